@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# One image, two roles: the API (default command: migrate, then serve) and,
+# with another command, the training worker.
+
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN pip install --upgrade pip && pip install .
+
+FROM python:3.11-slim AS runtime
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
+    TF_CPP_MIN_LOG_LEVEL=2 VAR_DIR=/data/var MODEL_DIR=/data/models DATA_DIR=/data/market
+RUN groupadd --system app && useradd --system --gid app --home-dir /srv --no-create-home app \
+    && mkdir -p /data/var /data/models /data/market && chown -R app:app /data
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /srv
+COPY --chown=app:app alembic.ini ./
+COPY --chown=app:app alembic ./alembic
+COPY --chown=app:app app ./app
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+# The worker: docker run IMAGE arq app.tasks.worker.WorkerSettings
+CMD ["sh", "-c", "python -m app.migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers"]

@@ -1,0 +1,1 @@
+"""AI Trading Platform: agents trained on market data, predictions with trade signals."""

@@ -1,0 +1,167 @@
+"""The one settings object.
+
+Everything configurable lives here and is read from environment variables (or an
+optional `.env`). With nothing configured the platform runs in *embedded mode*:
+SQLite and the secret key under `./var/`, in-memory rate limits and caches, the
+offline `synthetic` market data. `DATABASE_URL` and `REDIS_URL` switch to
+PostgreSQL and Redis; `ENVIRONMENT=production` additionally refuses to start
+without a strong `SECRET_KEY`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, computed_field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# 256 bits from `secrets` is what the OWASP JWT cheat sheet asks of an HS256 key.
+MIN_SECRET_KEY_LENGTH = 32
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+class RatePolicy:
+    """`"<requests>/<seconds>"`, parsed once; e.g. `"60/60"` is sixty a minute."""
+
+    def __init__(self, name: str, spec: str) -> None:
+        match = _RATE.match(spec)
+        if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
+            raise ValueError(f"rate limit {name!r} must look like '<requests>/<seconds>'")
+        self.name = name
+        self.limit = int(match.group(1))
+        self.window_s = int(match.group(2))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    environment: Literal["development", "production", "test"] = "development"
+    project_name: str = "AI Trading Platform"
+    api_prefix: str = "/api/v1"
+
+    var_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    # Keys of several deployments (or test runs) sharing one Redis never collide.
+    redis_namespace: str = "atp"
+
+    secret_key: SecretStr | None = None
+    access_token_ttl_s: int = Field(default=15 * 60, ge=60, le=24 * 3600)
+    refresh_token_ttl_s: int = Field(default=14 * 24 * 3600, ge=3600)
+
+    # Rate limits per route class, "<requests>/<seconds>".
+    rate_limit_default: str = "600/60"
+    rate_limit_predict: str = "120/60"
+    rate_limit_agent_create: str = "20/3600"
+    rate_limit_login: str = "10/60"
+    rate_limits_enabled: bool = True
+    # Only these proxies may set X-Forwarded-For; anyone else could spoof an address.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list)
+
+    data_dir: Path = Path("data")
+    model_dir: Path | None = None
+
+    refinitiv_app_key: str | None = None
+    refinitiv_username: str | None = None
+    refinitiv_password: SecretStr | None = None
+    refinitiv_client_id: str | None = None
+    refinitiv_client_secret: SecretStr | None = None
+    refinitiv_base_url: str = "https://api.refinitiv.com"
+    refinitiv_max_retries: int = Field(default=4, ge=0, le=10)
+
+    bloomberg_host: str | None = None
+    bloomberg_port: int = 8194
+    bloomberg_app_name: str | None = None
+
+    news_source: Literal["none", "refinitiv", "file"] = "none"
+
+    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0)
+    migration_lock_timeout_s: float = Field(default=120.0, gt=0)
+
+    @field_validator("rate_limit_default", "rate_limit_predict", "rate_limit_agent_create",
+                     "rate_limit_login")
+    @classmethod
+    def _rate_parses(cls, value: str) -> str:
+        RatePolicy("check", value)
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_strong_key(self) -> Settings:
+        if self.environment != "production":
+            return self
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 10:
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if not self.database_url:
+            raise ValueError("DATABASE_URL must be set in production")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sqlalchemy_database_url(self) -> str:
+        """The async driver URL: asyncpg for PostgreSQL, aiosqlite for the embedded file."""
+        if not self.database_url:
+            return f"sqlite+aiosqlite:///{(self.var_dir / 'platform.db').as_posix()}"
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix):]
+        if url.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_database_url.startswith("sqlite")
+
+    @property
+    def models_path(self) -> Path:
+        return self.model_dir or self.var_dir / "models"
+
+    def rate_policy(self, route_class: str) -> RatePolicy:
+        return RatePolicy(route_class, getattr(self, f"rate_limit_{route_class}"))
+
+    def jwt_secret(self) -> str:
+        """The HS256 key: configured, or generated once and kept under `var/` (0600)."""
+        if self.secret_key:
+            return self.secret_key.get_secret_value()
+        path = self.var_dir / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: when two processes start together exactly one writes the key.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        os.chmod(path, 0o600)
+        key = ""
+        for _ in range(100):  # the writer may not have finished its write yet
+            key = path.read_text().strip()
+            if len(key) >= MIN_SECRET_KEY_LENGTH:
+                break
+            time.sleep(0.01)
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError(f"{path} holds no usable secret key; delete it to regenerate")
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,138 @@
+"""Dependencies as `Annotated` aliases, so a route's signature reads like a sentence."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.db import session_scope
+from app.errors import RateLimited, Unauthorized
+from app.models import User
+from app.runtime import Runtime
+from app.security import TokenClaims, decode_token
+from app.services.audit import ClientInfo
+from app.services.revocation import family_key
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with session_scope(runtime.sessionmaker) as session:
+        yield session
+
+
+# scope="function": commit before the response is sent, so a client that gets 201
+# and immediately reads (perhaps from another replica) sees its own write.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def client_address(request: Request, trusted_proxies: list[str]) -> str | None:
+    """The peer address, or the nearest untrusted hop of X-Forwarded-For behind a trusted proxy."""
+    peer = request.client.host if request.client else None
+    if not peer or not trusted_proxies or not _in(peer, trusted_proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _in(hop, trusted_proxies):
+            return hop
+    return peer
+
+
+def _in(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+def get_client(request: Request, settings: SettingsDep) -> ClientInfo:
+    return ClientInfo(
+        ip=client_address(request, settings.trusted_proxies),
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+ClientDep = Annotated[ClientInfo, Depends(get_client)]
+
+
+async def get_token_claims(
+    runtime: RuntimeDep, token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> TokenClaims:
+    if not token:
+        raise Unauthorized("Not authenticated.")
+    claims = decode_token(token, secret=runtime.settings.jwt_secret(), expected_type="access")
+    if await runtime.revocations.is_revoked([claims.jti, family_key(claims.family)]):
+        raise Unauthorized("This token has been revoked.")
+    return claims
+
+
+TokenDep = Annotated[TokenClaims, Depends(get_token_claims)]
+
+
+async def get_current_user(claims: TokenDep, session: SessionDep) -> User:
+    try:
+        user_id = uuid.UUID(claims.sub)
+    except ValueError:
+        raise Unauthorized("Invalid token.") from None
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("This account no longer exists or is disabled.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def _enforce(runtime: Runtime, response: Response, route_class: str, caller: str) -> None:
+    if not runtime.settings.rate_limits_enabled:
+        return
+    policy = runtime.settings.rate_policy(route_class)
+    decision = await runtime.limiter.hit(route_class, caller, policy)
+    headers = decision.headers()
+    if not decision.allowed:
+        headers["Retry-After"] = str(decision.retry_after_s)
+        raise RateLimited(
+            f"Rate limit for {route_class} exceeded; retry in {decision.retry_after_s} s.",
+            headers=headers,
+        )
+    response.headers.update(headers)
+
+
+def rate_limit(route_class: str) -> Callable[..., Awaitable[None]]:
+    """Per-user limit for a route class (`default`, `predict`, `agent_create`)."""
+
+    async def dependency(runtime: RuntimeDep, response: Response, user: CurrentUser) -> None:
+        await _enforce(runtime, response, route_class, str(user.id))
+
+    return dependency
+
+
+async def login_rate_limit(runtime: RuntimeDep, response: Response, client: ClientDep) -> None:
+    """Login is limited per client address: there is no user yet to count against."""
+    await _enforce(runtime, response, "login", client.ip or "unknown")
+
+
+DefaultRateLimit = Depends(rate_limit("default"))

@@ -1,0 +1,74 @@
+"""The app factory and its lifespan.
+
+`create_app(settings)` builds an independent instance (tests build several);
+`app` is the one uvicorn serves. TensorFlow is never imported here: the API
+must be ready within seconds, and only the model cache needs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+from app.metrics import Metrics
+from app.middleware import BodySizeLimitMiddleware, SecurityHeadersAndMetricsMiddleware
+from app.routers import auth, health
+from app.runtime import Runtime
+
+DESCRIPTION = """
+Create **agents** — LSTM, CNN or Transformer models trained on one equity's
+history — and ask them for **predictions**: predicted price, calibrated
+confidence, Enter/Exit/Hold, Long/Short, exit time, position size, a
+plain-English suggestion and risk metrics.
+
+Authenticate with *Authorize* (your e-mail as username). Every error answers
+`{"error": {"code", "message", "details"}}`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime.build(settings, metrics)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    app = FastAPI(
+        title=settings.project_name, version="0.1.0", description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "auth", "description": "Accounts and tokens."},
+            {"name": "health", "description": "Liveness, readiness, metrics."},
+        ],
+    )
+    install_error_handlers(app)
+    api = APIRouter(prefix=settings.api_prefix)
+    api.include_router(auth.router)
+    app.include_router(api)
+    app.include_router(health.router)
+
+    if settings.cors_origins:  # closed unless origins are configured
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersAndMetricsMiddleware, metrics=metrics)
+    return app
+
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+app = create_app()

@@ -1,0 +1,90 @@
+"""`python -m app.migrate`: bring the schema to `head`, safely from many replicas at once.
+
+On PostgreSQL a session-level advisory lock, taken on the connection that then
+runs the migrations, lets exactly one replica migrate while the others wait
+(bounded by `MIGRATION_LOCK_TIMEOUT_S`) and then find nothing left to do.
+Alembic's async `env.py` would call `asyncio.run` inside our loop, so the
+connection is handed to it through `config.attributes` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from alembic import command
+from app.config import Settings, get_settings
+
+logger = logging.getLogger("app.migrate")
+# Any constant works; this one spells "ATPMIGR" in ASCII.
+ADVISORY_LOCK_KEY = 0x41545050_4D494752 & 0x7FFFFFFFFFFFFFFF
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config.attributes["url"] = url
+    return config
+
+
+def _run(connection: Connection, config: Config, revision: str, downgrade: bool) -> None:
+    config.attributes["connection"] = connection
+    if downgrade:
+        command.downgrade(config, revision)
+    else:
+        command.upgrade(config, revision)
+
+
+async def migrate(settings: Settings, revision: str = "head", downgrade: bool = False) -> None:
+    url = settings.sqlalchemy_database_url
+    if url.startswith("sqlite"):
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    config = alembic_config(url)
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                await _acquire_lock(connection, settings.migration_lock_timeout_s)
+            await connection.run_sync(_run, config, revision, downgrade)
+            await connection.commit()
+            if connection.dialect.name == "postgresql":
+                await connection.execute(text("SELECT pg_advisory_unlock(:k)"),
+                                         {"k": ADVISORY_LOCK_KEY})
+                await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _acquire_lock(connection: AsyncConnection, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        got = await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"),
+                                      {"k": ADVISORY_LOCK_KEY})
+        await connection.commit()
+        if got:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"another replica held the migration lock for over {timeout_s} s")
+        logger.info("another replica is migrating; waiting")
+        await asyncio.sleep(0.5)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    args = sys.argv[1:]
+    downgrade = bool(args) and args[0] == "downgrade"
+    revision = args[1] if downgrade and len(args) > 1 else ("base" if downgrade else "head")
+    asyncio.run(migrate(get_settings(), revision, downgrade))
+
+
+if __name__ == "__main__":
+    main()

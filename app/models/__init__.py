@@ -1,0 +1,7 @@
+"""Every table, imported here so `SQLModel.metadata` (and Alembic) sees them all."""
+
+from app.models.audit import AuditLog
+from app.models.tokens import RefreshToken, TokenRevocation
+from app.models.users import User
+
+__all__ = ["AuditLog", "RefreshToken", "TokenRevocation", "User"]

@@ -1,0 +1,103 @@
+"""Accounts over HTTP: parse, call `services.accounts`, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+
+from app.deps import (
+    ClientDep,
+    CurrentUser,
+    DefaultRateLimit,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+    TokenDep,
+    login_rate_limit,
+)
+from app.errors import error_responses
+from app.models.users import UserCreate, UserPublic, UserUpdate
+from app.services import accounts
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 scheme name
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+def _tokens(pair: accounts.TokenPair) -> TokenResponse:
+    return TokenResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
+                         expires_in=pair.expires_in)
+
+
+@router.post(
+    "/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic,
+    operation_id="register", dependencies=[Depends(login_rate_limit)],
+    responses=error_responses(409, 422, 429),
+)
+async def register(data: UserCreate, session: SessionDep, client: ClientDep) -> UserPublic:
+    user = await accounts.register(session, data, client)
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "/login", response_model=TokenResponse, operation_id="login",
+    dependencies=[Depends(login_rate_limit)], responses=error_responses(401, 422, 429),
+)
+async def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep, settings: SettingsDep, client: ClientDep,
+) -> TokenResponse:
+    """OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize* works."""
+    return _tokens(await accounts.login(session, settings, form.username, form.password, client))
+
+
+@router.post(
+    "/refresh", response_model=TokenResponse, operation_id="refresh_token",
+    dependencies=[Depends(login_rate_limit)], responses=error_responses(401, 422, 429),
+)
+async def refresh(
+    body: RefreshRequest, session: SessionDep, runtime: RuntimeDep, client: ClientDep,
+) -> TokenResponse:
+    pair = await accounts.refresh(session, runtime.settings, runtime.revocations,
+                                  body.refresh_token, client)
+    return _tokens(pair)
+
+
+@router.post(
+    "/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout",
+    response_class=Response, responses=error_responses(401),
+)
+async def logout(
+    claims: TokenDep, session: SessionDep, runtime: RuntimeDep, client: ClientDep,
+) -> Response:
+    await accounts.logout(session, runtime.settings, runtime.revocations, claims, client)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/me", response_model=UserPublic, operation_id="get_me",
+    dependencies=[DefaultRateLimit], responses=error_responses(401, 429),
+)
+async def me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.patch(
+    "/me", response_model=UserPublic, operation_id="update_me",
+    dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429),
+)
+async def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
+    return UserPublic.model_validate(await accounts.update_me(session, user, changes),
+                                     from_attributes=True)

@@ -1,0 +1,33 @@
+"""Audit trail rows: who, what, when, from where."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import AuditLog
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request came from, as far as the trusted proxies let us know."""
+
+    ip: str | None
+    user_agent: str | None
+
+
+async def record(
+    session: AsyncSession,
+    action: str,
+    client: ClientInfo,
+    user_id: uuid.UUID | None = None,
+    **details: Any,
+) -> None:
+    session.add(AuditLog(
+        user_id=user_id, action=action, client_ip=client.ip,
+        user_agent=(client.user_agent or "")[:256] or None, details=details,
+    ))
+    await session.flush()

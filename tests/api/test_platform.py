@@ -1,0 +1,89 @@
+"""Cross-cutting behaviour: the error shape, body limit, headers, health, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from httpx import AsyncClient
+
+from app.config import Settings
+from tests.api.test_auth import assert_error
+
+
+async def test_unknown_route_and_method_use_the_error_shape(client: AsyncClient) -> None:
+    assert_error(await client.get("/api/v1/nowhere"), 404, "not_found")
+    assert_error(await client.get("/api/v1/auth/login"), 405, "method_not_allowed")
+
+
+async def test_malformed_json_is_422_not_500(client: AsyncClient) -> None:
+    response = await client.post("/api/v1/auth/register", content=b"{not json",
+                                 headers={"Content-Type": "application/json"})
+    assert_error(response, 422, "validation_error")
+
+
+async def test_body_size_limit(
+    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+) -> None:
+    client = await app_factory(make_settings(max_body_bytes=2048))
+    big = {"email": "a@example.com", "password": "x" * 5000, "user_segment": "quant"}
+    assert_error(await client.post("/api/v1/auth/register", json=big), 413, "payload_too_large")
+
+    async def chunks() -> Any:  # no Content-Length: counted while streaming
+        for _ in range(10):
+            yield b"x" * 1024
+
+    response = await client.post("/api/v1/auth/register", content=chunks(),
+                                 headers={"Content-Type": "application/json"})
+    assert_error(response, 413)
+
+
+async def test_security_headers_and_no_cors_by_default(client: AsyncClient) -> None:
+    response = await client.get("/healthz", headers={"Origin": "https://evil.example"})
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "access-control-allow-origin" not in response.headers
+    preflight = await client.options("/api/v1/auth/me", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_cors_when_configured(
+    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+) -> None:
+    client = await app_factory(make_settings(cors_origins=["https://app.example"]))
+    response = await client.get("/healthz", headers={"Origin": "https://app.example"})
+    assert response.headers["access-control-allow-origin"] == "https://app.example"
+
+
+async def test_health_ready_metrics(client: AsyncClient, backend: str) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    expected = {"database": "ok", "redis": "ok"} if backend == "services" else {"database": "ok"}
+    assert ready.json()["checks"] == expected
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    assert 'http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}' in (
+        metrics.text)
+
+
+async def test_readyz_reports_an_unreachable_redis(
+    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+) -> None:
+    client = await app_factory(make_settings(redis_url="redis://127.0.0.1:1/0"))
+    ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["redis"].startswith("error")
+
+
+async def test_openapi_has_operation_ids_and_error_models(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    assert "/api/v1/auth/login" in schema["paths"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("operationId"), (method, path)
+    login = schema["paths"]["/api/v1/auth/login"]["post"]
+    assert "401" in login["responses"] and "429" in login["responses"]
+    assert (await client.get("/docs")).status_code == 200

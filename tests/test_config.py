@@ -1,0 +1,46 @@
+"""Settings: embedded defaults, the generated secret key, production refusals."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.config import Settings
+
+
+def test_embedded_defaults(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    assert settings.sqlalchemy_database_url == f"sqlite+aiosqlite:///{tmp_path.as_posix()}/platform.db"
+    assert settings.redis_url is None
+    assert settings.models_path == tmp_path / "models"
+
+
+def test_generated_secret_key_is_kept_private_and_stable(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    key = settings.jwt_secret()
+    assert len(key) >= 32
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
+    assert Settings(var_dir=tmp_path, _env_file=None).jwt_secret() == key  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("key", [None, "short", "a" * 64])
+def test_production_refuses_missing_or_weak_secret(key: str | None) -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(environment="production", secret_key=key, database_url="postgresql://x/y",
+                 _env_file=None)  # type: ignore[call-arg]
+
+
+def test_production_accepts_a_strong_secret() -> None:
+    settings = Settings(environment="production", database_url="postgresql://h/db",
+                        secret_key="Zr8s0Qp3xY_k2LmN7vB4cT9wE1uJ6hGf", _env_file=None)  # type: ignore[call-arg]
+    assert settings.sqlalchemy_database_url == "postgresql+asyncpg://h/db"
+
+
+@pytest.mark.parametrize("spec", ["ten", "0/60", "5/0", "5 per minute"])
+def test_rate_limit_specs_are_validated(spec: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(rate_limit_predict=spec, _env_file=None)  # type: ignore[call-arg]
