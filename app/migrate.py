@@ -15,12 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from alembic import command
 from app.config import Settings, get_settings
 
 logger = logging.getLogger("app.migrate")

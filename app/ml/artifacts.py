@@ -1,0 +1,179 @@
+"""A trained agent on disk: weights, preprocessing, calibration, metrics, and a hash.
+
+Layout of an artifact directory:
+
+* ``model.keras`` — the Keras model (weights and architecture);
+* ``preprocessing.json`` — lookback, horizon, feature names, scaler;
+* ``calibration.json`` — the confidence calibrator;
+* ``metrics.json`` — the evaluation report (informational);
+* ``manifest.json`` — the SHA-256 of each file above but metrics.
+
+The artifact's SHA-256 (the one stored on the agent row) is the SHA-256 of the
+text ``"<name> <file sha256>\\n"`` for ``model.keras``, ``preprocessing.json``,
+``calibration.json`` in that order: exactly what predictions depend on.
+``metrics.json`` is left out so a report can be re-written without
+invalidating the model.  Each file is written to a temporary name in the same
+directory, flushed to disk and renamed over its final name, so a crash never
+leaves a half-written file under a real name.
+
+`load_artifact` recomputes the hashes from the files (the manifest is only used
+to name the file that changed).  Keras is imported lazily.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.ml.calibration import IsotonicCalibrator, PlattCalibrator, calibrator_from_json
+from app.ml.dataset import Preprocessing
+
+if TYPE_CHECKING:
+    import keras
+
+MODEL_FILE = "model.keras"
+PREPROCESSING_FILE = "preprocessing.json"
+CALIBRATION_FILE = "calibration.json"
+METRICS_FILE = "metrics.json"
+MANIFEST_FILE = "manifest.json"
+HASHED_FILES = (MODEL_FILE, PREPROCESSING_FILE, CALIBRATION_FILE)
+
+
+class ArtifactError(Exception):
+    """Base of the artifact errors."""
+
+
+class ArtifactMissing(ArtifactError):
+    """The directory or one of its required files does not exist."""
+
+
+class ArtifactCorrupt(ArtifactError):
+    """The files do not hash to the expected SHA-256, or cannot be read."""
+
+
+@dataclass(frozen=True)
+class LoadedArtifact:
+    model: keras.Model
+    preprocessing: Preprocessing
+    calibrator: PlattCalibrator | IsotonicCalibrator
+    metrics: dict[str, Any]
+    sha256: str
+
+
+def save_artifact(
+    directory: str | Path,
+    model: keras.Model,
+    preprocessing: Preprocessing,
+    calibrator: PlattCalibrator | IsotonicCalibrator,
+    metrics: dict[str, Any],
+) -> str:
+    """Write the artifact into ``directory`` (created if needed); return its SHA-256."""
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    _save_model(root, model)
+    _write_json(root / PREPROCESSING_FILE, preprocessing.to_json())
+    _write_json(root / CALIBRATION_FILE, calibrator.to_json())
+    _write_json(root / METRICS_FILE, metrics)
+    digests = {name: file_sha256(root / name) for name in HASHED_FILES}
+    _write_json(root / MANIFEST_FILE, digests)
+    return combined_sha256(digests)
+
+
+def load_artifact(directory: str | Path, expected_sha256: str) -> LoadedArtifact:
+    """Verify and load; `ArtifactMissing` / `ArtifactCorrupt` otherwise."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise ArtifactMissing(f"artifact directory {root} does not exist")
+    missing = [name for name in HASHED_FILES if not (root / name).is_file()]
+    if missing:
+        raise ArtifactMissing(f"artifact {root} lacks {', '.join(missing)}")
+    digests = {name: file_sha256(root / name) for name in HASHED_FILES}
+    actual = combined_sha256(digests)
+    if actual != expected_sha256.lower():
+        raise ArtifactCorrupt(
+            f"artifact {root} has SHA-256 {actual}, expected {expected_sha256}"
+            f"{_changed_files(root, digests)}"
+        )
+    try:
+        preprocessing = Preprocessing.from_json(_read_json(root / PREPROCESSING_FILE))
+        calibrator = calibrator_from_json(_read_json(root / CALIBRATION_FILE))
+        metrics_path = root / METRICS_FILE
+        metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
+        model = _load_model(root / MODEL_FILE)
+    except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as exc:
+        raise ArtifactCorrupt(f"artifact {root} cannot be read: {exc}") from exc
+    return LoadedArtifact(model, preprocessing, calibrator, metrics, actual)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def combined_sha256(digests: dict[str, str]) -> str:
+    text = "".join(f"{name} {digests[name]}\n" for name in HASHED_FILES)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _changed_files(root: Path, digests: dict[str, str]) -> str:
+    try:
+        recorded = _read_json(root / MANIFEST_FILE)
+    except (OSError, ValueError):
+        return ""
+    changed = [name for name in HASHED_FILES if recorded.get(name) != digests[name]]
+    return f" (changed since saved: {', '.join(changed)})" if changed else ""
+
+
+def _save_model(root: Path, model: keras.Model) -> None:
+    # Keras insists on the ".keras" suffix, so the temporary name keeps it.
+    temporary = root / f".{MODEL_FILE}.{uuid.uuid4().hex}.tmp.keras"
+    try:
+        model.save(temporary)
+        _fsync(temporary)
+        os.replace(temporary, root / MODEL_FILE)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _load_model(path: Path) -> keras.Model:
+    import keras
+
+    import app.ml.layers  # noqa: F401  registers the custom layers before loading
+
+    return keras.saving.load_model(path, compile=False)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    # allow_nan=False: a NaN would be written as the non-JSON token NaN.
+    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} does not hold a JSON object")
+    return data
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())

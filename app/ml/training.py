@@ -1,0 +1,189 @@
+"""Train one agent model: early stopping, progress, cancellation, divergence.
+
+Import-light (Keras is imported inside `train`), so the worker's parent process
+and the API can import the exceptions and result types for free.  A run:
+
+1. evaluates the *untrained* model on the validation split — the bar a trained
+   model must get under, or the run is declared diverged (SPEC §5);
+2. fits on the training split (indices shuffled within it each epoch) with the
+   validation split monitored, through the `tf.data` pipeline of
+   `app.ml.pipeline`;
+3. restores the weights of the best validation epoch and returns them with the
+   loss curve.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from app.ml.architectures import Hyperparameters, normalise_architecture
+from app.ml.dataset import Dataset, SplitRange
+
+if TYPE_CHECKING:
+    import keras
+
+EpochCallback = Callable[[int, int, float, float], None]
+"""``on_epoch(epoch, epochs, loss, val_loss)``, epoch 1-based, called after each
+epoch; the caller decides how often to write it anywhere."""
+StopCheck = Callable[[], bool]
+"""``should_stop()`` → true to cancel; polled at most every
+``cancel_check_interval_s`` between batches and after every epoch."""
+
+# Validation and bulk prediction run forward passes only; larger batches there
+# cut per-step overhead without changing the (mean) loss.
+_EVAL_BATCH = 512
+
+
+class TrainingDiverged(Exception):
+    """Training did not converge; ``reason`` is meant for the agent's failure_reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TrainingCancelled(Exception):
+    """The caller asked to stop (``should_stop()`` returned true)."""
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int  # 1-based
+    loss: float
+    val_loss: float
+
+
+@dataclass
+class TrainingResult:
+    model: keras.Model
+    architecture: str
+    hyperparameters: Hyperparameters
+    history: list[EpochRecord]
+    best_epoch: int
+    best_val_loss: float
+    untrained_val_loss: float
+    stopped_early: bool
+    fit_seconds: float
+    train_samples: int
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+    @property
+    def samples_per_second(self) -> float:
+        return self.train_samples * self.epochs_run / self.fit_seconds if self.fit_seconds else 0.0
+
+    def loss_curve(self) -> dict[str, Any]:
+        """JSON-ready curve for the agent row and the quant dashboard."""
+        return {
+            "epoch": [r.epoch for r in self.history],
+            "loss": [r.loss for r in self.history],
+            "val_loss": [r.val_loss for r in self.history],
+            "best_epoch": self.best_epoch,
+            "untrained_val_loss": self.untrained_val_loss,
+        }
+
+
+def train(
+    dataset: Dataset,
+    architecture: str,
+    hp: Hyperparameters,
+    epochs: int,
+    *,
+    on_epoch: EpochCallback | None = None,
+    should_stop: StopCheck | None = None,
+    cancel_check_interval_s: float = 0.5,
+) -> TrainingResult:
+    """Train ``architecture`` on ``dataset``'s training split.
+
+    Raises `TrainingDiverged` (non-finite inputs or loss, or a best validation
+    loss not strictly below the untrained model's) and `TrainingCancelled`.
+    """
+    _check_inputs(dataset, hp, epochs)
+    if should_stop is not None and should_stop():
+        raise TrainingCancelled("training cancelled before it started")
+
+    from app.ml.architectures import build_model
+    from app.ml.callbacks import Supervisor
+    from app.ml.pipeline import window_batches
+
+    splits = dataset.splits
+    model = build_model(architecture, hp, dataset.n_features)
+    train_batches = window_batches(dataset, splits.train, hp.batch_size, shuffle=True, seed=hp.seed)
+    val_batches = window_batches(dataset, splits.validation, max(hp.batch_size, _EVAL_BATCH))
+
+    untrained_val_loss = float(model.evaluate(val_batches, verbose=0))
+    if not math.isfinite(untrained_val_loss):
+        raise TrainingDiverged(f"the untrained model's validation loss is {untrained_val_loss}")
+
+    supervisor = Supervisor(epochs, hp.patience, on_epoch, should_stop, cancel_check_interval_s)
+    started = time.perf_counter()
+    model.fit(
+        train_batches,
+        validation_data=val_batches,
+        epochs=epochs,
+        callbacks=[supervisor],
+        shuffle=False,
+        verbose=0,
+    )
+    fit_seconds = time.perf_counter() - started
+    supervisor.restore_best()
+
+    state = supervisor.state
+    if not state.best_val_loss < untrained_val_loss:
+        raise TrainingDiverged(
+            f"validation loss never fell below the untrained model's "
+            f"(best {state.best_val_loss:.6g} vs untrained {untrained_val_loss:.6g}): "
+            "the model learned nothing that generalises"
+        )
+    return TrainingResult(
+        model=model,
+        architecture=normalise_architecture(architecture),
+        hyperparameters=hp,
+        history=list(state.history),
+        best_epoch=state.best_epoch,
+        best_val_loss=state.best_val_loss,
+        untrained_val_loss=untrained_val_loss,
+        stopped_early=state.stopped_early,
+        fit_seconds=fit_seconds,
+        train_samples=len(splits.train),
+    )
+
+
+def predict_scaled(
+    model: keras.Model, dataset: Dataset, split: SplitRange
+) -> npt.NDArray[np.float64]:
+    """The model's scaled predictions for every sample of ``split`` (bulk, for
+    calibration and evaluation; single requests go through `app.ml.inference`)."""
+    from app.ml.pipeline import window_batches
+
+    batches = window_batches(dataset, split, _EVAL_BATCH, with_targets=False)
+    return np.asarray(model.predict(batches, verbose=0), dtype=np.float64).reshape(-1)
+
+
+def configure_threads(intra_op: int, inter_op: int = 1) -> None:
+    """Cap TensorFlow's thread pools; call in a training process before any TF work
+    so a run leaves CPU to the API on a small machine."""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+    tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+
+
+def _check_inputs(dataset: Dataset, hp: Hyperparameters, epochs: int) -> None:
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if hp.lookback != dataset.lookback:
+        raise ValueError(
+            f"hyperparameters' lookback {hp.lookback} != dataset lookback {dataset.lookback}"
+        )
+    if not (np.isfinite(dataset.features).all() and np.isfinite(dataset.targets).all()):
+        raise TrainingDiverged("the training data contain non-finite values (NaN or inf)")

@@ -1,0 +1,236 @@
+"""The market-data contract: one provider interface, its errors, the bar schema and
+the registry that picks a provider by an agent's `data_source`.
+
+Every provider answers `fetch_bars(symbol, frequency, start, end)` with a polars
+DataFrame of the columns in `BAR_SCHEMA`: `timestamp` (UTC, microseconds, the bar's
+start), `open, high, low, close, volume` (Float64), sorted by time with unique
+timestamps, holding the bars whose timestamp lies in [start, end].
+
+Errors say what to do about them:
+
+* `DataSourceNotConfigured` (422): credentials or a package are missing; answered at
+  agent creation through `ensure_configured`, before any job is queued.
+* `MarketDataError` (422): the data are bad or absent (unknown symbol, malformed
+  file). Retrying will not help, so workers never retry it.
+* `MarketDataUnavailable` (503): the vendor is down, throttling or timing out after
+  our own retries. Transient; a worker retries the job later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import polars as pl
+
+from app.errors import ServiceUnavailable, Unprocessable
+
+if TYPE_CHECKING:
+    import httpx
+
+    from app.config import Settings
+
+DATA_SOURCES: tuple[str, ...] = ("synthetic", "csv", "refinitiv", "bloomberg", "sample")
+PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
+BAR_SCHEMA: dict[str, pl.DataType] = {
+    "timestamp": pl.Datetime("us", "UTC"),
+    "open": pl.Float64(),
+    "high": pl.Float64(),
+    "low": pl.Float64(),
+    "close": pl.Float64(),
+    "volume": pl.Float64(),
+}
+# Tickers, RICs ("AAPL.O", "BRK.B"), Bloomberg securities ("IBM US Equity"), indices
+# ("^GSPC", ".SPX"): letters, digits and a few separators only, which also keeps a
+# symbol from ever naming a path outside DATA_DIR.
+_SYMBOL = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-_=^ ]{0,39}$")
+
+
+class MarketDataError(Unprocessable):
+    """Bad or missing data (unknown symbol, malformed file, empty history): not retried."""
+
+    code = "market_data_error"
+    message = "The market data could not be used."
+
+
+class DataSourceNotConfigured(MarketDataError):
+    """The data source needs settings or a package this deployment lacks."""
+
+    code = "data_source_not_configured"
+    message = "The data source is not configured."
+
+
+def not_configured(message: str) -> DataSourceNotConfigured:
+    """The 422 for an unusable source, pointing at the request's `data_source` field."""
+    return DataSourceNotConfigured(
+        message,
+        details=[{"loc": ["data_source"], "msg": message, "type": "data_source_not_configured"}],
+    )
+
+
+class MarketDataUnavailable(ServiceUnavailable):
+    """The vendor failed transiently (5xx, 429, timeouts) after our retries: retry later."""
+
+    code = "market_data_unavailable"
+    message = "The market-data vendor is unavailable; retry shortly."
+
+
+@runtime_checkable
+class MarketDataProvider(Protocol):
+    """What every data source implements."""
+
+    name: str
+
+    async def fetch_bars(
+        self, symbol: str, frequency: str, start: datetime, end: datetime
+    ) -> pl.DataFrame:
+        """Bars of `symbol` at `frequency` whose start lies in [start, end] (UTC)."""
+        ...
+
+
+def normalize_symbol(symbol: str) -> str:
+    """Upper-cased, trimmed symbol; 422 for anything that is not a plausible ticker."""
+    cleaned = str(symbol).strip()
+    if not _SYMBOL.match(cleaned):
+        raise Unprocessable.field(
+            ["symbol"],
+            f"invalid symbol {symbol!r}: use a ticker such as 'AAPL' or a vendor code "
+            "such as 'AAPL.O' (letters, digits, '.', '-', '_', '^', '=')",
+        )
+    return cleaned.upper()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def check_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """Both ends in UTC; 422 when the range is empty."""
+    start_utc, end_utc = as_utc(start), as_utc(end)
+    if start_utc > end_utc:
+        raise Unprocessable.field(
+            ["start_date"], f"start {start_utc.isoformat()} is after end {end_utc.isoformat()}"
+        )
+    return start_utc, end_utc
+
+
+def empty_bars() -> pl.DataFrame:
+    return pl.DataFrame(schema=BAR_SCHEMA)
+
+
+def finalize_bars(frame: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
+    """The contract's shape: schema cast, range filter, sorted, last duplicate kept.
+
+    Providers whose source may repeat a bar (a vendor page boundary) rely on the
+    de-duplication; sources that must not (a user's file) check before calling this.
+    """
+    if frame.is_empty():
+        return empty_bars()
+    start_utc, end_utc = as_utc(start), as_utc(end)
+    return (
+        frame.select(
+            pl.col("timestamp").cast(BAR_SCHEMA["timestamp"]),
+            *[pl.col(name).cast(pl.Float64) for name in (*PRICE_COLUMNS, "volume")],
+        )
+        .filter(pl.col("timestamp").is_between(start_utc, end_utc, closed="both"))
+        .unique(subset="timestamp", keep="last")
+        .sort("timestamp")
+    )
+
+
+def regular_session_only(frame: pl.DataFrame) -> pl.DataFrame:
+    """Intraday bars that start within 09:30-16:00 New York time.
+
+    Vendors may include pre- and post-market trading; the platform's intraday bars
+    (and its horizons in trading time) are those of the regular session.
+    """
+    local = pl.col("timestamp").dt.convert_time_zone("America/New_York")
+    minute = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)
+    return frame.filter((minute >= 9 * 60 + 30) & (minute < 16 * 60))
+
+
+# -- the registry ----------------------------------------------------------------------
+
+
+def ensure_configured(data_source: str, settings: Settings) -> None:
+    """Raise the 422 an agent creation should answer when `data_source` cannot work here.
+
+    Unknown names are refused with the list of known ones; vendor sources check their
+    credentials (and, for Bloomberg and the sample data, the optional package).
+    """
+    name = _known(data_source)
+    checker = _CHECKS.get(name)
+    if checker is not None:
+        checker(settings)
+
+
+def get_provider(
+    data_source: str, settings: Settings, http_client: httpx.AsyncClient | None = None
+) -> MarketDataProvider:
+    """The provider for `data_source`, configured from `settings`.
+
+    `http_client` is shared by HTTP vendors (the app's lifespan owns it); without one
+    they open their own per request. A Refinitiv provider keeps its OAuth token, so
+    hold on to the returned object to reuse it across calls.
+    """
+    name = _known(data_source)
+    ensure_configured(name, settings)
+    if name == "synthetic":
+        from app.services.market_data.synthetic import SyntheticProvider
+
+        return SyntheticProvider()
+    if name == "csv":
+        from app.services.market_data.csv_files import CsvProvider
+
+        return CsvProvider(settings.data_dir)
+    if name == "refinitiv":
+        from app.services.market_data.refinitiv import RefinitivProvider
+
+        return RefinitivProvider.from_settings(settings, http_client=http_client)
+    if name == "bloomberg":
+        from app.services.market_data.bloomberg import BloombergProvider
+
+        return BloombergProvider.from_settings(settings)
+    from app.services.market_data.sample import SampleProvider
+
+    return SampleProvider()
+
+
+def _known(data_source: str) -> str:
+    name = str(data_source).strip().lower()
+    if name not in DATA_SOURCES:
+        allowed = ", ".join(DATA_SOURCES)
+        raise Unprocessable.field(
+            ["data_source"], f"unknown data source {data_source!r}; allowed: {allowed}"
+        )
+    return name
+
+
+def _check_refinitiv(settings: Settings) -> None:
+    from app.services.market_data.refinitiv import ensure_refinitiv_configured
+
+    ensure_refinitiv_configured(settings)
+
+
+def _check_bloomberg(settings: Settings) -> None:
+    from app.services.market_data.bloomberg import ensure_bloomberg_configured
+
+    ensure_bloomberg_configured(settings)
+
+
+def _check_sample(settings: Settings) -> None:
+    from app.services.market_data.sample import ensure_sample_available
+
+    ensure_sample_available()
+
+
+_CHECKS: dict[str, Callable[[Any], None]] = {
+    "refinitiv": _check_refinitiv,
+    "bloomberg": _check_bloomberg,
+    "sample": _check_sample,
+}

@@ -1,0 +1,117 @@
+"""Compiled single-window inference, the predictor, the model cache, and the
+promise that the API can import `app.ml` without TensorFlow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.ml.architectures import Hyperparameters, build_model
+from app.ml.artifacts import save_artifact
+from app.ml.inference import CompiledModel, ModelCache, Predictor
+from tests.ml.conftest import Trained
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("architecture", ["LSTM", "CNN", "Transformer"])
+def test_compiled_call_equals_the_model_call(architecture: str) -> None:
+    hp = Hyperparameters(lookback=12, units=8, layers=2, dropout=0.2)
+    model = build_model(architecture, hp, 4)
+    compiled = CompiledModel(model, warm_batch_sizes=(1, 5))
+    x = np.random.default_rng(0).standard_normal((5, 12, 4)).astype(np.float32)
+    expected = model(x, training=False).numpy().reshape(-1)
+    np.testing.assert_allclose(compiled.predict(x), expected, atol=1e-5)
+    assert compiled.predict_window(x[2]) == pytest.approx(float(expected[2]), abs=1e-5)
+
+
+def test_compiled_model_refuses_the_wrong_shape() -> None:
+    compiled = CompiledModel(build_model("CNN", Hyperparameters(lookback=6, units=4), 2))
+    with pytest.raises(ValueError, match="shape"):
+        compiled.predict(np.zeros((1, 7, 2), np.float32))
+
+
+def test_predictor_forecast_matches_the_training_pipeline(tmp_path: Path, planted: Trained) -> None:
+    ds = planted.dataset
+    sha = save_artifact(tmp_path, planted.result.model, ds.preprocessing, planted.calibrator, {})
+    predictor = Predictor.load(tmp_path, sha)
+    assert predictor.sha256 == sha
+    sample = ds.splits.test.start + 3
+    t = ds.end_bar(sample)
+    raw = ds.scaler.feature_std * ds.features + np.asarray(ds.scaler.feature_mean)  # unscale
+    forecast = predictor.forecast(raw[: t + 1], last_close=float(ds.close[t]))
+    index = 3
+    assert forecast.log_return == pytest.approx(planted.predicted_test[index], abs=1e-5)
+    assert forecast.confidence == pytest.approx(planted.confidence_test[index], abs=1e-4)
+    assert forecast.predicted_price == pytest.approx(ds.close[t] * np.exp(forecast.log_return))
+    with pytest.raises(ValueError, match="feature rows"):
+        predictor.forecast(raw[:2], last_close=1.0)
+
+
+def test_compiled_model_is_safe_to_call_from_a_thread_pool(planted: Trained) -> None:
+    compiled = CompiledModel(planted.result.model)
+    windows = planted.dataset.windows(planted.dataset.splits.test)[:64]
+    expected = np.array([compiled.predict_window(w) for w in windows])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = np.array(list(pool.map(compiled.predict_window, windows)))
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_model_cache_evicts_the_least_recently_used() -> None:
+    cache: ModelCache[str, int] = ModelCache(max_models=2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # a is now the most recent
+    cache.put("c", 3)
+    assert "b" not in cache and cache.keys() == ["a", "c"]
+    cache.evict("a")
+    assert len(cache) == 1
+    with pytest.raises(ValueError):
+        ModelCache(0)
+
+
+def test_model_cache_loads_each_key_once_under_concurrency() -> None:
+    cache: ModelCache[str, object] = ModelCache(max_models=4)
+    loads: list[str] = []
+    gate = threading.Event()
+
+    def loader() -> object:
+        loads.append("x")
+        gate.wait(1.0)
+        return object()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(cache.get_or_load, "v1", loader) for _ in range(8)]
+        gate.set()
+        results = {id(f.result()) for f in futures}
+    assert loads == ["x"] and len(results) == 1
+
+
+def test_a_failed_load_is_not_cached() -> None:
+    cache: ModelCache[str, int] = ModelCache(max_models=2)
+
+    def broken() -> int:
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError):
+        cache.get_or_load("v1", broken)
+    assert cache.get_or_load("v1", lambda: 7) == 7
+
+
+def test_importing_the_api_facing_modules_does_not_import_tensorflow() -> None:
+    code = (
+        "import sys\n"
+        "import app.ml.dataset, app.ml.architectures, app.ml.training, app.ml.calibration\n"
+        "import app.ml.evaluation, app.ml.artifacts, app.ml.inference\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
