@@ -84,6 +84,25 @@ class Settings(BaseSettings):
 
     news_source: Literal["none", "refinitiv", "file"] = "none"
 
+    # Training (SPEC §5): concurrency caps, job timeouts and the reaper's patience.
+    max_active_trainings_per_user: int = Field(default=3, ge=1)
+    training_job_timeout_s: int = Field(default=6 * 3600, ge=60)
+    training_max_attempts: int = Field(default=2, ge=1, le=5)
+    heartbeat_interval_s: float = Field(default=5.0, gt=0)
+    stale_job_after_s: float = Field(default=60.0, gt=0)
+    reaper_interval_s: float = Field(default=15.0, gt=0)
+    progress_write_interval_s: float = Field(default=1.0, ge=0)
+    embedded_runner: bool = True
+    # One thread per training process leaves the other core to the API (SPEC §9).
+    training_threads: int = Field(default=1, ge=1, le=64)
+    backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)
+    worker_max_jobs: int = Field(default=1, ge=1, le=16)
+    sse_poll_interval_s: float = Field(default=0.5, gt=0)
+    # Webhooks: refuse private and loopback targets (SSRF) unless explicitly allowed.
+    allow_private_callbacks: bool = False
+    webhook_max_attempts: int = Field(default=5, ge=1, le=10)
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     db_connect_timeout_s: float = Field(default=5.0, gt=0)

@@ -9,7 +9,7 @@ commits when the handler succeeds and rolls back when it raises; services only
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -68,6 +68,7 @@ async def session_scope(
         try:
             yield session
             await session.commit()
+            await run_after_commit(session)
         except DomainError as exc:
             if exc.commit_session:
                 await session.commit()
@@ -82,6 +83,21 @@ async def session_scope(
         except BaseException:
             await _quiet_rollback(session)
             raise
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` once the session's transaction has committed.
+
+    Jobs are enqueued this way (Polar's pattern): a request that fails leaves no
+    orphan job, and a worker never picks up a job whose row is not yet visible.
+    """
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    callbacks = session.info.pop("after_commit", [])
+    for callback in callbacks:
+        await callback()
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:

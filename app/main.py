@@ -18,7 +18,7 @@ from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.metrics import Metrics
 from app.middleware import BodySizeLimitMiddleware, SecurityHeadersAndMetricsMiddleware
-from app.routers import auth, health
+from app.routers import agents, auth, health, notifications
 from app.runtime import Runtime
 
 DESCRIPTION = """
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build(settings, metrics)
         app.state.runtime = runtime
+        await runtime.start_background()
         try:
             yield
         finally:
@@ -50,12 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=[
             {"name": "auth", "description": "Accounts and tokens."},
+            {"name": "agents", "description": "Create, follow, retrain and delete agents."},
+            {"name": "notifications", "description": "Agent state changes."},
             {"name": "health", "description": "Liveness, readiness, metrics."},
         ],
     )
     install_error_handlers(app)
     api = APIRouter(prefix=settings.api_prefix)
     api.include_router(auth.router)
+    api.include_router(agents.router)
+    api.include_router(notifications.router)
     app.include_router(api)
     app.include_router(health.router)
 

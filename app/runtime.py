@@ -7,18 +7,28 @@ one process (as the replica tests run them) never share a pool or a cache.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
 
+import httpx
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.metrics import Metrics
+from app.services.notifications import Notifier
 from app.services.ratelimit import RateLimiter
 from app.services.revocation import RevocationStore
+from app.tasks.queue import ArqJobQueue, EmbeddedJobQueue, JobQueue
 
 logger = logging.getLogger(__name__)
+
+
+class Stoppable(Protocol):
+    async def stop(self) -> None: ...
 
 
 @dataclass
@@ -30,6 +40,10 @@ class Runtime:
     revocations: RevocationStore
     limiter: RateLimiter
     metrics: Metrics
+    http: httpx.AsyncClient
+    queue: JobQueue
+    notifier: Notifier
+    background: list[Stoppable] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, metrics: Metrics) -> Runtime:
@@ -43,14 +57,38 @@ class Runtime:
             if settings.redis_url else None
         )
         settings.jwt_secret()  # fail at start, not on the first login, if the key is unusable
+        http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
+        queue: JobQueue = (ArqJobQueue(settings.redis_url, settings.redis_namespace)
+                           if settings.redis_url else EmbeddedJobQueue())
         return cls(
             settings=settings, engine=engine, sessionmaker=sessionmaker, redis=redis,
             revocations=RevocationStore(sessionmaker, redis, settings.redis_namespace),
             limiter=RateLimiter(redis, settings.redis_namespace),
-            metrics=metrics,
+            metrics=metrics, http=http, queue=queue,
+            notifier=Notifier(sessionmaker, http, allow_private=settings.allow_private_callbacks,
+                              max_attempts=settings.webhook_max_attempts),
         )
 
+    async def start_background(self) -> None:
+        """The embedded training runner, when there is no Redis to hand jobs to workers."""
+        if isinstance(self.queue, EmbeddedJobQueue) and self.settings.embedded_runner:
+            from app.tasks.embedded import EmbeddedRunner
+            from app.tasks.jobs import JobContext
+
+            runner = EmbeddedRunner(JobContext.build(self.settings, self.queue), self.queue)
+            runner.start()
+            self.background.append(runner)
+
+    def delete_weights(self, agent_id: uuid.UUID) -> None:
+        # The path is built from a validated UUID the caller owns, never from request text.
+        shutil.rmtree(self.settings.models_path / str(agent_id), ignore_errors=True)
+
     async def close(self) -> None:
+        for task in self.background:
+            await task.stop()
+        await self.notifier.drain()
+        await self.queue.close()
+        await self.http.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

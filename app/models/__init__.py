@@ -1,7 +1,11 @@
 """Every table, imported here so `SQLModel.metadata` (and Alembic) sees them all."""
 
+from app.models.agents import Agent, AgentVersion, IdempotencyKey, Notification, TrainingJob
 from app.models.audit import AuditLog
 from app.models.tokens import RefreshToken, TokenRevocation
 from app.models.users import User
 
-__all__ = ["AuditLog", "RefreshToken", "TokenRevocation", "User"]
+__all__ = [
+    "Agent", "AgentVersion", "AuditLog", "IdempotencyKey", "Notification", "RefreshToken",
+    "TokenRevocation", "TrainingJob", "User",
+]

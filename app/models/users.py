@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -63,6 +64,8 @@ class User(UserBase, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     hashed_password: str = Field(max_length=512)
     is_active: bool = True
+    # Signs this user's webhook deliveries (HMAC-SHA256); shown only on its own route.
+    webhook_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), max_length=64)
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

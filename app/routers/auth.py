@@ -101,3 +101,19 @@ async def me(user: CurrentUser) -> UserPublic:
 async def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
     return UserPublic.model_validate(await accounts.update_me(session, user, changes),
                                      from_attributes=True)
+
+
+class WebhookSecret(BaseModel):
+    webhook_secret: str
+    signature_header: str = "X-Signature"
+    scheme: str = ("t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>' keyed with "
+                   "webhook_secret>; reject deliveries older than 5 minutes")
+
+
+@router.get(
+    "/me/webhook-secret", response_model=WebhookSecret, operation_id="get_webhook_secret",
+    dependencies=[DefaultRateLimit], responses=error_responses(401, 429),
+)
+async def webhook_secret(user: CurrentUser) -> WebhookSecret:
+    """The key that signs this user's `callback_url` deliveries."""
+    return WebhookSecret(webhook_secret=user.webhook_secret)

@@ -1,0 +1,174 @@
+"""Agent requests and answers (the Create/Public family of `app.models.agents`)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+
+from app.ml.architectures import RANGES
+from app.models.agents import AgentStatus
+
+TICKER_PATTERN = r"^[A-Z][A-Z0-9]{0,9}([.\-][A-Z0-9]{1,4})?$"
+Architecture = Literal["LSTM", "CNN", "Transformer"]
+DataSource = Literal["synthetic", "csv", "refinitiv", "bloomberg", "sample"]
+ADVANCED_PREFERENCES = (
+    "lookback", "layers", "units", "dropout", "learning_rate", "batch_size", "seed",
+)
+MAX_EPOCHS = 200
+
+
+class RiskParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    capital_at_risk: float = Field(default=0.02, gt=0, le=0.25)
+    confidence_level: float = Field(default=0.6, ge=0.5, lt=1)
+
+
+class ModelPreferences(BaseModel):
+    """Architecture and epochs for everyone; the rest is for `quant` users only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    architecture: Architecture = "LSTM"
+    epochs: int = Field(default=20, ge=1, le=MAX_EPOCHS)
+    # Bounds are the ML core's own (app.ml.architectures.RANGES), so the API never
+    # accepts what training would refuse.
+    lookback: int | None = Field(default=None, ge=int(RANGES["lookback"][0]),
+                                 le=int(RANGES["lookback"][1]))
+    layers: int | None = Field(default=None, ge=int(RANGES["layers"][0]),
+                               le=int(RANGES["layers"][1]))
+    units: int | None = Field(default=None, ge=int(RANGES["units"][0]),
+                              le=int(RANGES["units"][1]))
+    dropout: float | None = Field(default=None, ge=RANGES["dropout"][0], le=RANGES["dropout"][1])
+    learning_rate: float | None = Field(default=None, ge=RANGES["learning_rate"][0],
+                                        le=RANGES["learning_rate"][1])
+    batch_size: int | None = Field(default=None, ge=int(RANGES["batch_size"][0]),
+                                   le=int(RANGES["batch_size"][1]))
+    # Fixes weight initialisation and shuffling, so the same data and settings give
+    # the same model again on the same build (quants compare runs); by default each
+    # training version draws its own.
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+    @field_validator("architecture", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            for name in ("LSTM", "CNN", "Transformer"):
+                if value.strip().lower() == name.lower():
+                    return name
+        return value
+
+    def advanced(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in ADVANCED_PREFERENCES
+                if getattr(self, name) is not None}
+
+
+class AgentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "name": "AAPL intraday", "symbol": "AAPL", "data_source": "synthetic",
+            "start_date": "2025-01-02", "end_date": "2025-06-30", "data_frequency": "1min",
+            "prediction_horizon": "1h", "features": ["SMA", "EMA", "MACD", "volatility"],
+            "sentiment_enabled": False,
+            "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
+            "model_preferences": {"architecture": "LSTM", "epochs": 20}, "callback_url": None,
+        }]},
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    symbol: str = Field(pattern=TICKER_PATTERN, description="Ticker, e.g. AAPL or BRK.B")
+    data_source: DataSource = "synthetic"
+    start_date: date
+    end_date: date
+    data_frequency: str = Field(examples=["1min", "5min", "15min", "30min", "1h", "1d", "1wk"])
+    prediction_horizon: str = Field(examples=["1h", "1d"])
+    features: list[str] | None = Field(default=None, max_length=20)
+    sentiment_enabled: bool = False
+    risk_params: RiskParams = Field(default_factory=RiskParams)
+    model_preferences: ModelPreferences = Field(default_factory=ModelPreferences)
+    callback_url: AnyHttpUrl | None = None
+
+    @field_validator("symbol", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+class AgentAccepted(BaseModel):
+    agent_id: uuid.UUID
+    status: AgentStatus
+    status_url: str
+    events_url: str
+
+
+class AgentVersionPublic(BaseModel):
+    id: uuid.UUID
+    number: int
+    status: str
+    sha256: str | None
+    metrics: dict[str, Any]
+    loss_curve: list[dict[str, Any]]
+    created_at: datetime
+    ready_at: datetime | None
+
+
+class AgentPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    symbol: str
+    data_source: str
+    data_frequency: str
+    prediction_horizon: str
+    start_date: date
+    end_date: date
+    features: list[str]
+    sentiment_enabled: bool
+    risk_params: dict[str, Any]
+    architecture: str
+    epochs: int
+    hyperparameters: dict[str, Any]
+    callback_url: str | None
+    status: AgentStatus
+    failure_stage: str | None
+    failure_reason: str | None
+    progress: dict[str, Any]
+    serving_version_id: uuid.UUID | None
+    needs_retraining: bool
+    metrics: dict[str, Any] | None = Field(
+        default=None, description="Evaluation metrics of the serving version.")
+    versions: list[AgentVersionPublic] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgentPage(BaseModel):
+    items: list[AgentPublic]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class NotificationPublic(BaseModel):
+    id: int
+    agent_id: uuid.UUID | None
+    event: str
+    payload: dict[str, Any]
+    read_at: datetime | None
+    created_at: datetime
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationPublic]
+    next_cursor: str | None
+
+
+class MarkRead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] | None = Field(default=None, max_length=500,
+                                  description="Notifications to mark read; all when omitted.")
+
+
+SortOrder = Literal["asc", "desc"]

@@ -1,0 +1,150 @@
+"""Agents, their versions, their training jobs.
+
+An agent is the user's request ("an LSTM on AAPL 1-minute bars, 1-hour
+horizon"); each training run makes a new *version*; the agent serves its newest
+READY version (`serving_version_id`) while a retrain is under way. A training
+job row is the truth about a run — state, attempts, heartbeat — whatever the
+queue remembers (ARQ keeps results for an hour at most).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
+
+
+class AgentStatus(StrEnum):
+    QUEUED = "QUEUED"
+    FETCHING_DATA = "FETCHING_DATA"
+    VALIDATING = "VALIDATING"
+    TRAINING = "TRAINING"
+    EVALUATING = "EVALUATING"
+    READY = "READY"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+RUNNING_STATES = frozenset({AgentStatus.FETCHING_DATA, AgentStatus.VALIDATING,
+                            AgentStatus.TRAINING, AgentStatus.EVALUATING})
+FINAL_STATES = frozenset({AgentStatus.READY, AgentStatus.FAILED, AgentStatus.CANCELLED})
+
+
+def json_column() -> Any:
+    return Column(JSON, nullable=False)
+
+
+def json_field(default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_column=json_column())
+
+
+class Agent(SQLModel, table=True):
+    __tablename__ = "agents"
+    __table_args__ = (
+        Index("ix_agents_user_id_created_at_id", "user_id", "created_at", "id"),
+        Index("ix_agents_user_id_symbol_status", "user_id", "symbol", "status"),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    symbol: str = Field(max_length=32)
+    data_source: str = Field(max_length=16)
+    data_frequency: str = Field(max_length=8)
+    prediction_horizon: str = Field(max_length=8)
+    start_date: date
+    end_date: date
+    features: list[str] = json_field(list)
+    sentiment_enabled: bool = False
+    risk_params: dict[str, Any] = json_field()
+    architecture: str = Field(max_length=16)
+    epochs: int
+    hyperparameters: dict[str, Any] = json_field()
+    callback_url: str | None = Field(default=None, max_length=2048)
+    status: str = Field(default=AgentStatus.QUEUED, max_length=16)
+    failure_stage: str | None = Field(default=None, max_length=16)
+    failure_reason: str | None = Field(default=None, max_length=2000)
+    progress: dict[str, Any] = json_field()
+    serving_version_id: uuid.UUID | None = Field(default=None)
+    needs_retraining: bool = False
+    created_at: datetime = created_at_field()
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AgentVersion(SQLModel, table=True):
+    __tablename__ = "agent_versions"
+    __table_args__ = (
+        UniqueConstraint("agent_id", "number", name="uq_agent_versions_agent_number"),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    agent_id: uuid.UUID = Field(foreign_key="agents.id", index=True, ondelete="CASCADE")
+    number: int
+    status: str = Field(default=AgentStatus.QUEUED, max_length=16)
+    weights_path: str | None = Field(default=None, max_length=1024)
+    sha256: str | None = Field(default=None, max_length=64)
+    preprocessing: dict[str, Any] = json_field()
+    calibration: dict[str, Any] = json_field()
+    metrics: dict[str, Any] = json_field()
+    loss_curve: list[dict[str, Any]] = json_field(list)
+    created_at: datetime = created_at_field()
+    ready_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TrainingJob(SQLModel, table=True):
+    """One training run of one version (same id as the version)."""
+
+    __tablename__ = "training_jobs"
+    __table_args__ = (Index("ix_training_jobs_state_heartbeat_at", "state", "heartbeat_at"),)
+
+    id: uuid.UUID = Field(primary_key=True, foreign_key="agent_versions.id", ondelete="CASCADE")
+    agent_id: uuid.UUID = Field(foreign_key="agents.id", index=True, ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    state: str = Field(default=AgentStatus.QUEUED, max_length=16)
+    progress: dict[str, Any] = json_field()
+    attempts: int = 0
+    max_attempts: int = 2
+    cancel_requested: bool = False
+    failure_stage: str | None = Field(default=None, max_length=16)
+    error: str | None = Field(default=None, max_length=2000)
+    lease_token: str | None = Field(default=None, max_length=64)
+    enqueued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created_at_field()
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A creation retried with the same `Idempotency-Key` returns the same agent."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    key: str = Field(max_length=255)
+    request_hash: str = Field(max_length=64)
+    agent_id: uuid.UUID | None = Field(default=None)
+    created_at: datetime = created_at_field()
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id", index=True,
+                                       ondelete="SET NULL")
+    event: str = Field(max_length=32)
+    payload: dict[str, Any] = json_field()
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = created_at_field()

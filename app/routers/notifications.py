@@ -1,0 +1,42 @@
+"""Notifications over HTTP: the list, and marking them read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.deps import CurrentUser, DefaultRateLimit, SessionDep
+from app.errors import error_responses
+from app.models.agent_io import MarkRead, NotificationPage, NotificationPublic
+from app.services import notifications
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+
+class MarkedRead(BaseModel):
+    marked: int
+
+
+@router.get("", response_model=NotificationPage, operation_id="list_notifications",
+            dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429))
+async def list_notifications(
+    session: SessionDep, user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[int | None, Query(ge=1)] = None,
+    unread: bool = False,
+    agent_id: uuid.UUID | None = None,
+) -> NotificationPage:
+    rows, next_cursor = await notifications.page(session, user, limit=limit, before=cursor,
+                                                 unread_only=unread, agent_id=agent_id)
+    return NotificationPage(
+        items=[NotificationPublic.model_validate(n, from_attributes=True) for n in rows],
+        next_cursor=next_cursor)
+
+
+@router.post("/read", response_model=MarkedRead, operation_id="mark_notifications_read",
+             dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429))
+async def mark_read(body: MarkRead, session: SessionDep, user: CurrentUser) -> MarkedRead:
+    return MarkedRead(marked=await notifications.mark_read(session, user, body.ids))

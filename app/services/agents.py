@@ -1,0 +1,383 @@
+"""Agents: the Creation workflow's rules (SPEC §5), free of HTTP.
+
+Creation validates everything a trader could get wrong up front — dates,
+frequency and horizon, the length of history, features, preferences, the data
+source — and answers 422 with the field at fault, so a bad request never
+becomes a late FAILED training run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.config import Settings
+from app.db import after_commit
+from app.errors import Conflict, NotFound, Unprocessable
+from app.ml.architectures import InvalidHyperparameters, default_hyperparameters
+from app.models import Agent, AgentVersion, IdempotencyKey, TrainingJob, User
+from app.models.agent_io import AgentCreate
+from app.models.agents import FINAL_STATES, RUNNING_STATES, AgentStatus
+from app.models.base import utcnow
+from app.models.users import UserSegment
+from app.services import audit
+from app.services.audit import ClientInfo
+from app.services.features import DEFAULT_FEATURES, feature_warmup, normalize_features
+from app.services.market_data.base import ensure_configured
+from app.services.market_data.frequency import get_frequency, horizon_bars, min_history_bars
+from app.services.notifications import Notifier, check_callback_url
+from app.tasks.queue import JobQueue
+
+# Deliberately generous ceilings (OWASP API4): a request cannot ask the worker
+# for more history than it could train on in reasonable time.
+MAX_BARS = 2_000_000
+MIN_TEST_BARS = 50
+
+
+class AgentNotFound(NotFound):
+    code = "agent_not_found"
+    message = "No such agent."
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was used with a different request body."
+
+
+class TooManyTrainings(Conflict):
+    code = "too_many_trainings"
+
+
+@dataclass(frozen=True)
+class Created:
+    agent: Agent
+    replayed: bool
+
+
+def estimated_bars(frequency: str, start: date, end: date) -> int:
+    """Bars the calendar allows between the dates (business days × session bars)."""
+    days = int(np.busday_count(start, end + timedelta(days=1)))
+    return int(days * get_frequency(frequency).bars_per_session)
+
+
+def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, Any]:
+    """Field-level checks that need more than one field, the user or the settings."""
+    errors: list[dict[str, Any]] = []
+
+    def fail(loc: list[str | int], msg: str) -> None:
+        errors.append({"loc": ["body", *loc], "msg": msg, "type": "value_error"})
+
+    def absorb(exc: Unprocessable, default: list[str | int]) -> None:
+        """Keep a domain error's own field path (e.g. `prediction_horizon`)."""
+        details = exc.details if isinstance(exc.details, list) and exc.details else None
+        for detail in details or [{"loc": default, "msg": exc.message}]:
+            fail(list(detail.get("loc") or default), str(detail.get("msg") or exc.message))
+
+    today = datetime.now(UTC).date()
+    if data.end_date <= data.start_date:
+        fail(["end_date"], "end_date must be after start_date")
+    if data.end_date > today:
+        fail(["end_date"], f"end_date {data.end_date} is in the future (today is {today} UTC)")
+    if data.start_date < date(1970, 1, 1):
+        fail(["start_date"], "start_date must be 1970-01-01 or later")
+
+    steps: int | None = None
+    try:
+        steps = horizon_bars(data.data_frequency, data.prediction_horizon)
+    except Unprocessable as exc:
+        absorb(exc, ["prediction_horizon"])
+
+    features = DEFAULT_FEATURES
+    if data.features is not None:
+        try:
+            features = normalize_features(data.features)
+        except Unprocessable as exc:
+            absorb(exc, ["features"])
+
+    prefs = data.model_preferences
+    if user.user_segment != UserSegment.quant:
+        for name in prefs.advanced():
+            fail(["model_preferences", name],
+                 f"only quant users may set {name}; the platform chooses it for you")
+
+    hyper: dict[str, Any] = {}
+    if steps is not None and not errors:
+        try:
+            hyper = default_hyperparameters(data.data_frequency, prefs.architecture,
+                                            **prefs.advanced()).to_json()
+            if prefs.seed is None:
+                hyper.pop("seed")  # each training version then draws its own
+        except InvalidHyperparameters as exc:
+            fail(["model_preferences"], str(exc))
+    lookback = int(hyper.get("lookback", prefs.lookback or 60))
+    if steps is not None and not errors:
+        available = estimated_bars(data.data_frequency, data.start_date, data.end_date)
+        needed = min_history_bars(lookback, steps, MIN_TEST_BARS,
+                                  warmup=feature_warmup(features))
+        if available < needed:
+            fail(["start_date"],
+                 f"{data.start_date}..{data.end_date} holds about {available} "
+                 f"{data.data_frequency} bars; at least {needed} are needed (indicator "
+                 f"warm-up, look-back {lookback}, horizon {steps} and at least {MIN_TEST_BARS} "
+                 "test samples after the training and validation splits): choose an earlier "
+                 "start_date")
+        elif available > MAX_BARS:
+            fail(["start_date"], f"{available} {data.data_frequency} bars exceed the "
+                                 f"{MAX_BARS} limit: shorten the range or use a coarser frequency")
+    try:
+        ensure_configured(data.data_source, settings)
+    except Unprocessable as exc:
+        absorb(exc, ["data_source"])
+    if data.callback_url is not None:
+        try:
+            check_callback_url(str(data.callback_url), settings.allow_private_callbacks)
+        except Unprocessable as exc:
+            fail(["callback_url"], exc.message)
+    if errors:
+        raise Unprocessable(errors[0]["msg"], details=errors)
+    return {"features": features, "hyperparameters": hyper, "horizon_bars": steps}
+
+
+def _request_hash(data: AgentCreate) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def create(
+    session: AsyncSession, settings: Settings, queue: JobQueue, notifier: Notifier, user: User,
+    data: AgentCreate, client: ClientInfo, idempotency_key: str | None = None,
+) -> Created:
+    if idempotency_key is not None:
+        replay = await _replay(session, user, idempotency_key, _request_hash(data))
+        if replay is not None:
+            return Created(replay, replayed=True)
+    resolved = _validate(data, user, settings)
+    await _check_concurrency(session, user, settings)
+    agent = Agent(
+        user_id=user.id, name=data.name or f"{data.symbol} {data.data_frequency} "
+        f"{data.model_preferences.architecture}",
+        symbol=data.symbol, data_source=data.data_source, data_frequency=data.data_frequency,
+        prediction_horizon=data.prediction_horizon, start_date=data.start_date,
+        end_date=data.end_date, features=resolved["features"],
+        sentiment_enabled=data.sentiment_enabled, risk_params=data.risk_params.model_dump(),
+        architecture=data.model_preferences.architecture, epochs=data.model_preferences.epochs,
+        hyperparameters=resolved["hyperparameters"],
+        callback_url=str(data.callback_url) if data.callback_url else None,
+    )
+    session.add(agent)
+    await session.flush()
+    if idempotency_key is not None:
+        session.add(IdempotencyKey(user_id=user.id, key=idempotency_key,
+                                   request_hash=_request_hash(data), agent_id=agent.id))
+        try:
+            await session.flush()
+        except IntegrityError:  # the same key raced us; the first request wins
+            raise Conflict("A request with this Idempotency-Key is in progress.") from None
+    await _new_version(session, queue, agent, settings.training_max_attempts)
+    await audit.record(session, "agent.created", client, user.id, agent_id=str(agent.id),
+                       symbol=agent.symbol, architecture=agent.architecture)
+    await notifier.emit(session, agent, AgentStatus.QUEUED)
+    return Created(agent, replayed=False)
+
+
+async def _replay(
+    session: AsyncSession, user: User, key: str, request_hash: str,
+) -> Agent | None:
+    stored = await session.scalar(
+        select(IdempotencyKey).where(col(IdempotencyKey.user_id) == user.id,
+                                     col(IdempotencyKey.key) == key))
+    if stored is None:
+        return None
+    if stored.request_hash != request_hash:
+        raise IdempotencyKeyReused(details=[{"loc": ["header", "Idempotency-Key"],
+                                             "msg": IdempotencyKeyReused.message,
+                                             "type": "value_error"}])
+    agent = await session.get(Agent, stored.agent_id) if stored.agent_id else None
+    if agent is None:
+        raise AgentNotFound("The agent created with this Idempotency-Key was deleted.")
+    return agent
+
+
+async def _check_concurrency(session: AsyncSession, user: User, settings: Settings) -> None:
+    active = await session.scalar(
+        select(func.count()).select_from(TrainingJob).where(
+            col(TrainingJob.user_id) == user.id,
+            col(TrainingJob.state).in_([AgentStatus.QUEUED, *RUNNING_STATES])))
+    if (active or 0) >= settings.max_active_trainings_per_user:
+        raise TooManyTrainings(
+            f"You already have {active} trainings queued or running "
+            f"(limit {settings.max_active_trainings_per_user}); wait for one to finish.")
+
+
+async def _new_version(
+    session: AsyncSession, queue: JobQueue, agent: Agent, max_attempts: int,
+) -> AgentVersion:
+    number = (await session.scalar(
+        select(func.max(AgentVersion.number)).where(col(AgentVersion.agent_id) == agent.id)
+    ) or 0) + 1
+    version = AgentVersion(agent_id=agent.id, number=number)
+    session.add(version)
+    await session.flush()
+    job = TrainingJob(id=version.id, agent_id=agent.id, user_id=agent.user_id,
+                      enqueued_at=utcnow(), max_attempts=max_attempts)
+    session.add(job)
+    agent.status = AgentStatus.QUEUED
+    agent.failure_stage = agent.failure_reason = None
+    agent.progress = {}
+    agent.updated_at = utcnow()
+    await session.flush()
+
+    async def enqueue() -> None:
+        await queue.enqueue(job.id, 1)
+
+    after_commit(session, enqueue)
+    return version
+
+
+async def get_owned(session: AsyncSession, user: User, agent_id: uuid.UUID) -> Agent:
+    """The caller's agent, or 404 — another user's id never reveals it exists."""
+    agent = await session.get(Agent, agent_id)
+    if agent is None or agent.user_id != user.id:
+        raise AgentNotFound()
+    return agent
+
+
+async def versions(session: AsyncSession, agent: Agent) -> list[AgentVersion]:
+    return list((await session.scalars(
+        select(AgentVersion).where(col(AgentVersion.agent_id) == agent.id)
+        .order_by(col(AgentVersion.number).desc()))).all())
+
+
+def encode_cursor(created_at: datetime, agent_id: uuid.UUID) -> str:
+    raw = f"{created_at.isoformat()}|{agent_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, ident = raw.split("|")
+        return datetime.fromisoformat(stamp), uuid.UUID(ident)
+    except (ValueError, UnicodeDecodeError):
+        raise Unprocessable.field(["query", "cursor"], "invalid cursor") from None
+
+
+async def list_page(
+    session: AsyncSession, user: User, *, limit: int, cursor: str | None = None,
+    symbol: str | None = None, status: AgentStatus | None = None,
+    architecture: str | None = None, data_frequency: str | None = None,
+) -> tuple[list[Agent], str | None]:
+    """Newest first, keyset-paginated on (created_at, id): stable under inserts."""
+    query = select(Agent).where(col(Agent.user_id) == user.id)
+    if symbol:
+        query = query.where(col(Agent.symbol) == symbol.upper())
+    if status:
+        query = query.where(col(Agent.status) == status)
+    if architecture:
+        query = query.where(func.lower(col(Agent.architecture)) == architecture.lower())
+    if data_frequency:
+        query = query.where(col(Agent.data_frequency) == data_frequency)
+    if cursor:
+        created_at, agent_id = decode_cursor(cursor)
+        query = query.where(
+            (col(Agent.created_at) < created_at)
+            | ((col(Agent.created_at) == created_at) & (col(Agent.id) < agent_id)))
+    query = query.order_by(col(Agent.created_at).desc(), col(Agent.id).desc()).limit(limit + 1)
+    rows = list((await session.scalars(query)).all())
+    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if (
+        len(rows) > limit) else None
+    return rows[:limit], next_cursor
+
+
+async def cancel(session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID,
+                 client: ClientInfo) -> Agent:
+    """A queued job is cancelled at once; a running one is stopped by its worker."""
+    agent = await get_owned(session, user, agent_id)
+    job = await _latest_job(session, agent)
+    if job is None or job.state in FINAL_STATES:
+        raise Conflict(f"The agent is {agent.status}; there is no training to cancel.")
+    job.cancel_requested = True
+    if job.state == AgentStatus.QUEUED:
+        await finish_job(session, notifier, agent, job, AgentStatus.CANCELLED,
+                         reason="cancelled by user")
+    session.add(job)
+    await session.flush()
+    await audit.record(session, "agent.cancel", client, user.id, agent_id=str(agent.id))
+    return agent
+
+
+async def retrain(session: AsyncSession, queue: JobQueue, notifier: Notifier, settings: Settings,
+                  user: User, agent_id: uuid.UUID, client: ClientInfo) -> Agent:
+    """A new version; the serving version keeps answering until the new one is READY."""
+    agent = await get_owned(session, user, agent_id)
+    job = await _latest_job(session, agent)
+    if job is not None and job.state not in FINAL_STATES:
+        raise Conflict("A training of this agent is already queued or running.")
+    await _check_concurrency(session, user, settings)
+    await _new_version(session, queue, agent, settings.training_max_attempts)
+    await audit.record(session, "agent.retrain", client, user.id, agent_id=str(agent.id))
+    await notifier.emit(session, agent, AgentStatus.QUEUED)
+    return agent
+
+
+async def remove(session: AsyncSession, user: User, agent_id: uuid.UUID,
+                 client: ClientInfo) -> Agent:
+    agent = await get_owned(session, user, agent_id)
+    job = await _latest_job(session, agent)
+    if job is not None and job.state not in FINAL_STATES:
+        job.cancel_requested = True  # a running worker notices and stops
+        session.add(job)
+    await session.execute(delete(TrainingJob).where(col(TrainingJob.agent_id) == agent.id))
+    await session.execute(delete(AgentVersion).where(col(AgentVersion.agent_id) == agent.id))
+    await session.execute(update(IdempotencyKey).where(col(IdempotencyKey.agent_id) == agent.id)
+                          .values(agent_id=None))
+    await session.delete(agent)
+    await audit.record(session, "agent.deleted", client, user.id, agent_id=str(agent_id))
+    await session.flush()
+    return agent
+
+
+async def _latest_job(session: AsyncSession, agent: Agent) -> TrainingJob | None:
+    return await session.scalar(
+        select(TrainingJob).where(col(TrainingJob.agent_id) == agent.id)
+        .order_by(col(TrainingJob.created_at).desc()).limit(1))
+
+
+async def finish_job(
+    session: AsyncSession, notifier: Notifier, agent: Agent, job: TrainingJob,
+    state: AgentStatus, *,
+    reason: str | None = None, stage: str | None = None,
+) -> None:
+    """Put a job (and its agent) in a final state and tell the user."""
+    now = utcnow()
+    job.state = state
+    job.finished_at = now
+    job.error = reason
+    job.failure_stage = stage
+    version = await session.get(AgentVersion, job.id)
+    if version is not None:
+        version.status = state
+        session.add(version)
+    agent.status = state
+    agent.failure_stage = stage if state == AgentStatus.FAILED else None
+    agent.failure_reason = reason if state != AgentStatus.READY else None
+    agent.updated_at = now
+    session.add_all([job, agent])
+    await session.flush()
+    payload: dict[str, Any] = {}
+    if reason:
+        payload["reason"] = reason
+    if stage:
+        payload["failure_stage"] = stage
+    await notifier.emit(session, agent, state, **payload)

@@ -1,0 +1,71 @@
+"""Putting training jobs on a queue: ARQ on Redis, or the embedded runner.
+
+Enqueueing is best-effort by design: the job row (state QUEUED) is already
+committed, so if Redis is down the job is not lost — the sweeper enqueues every
+QUEUED job that has not been handed to a worker once Redis answers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Protocol
+
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+TRAIN_FUNCTION = "train_agent"
+
+
+def queue_name(namespace: str) -> str:
+    return f"{namespace}:training"
+
+
+def arq_job_id(job_id: uuid.UUID, attempt: int) -> str:
+    # One ARQ id per attempt: ARQ refuses an id it still remembers, and a retry
+    # after a crash must not be mistaken for a duplicate.
+    return f"train:{job_id}:{attempt}"
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class ArqJobQueue:
+    def __init__(self, redis_url: str, namespace: str) -> None:
+        pool = ConnectionPool.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self.redis = ArqRedis(pool, default_queue_name=queue_name(namespace))
+        self._queue = queue_name(namespace)
+
+    async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool:
+        try:
+            await self.redis.enqueue_job(TRAIN_FUNCTION, str(job_id),
+                                         _job_id=arq_job_id(job_id, attempt),
+                                         _queue_name=self._queue)
+        except (RedisError, OSError):
+            logger.warning("redis unavailable; job %s stays QUEUED for the sweeper", job_id)
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+class EmbeddedJobQueue:
+    """Wakes the in-process runner, which reads QUEUED jobs from the database."""
+
+    def __init__(self) -> None:
+        self.wakeup = asyncio.Event()
+
+    async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool:
+        self.wakeup.set()
+        return True
+
+    async def close(self) -> None:
+        self.wakeup.set()

@@ -1,0 +1,165 @@
+"""The training child process: features → windows → Keras → evaluation → artifact.
+
+Runs under `multiprocessing` "spawn" (a clean interpreter: TensorFlow is never
+forked), talks to its supervisor (`app.tasks.jobs`) through a pipe —
+`("progress", {...})`, `("stage", "EVALUATING")`, `("result", {...})` or
+`("failed", {"stage", "reason"})` — and exits if its parent dies, so a
+SIGKILLed worker never leaves an orphan burning the CPU.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+# Bars per year by frequency, for annualising the backtest's Sharpe and Sortino.
+TRADING_DAYS = 252
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    agent_id: str
+    version_id: str
+    symbol: str
+    frequency: str
+    horizon: str
+    horizon_bars: int
+    features: list[str]
+    architecture: str
+    epochs: int
+    hyperparameters: dict[str, Any]
+    risk_params: dict[str, Any]
+    out_dir: str
+    seed: int
+    user_segment: str = "short_term_trader"
+    cost_bp: float = 5.0
+    threads: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def bars_per_year(frequency: str) -> float:
+    from app.services.market_data.frequency import get_frequency
+
+    return TRADING_DAYS * get_frequency(frequency).bars_per_session
+
+
+def child_main(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> None:
+    """Entry point of the child process; never raises (the pipe carries the outcome)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _exit_with_parent()
+    try:
+        conn.send(("result", train_and_evaluate(spec, bars_ipc, conn)))
+    except _Failure as failure:
+        conn.send(("failed", {"stage": failure.stage, "reason": failure.reason}))
+    except Exception as exc:  # report, never crash silently
+        conn.send(("failed", {"stage": "TRAINING",
+                              "reason": f"unexpected {type(exc).__name__}: {exc}"[:1500]}))
+    finally:
+        conn.close()
+
+
+class _Failure(Exception):
+    def __init__(self, stage: str, reason: str) -> None:
+        super().__init__(reason)
+        self.stage = stage
+        self.reason = reason
+
+
+def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
+    """Features on whole columns, the indicator warm-up dropped, then the dataset."""
+    from app.ml.dataset import InvalidSeries, make_dataset
+    from app.services.features import compute_features, feature_columns
+
+    columns = feature_columns(spec.features)
+    frame = compute_features(bars, spec.features).drop_nulls(columns)
+    values = frame.select(columns).to_numpy().astype(np.float32)
+    finite = np.isfinite(values).all(axis=1)
+    first = int(np.argmax(finite)) if finite.any() else len(finite)
+    values, close = values[first:], frame["close"].to_numpy()[first:]
+    try:
+        return make_dataset(values, close, lookback=int(spec.hyperparameters["lookback"]),
+                            horizon_bars=spec.horizon_bars, feature_names=columns)
+    except InvalidSeries as exc:
+        raise _Failure("VALIDATING", str(exc)) from None
+
+
+def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> dict[str, Any]:
+    from app.ml.architectures import Hyperparameters
+    from app.ml.artifacts import save_artifact
+    from app.ml.calibration import fit_calibrator
+    from app.ml.evaluation import evaluate
+    from app.ml.training import TrainingDiverged, configure_threads, predict_scaled, train
+
+    configure_threads(spec.threads)
+    dataset = prepare(spec, pl.read_ipc(io.BytesIO(bars_ipc)))
+    hp = Hyperparameters.from_json({**spec.hyperparameters, "seed": spec.seed})
+
+    def on_epoch(epoch: int, epochs: int, loss: float, val_loss: float) -> None:
+        conn.send(("progress", {"epoch": epoch, "epochs": epochs, "loss": _num(loss),
+                                "val_loss": _num(val_loss)}))
+
+    try:
+        result = train(dataset, spec.architecture, hp, spec.epochs, on_epoch=on_epoch)
+    except TrainingDiverged as exc:
+        raise _Failure("TRAINING", exc.reason) from None
+    conn.send(("stage", "EVALUATING"))
+    splits = dataset.splits
+    val_pred = predict_scaled(result.model, dataset, splits.validation)
+    calibrator = fit_calibrator(val_pred, dataset.split_log_returns(splits.validation))
+    test_scaled = predict_scaled(result.model, dataset, splits.test)
+    predicted = dataset.scaler.unscale_target(test_scaled)
+    confidence = calibrator.confidence(test_scaled)
+    metrics = evaluate(dataset, predicted, confidence, bars_per_year=bars_per_year(spec.frequency),
+                       signals=backtest_signals(spec, predicted, confidence),
+                       cost_bp=spec.cost_bp)
+    metrics.update({"epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
+                    "train_samples": result.train_samples,
+                    "validation_samples": len(splits.validation),
+                    "samples_per_second": round(result.samples_per_second, 1)})
+    sha = save_artifact(spec.out_dir, result.model, dataset.preprocessing, calibrator, metrics)
+    curve = result.loss_curve()
+    return {
+        "weights_path": spec.out_dir, "sha256": sha,
+        "preprocessing": dataset.preprocessing.to_json(), "calibration": calibrator.to_json(),
+        "metrics": metrics,
+        "loss_curve": [{"epoch": e, "loss": _num(lo), "val_loss": _num(vl)}
+                       for e, lo, vl in zip(curve["epoch"], curve["loss"], curve["val_loss"],
+                                            strict=True)],
+    }
+
+
+def backtest_signals(spec: TrainingSpec, predicted: Any, confidence: Any) -> Any:
+    """The §6 rule's decision per test bar (+1 Enter long, −1 Enter short, 0 otherwise)."""
+    from app.services.signals import backtest_positions
+
+    return backtest_positions(
+        predicted_log_returns=np.asarray(predicted, dtype=np.float64),
+        confidence=np.asarray(confidence, dtype=np.float64),
+        confidence_level=float(spec.risk_params.get("confidence_level", 0.6)),
+        user_segment=spec.user_segment,
+    )
+
+
+def _num(value: float) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _exit_with_parent() -> None:
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(3)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()

@@ -1,0 +1,100 @@
+"""The ARQ worker: `arq app.tasks.worker.WorkerSettings`.
+
+ARQ's defaults are wrong for training and are overridden here: the job timeout
+(300 s would kill a run), `max_tries` (our own attempts column decides; ARQ only
+re-delivers), a short kept result (the truth lives in our table), one job at a
+time per worker process (training is CPU-bound), abort enabled, and a health
+check every 10 s. A cron sweep re-queues or fails jobs whose heartbeat stopped
+and re-enqueues jobs created while Redis was down.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from arq import Retry, cron
+from arq.connections import RedisSettings
+from arq.worker import Function, Worker, func
+
+from app.config import Settings, get_settings
+from app.tasks.jobs import JobContext, RetryLater, reap_stale_jobs, run_training_job
+from app.tasks.queue import TRAIN_FUNCTION, ArqJobQueue, queue_name
+
+
+async def train_agent(ctx: dict[str, Any], job_id: str) -> str:
+    try:
+        return await run_training_job(ctx["job"], uuid.UUID(job_id))
+    except RetryLater as retry:
+        raise Retry(defer=retry.defer_s) from None
+
+
+async def sweep(ctx: dict[str, Any]) -> int:
+    return await reap_stale_jobs(ctx["job"])
+
+
+def _startup(settings: Settings) -> Any:
+    async def startup(ctx: dict[str, Any]) -> None:
+        assert settings.redis_url, "the ARQ worker needs REDIS_URL"
+        ctx["job"] = JobContext.build(settings, ArqJobQueue(settings.redis_url,
+                                                            settings.redis_namespace))
+
+    return startup
+
+
+async def _shutdown(ctx: dict[str, Any]) -> None:
+    job: JobContext | None = ctx.get("job")
+    if job is not None:
+        await job.queue.close()
+        await job.close()
+
+
+def train_function(settings: Settings) -> Function:
+    return func(train_agent, name=TRAIN_FUNCTION, timeout=settings.training_job_timeout_s + 60,
+                max_tries=settings.training_max_attempts + 3, keep_result=60)
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "functions": [train_function(settings)],
+        "cron_jobs": [cron(sweep, second=set(range(0, 60, 15)), run_at_startup=True,
+                           timeout=60)],
+        "redis_settings": _redis_settings(settings),
+        "queue_name": queue_name(settings.redis_namespace),
+        "on_startup": _startup(settings),
+        "on_shutdown": _shutdown,
+        "max_jobs": settings.worker_max_jobs,
+        "job_timeout": settings.training_job_timeout_s + 60,
+        "keep_result": 60,
+        "allow_abort_jobs": True,
+        "health_check_interval": 10,
+        "job_completion_wait": 0,
+    }
+
+
+def make_worker(settings: Settings, **overrides: Any) -> Worker:
+    """A worker for these settings (tests start several, each with its own settings)."""
+    return Worker(**{**worker_options(settings), **overrides})
+
+
+def _redis_settings(settings: Settings) -> RedisSettings:
+    return RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0")
+
+
+_settings = get_settings()
+
+
+class WorkerSettings:
+    """Read by the `arq` command line, from the environment's settings (REDIS_URL)."""
+
+    functions = [train_function(_settings)]
+    cron_jobs = [cron(sweep, second=set(range(0, 60, 15)), run_at_startup=True, timeout=60)]
+    redis_settings = _redis_settings(_settings)
+    queue_name = queue_name(_settings.redis_namespace)
+    on_startup = _startup(_settings)
+    on_shutdown = _shutdown
+    max_jobs = _settings.worker_max_jobs
+    job_timeout = _settings.training_job_timeout_s + 60
+    keep_result = 60
+    allow_abort_jobs = True
+    health_check_interval = 10
