@@ -114,7 +114,8 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
     conn.send(("stage", "EVALUATING"))
     splits = dataset.splits
     val_pred = predict_scaled(result.model, dataset, splits.validation)
-    calibrator = fit_calibrator(val_pred, dataset.split_log_returns(splits.validation))
+    calibrator = fit_calibrator(val_pred, dataset.split_log_returns(splits.validation),
+                                horizon_bars=spec.horizon_bars)
     test_scaled = predict_scaled(result.model, dataset, splits.test)
     predicted = dataset.scaler.unscale_target(test_scaled)
     confidence = calibrator.confidence(test_scaled)

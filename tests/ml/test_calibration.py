@@ -96,3 +96,21 @@ def test_calibrators_round_trip_through_json(n: int) -> None:
 def test_unknown_method_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown calibration"):
         calibrator_from_json({"method": "magic"})
+
+
+def test_overlapping_outcomes_count_as_fewer_samples() -> None:
+    """6,000 one-hour outcomes on 1-minute bars are 100 independent ones: Platt,
+    not isotonic, and a lucky streak in the validation window is pulled towards
+    the coin flip more than if the samples were independent."""
+    rng = np.random.default_rng(8)
+    predicted = rng.normal(size=6000)
+    block = np.repeat(rng.choice([-1.0, 1.0], size=100, p=[0.35, 0.65]), 60)
+    realised = np.abs(rng.normal(size=6000)) * np.where(block > 0, np.sign(predicted),
+                                                        -np.sign(predicted))
+    independent = fit_calibrator(predicted, realised, isotonic_min_samples=10_000)
+    overlapping = fit_calibrator(predicted, realised, horizon_bars=60)
+    assert isinstance(overlapping, PlattCalibrator)
+    assert isinstance(fit_calibrator(predicted, realised), IsotonicCalibrator)
+    mean_independent = float(np.mean(independent.confidence(predicted)))
+    mean_overlapping = float(np.mean(overlapping.confidence(predicted)))
+    assert 0.5 <= mean_overlapping < mean_independent
