@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Keys of several deployments (or test runs) sharing one Redis never collide.
     redis_namespace: str = "atp"
+    # After a Redis failure the in-process fallbacks serve for this long before Redis
+    # is tried again: a hung Redis would otherwise cost every call its 2 s timeout.
+    redis_retry_interval_s: float = Field(default=5.0, gt=0)
 
     secret_key: SecretStr | None = None
     access_token_ttl_s: int = Field(default=15 * 60, ge=60, le=24 * 3600)
@@ -95,6 +98,9 @@ class Settings(BaseSettings):
     embedded_runner: bool = True
     # One thread per training process leaves the other core to the API (SPEC §9).
     training_threads: int = Field(default=1, ge=1, le=64)
+    # ...and runs at this niceness, so when the API and a training run both want a
+    # core the API's requests win it (SPEC §9: p99 while training ≤ 1.5 × idle).
+    training_nice: int = Field(default=10, ge=0, le=19)
     backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)
     worker_max_jobs: int = Field(default=1, ge=1, le=16)
     sse_poll_interval_s: float = Field(default=0.5, gt=0)
@@ -103,10 +109,32 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=5, ge=1, le=10)
     webhook_timeout_s: float = Field(default=5.0, gt=0)
 
+    # Inference (SPEC §6): models and recent bars in memory, answers cached until
+    # the next bar; a model older than its frequency's expiry is flagged `stale`.
+    model_cache_size: int = Field(default=32, ge=1)
+    inference_threads: int = Field(default=2, ge=1, le=16)
+    # "keras_predict" only as bench/predict.py's reference: Keras' model.predict per call.
+    inference_engine: Literal["compiled", "keras_predict"] = "compiled"
+    prediction_cache: bool = True
+    prediction_cache_ttl_s: float = Field(default=3600.0, gt=0)
+    signal_min_edge: float = Field(default=0.0005, ge=0, lt=1)
+    model_expiry_intraday_days: int = Field(default=30, ge=1)
+    model_expiry_daily_days: int = Field(default=180, ge=1)
+
+    # Outcomes (SPEC §6 History): how often the embedded loop fills realised prices
+    # (0 turns it off; with Redis the ARQ worker's cron does it every minute), and
+    # how long after its target a call may wait for a bar before it is closed unresolved.
+    outcomes_interval_s: float = Field(default=60.0, ge=0)
+    outcome_max_wait_s: float = Field(default=5 * 24 * 3600.0, gt=0)
+
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     db_connect_timeout_s: float = Field(default=5.0, gt=0)
     migration_lock_timeout_s: float = Field(default=120.0, gt=0)
+
+    def model_expiry_days(self, frequency: str) -> int:
+        intraday = frequency not in ("1d", "1wk")
+        return self.model_expiry_intraday_days if intraday else self.model_expiry_daily_days
 
     @field_validator("rate_limit_default", "rate_limit_predict", "rate_limit_agent_create",
                      "rate_limit_login")

@@ -9,12 +9,15 @@ commits when the handler succeeds and rolls back when it raises; services only
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,7 +27,23 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
-from app.errors import DomainError, ServiceUnavailable
+from app.errors import DomainError, ServiceUnavailable, error_json
+
+logger = logging.getLogger(__name__)
+
+# SQLSTATEs that mean "the server is not there right now", not "this query is
+# wrong": connection exceptions (class 08), too many connections, and a server
+# shutting down, crashed or starting up (57P01-57P03).
+_UNAVAILABLE_SQLSTATES = ("08", "53300", "57P01", "57P02", "57P03")
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    message = "The database is unavailable; retry shortly."
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        # A PostgreSQL restart or a pool refill takes about a second.
+        kwargs.setdefault("retry_after", 2)
+        super().__init__(message, **kwargs)
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -34,7 +53,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
@@ -44,6 +63,22 @@ def make_engine(settings: Settings) -> AsyncEngine:
         pool_recycle=1800,
         connect_args={"timeout": settings.db_connect_timeout_s},
     )
+    event.listen(engine.sync_engine, "do_connect", _connect_failures_are_operational)
+    return engine
+
+
+def _connect_failures_are_operational(
+    dialect: Any, _record: Any, cargs: Any, cparams: Any,
+) -> Any:
+    """asyncpg lets a refused connection (`OSError`) or a server that is starting up
+    (`CannotConnectNowError`) escape SQLAlchemy unwrapped; make them the DBAPI's
+    `OperationalError`, as psycopg's would be, so SQLAlchemy wraps them too."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except dialect.loaded_dbapi.Error:
+        raise
+    except Exception as exc:
+        raise dialect.loaded_dbapi.OperationalError(str(exc), exc) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,11 +110,12 @@ async def session_scope(
             else:
                 await session.rollback()
             raise
-        except (OperationalError, PoolTimeout, DBAPIError, OSError) as exc:
+        except SQLAlchemyError as exc:
             await _quiet_rollback(session)
-            if isinstance(exc, DBAPIError) and not _is_connection_error(exc):
+            if not database_unavailable(exc):
                 raise
-            raise ServiceUnavailable("The database is unavailable; retry shortly.") from None
+            logger.warning("database unavailable: %s", _describe(exc))
+            raise DatabaseUnavailable() from None
         except BaseException:
             await _quiet_rollback(session)
             raise
@@ -100,8 +136,46 @@ async def run_after_commit(session: AsyncSession) -> None:
         await callback()
 
 
-def _is_connection_error(exc: DBAPIError) -> bool:
-    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+def database_unavailable(exc: BaseException) -> bool:
+    """A lost or unreachable database (answered 503), as opposed to a bug (a 500).
+
+    A refused connection, a pool with no connection to give, a connection the
+    server closed mid-query (a restart), a server starting up or shutting down,
+    SQLite's busy file.
+    """
+    if isinstance(exc, PoolTimeout | OperationalError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        return isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    return False
+
+
+def install_database_error_handler(app: FastAPI) -> None:
+    """503 for a database lost outside a request's session (a revocation check, the
+    prediction writer); any other SQLAlchemy error stays the generic 500."""
+
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not database_unavailable(exc):
+            raise exc
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                       _describe(exc))
+        unavailable = DatabaseUnavailable()
+        return error_json(unavailable.status_code, unavailable.code, unavailable.message,
+                          headers=unavailable.headers)
+
+    app.add_exception_handler(SQLAlchemyError, on_database_error)
+
+
+def _describe(exc: BaseException) -> str:
+    """The driver's own message (never the statement or its parameters, which may
+    hold personal data): what an operator needs to tell a busy file from a restart."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return type(exc).__name__
+    return f"{type(exc).__name__} ({type(orig).__name__}: {str(orig)[:200]})"
 
 
 async def _quiet_rollback(session: AsyncSession) -> None:

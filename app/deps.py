@@ -1,4 +1,8 @@
-"""Dependencies as `Annotated` aliases, so a route's signature reads like a sentence."""
+"""Dependencies as `Annotated` aliases, so a route's signature reads like a sentence.
+
+The ones that do no I/O are `async def` all the same: FastAPI runs a plain `def`
+dependency in its thread pool, a thread round-trip per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from app.services.revocation import family_key
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -31,7 +35,7 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_settings(runtime: RuntimeDep) -> Settings:
+async def get_settings(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
@@ -68,7 +72,7 @@ def _in(address: str, networks: list[str]) -> bool:
     return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
 
 
-def get_client(request: Request, settings: SettingsDep) -> ClientInfo:
+async def get_client(request: Request, settings: SettingsDep) -> ClientInfo:
     return ClientInfo(
         ip=client_address(request, settings.trusted_proxies),
         user_agent=request.headers.get("user-agent"),

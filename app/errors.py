@@ -8,12 +8,13 @@ each route's `responses=` so generated clients know the error shape.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("app.errors")
@@ -107,6 +108,11 @@ class ErrorBody(BaseModel):
 class ErrorResponse(BaseModel):
     """The one error shape of every 4xx/5xx answer."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "validation_error", "message": "The request is invalid.",
+        "details": [{"loc": ["body", "stocks", 0], "msg": "'A$' is not a ticker (e.g. AAPL, "
+                     "BRK.B)", "type": "value_error"}]}}]})
+
     error: ErrorBody
 
 
@@ -144,6 +150,24 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+_OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the path supports. Starlette's 405 names only the first route's
+    (GET and PATCH on /auth/me are two routes); RFC 9110 asks for all of them. The
+    schema's path templates are the public view of the routing table."""
+    path = request.url.path
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            methods = {m.upper() for m in operations if m in _OPENAPI_METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")  # Starlette answers HEAD on every GET route
+            return ", ".join(sorted(methods))
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
@@ -154,11 +178,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_json(422, "validation_error", "The request is invalid.",
                           _validation_details(exc))
 
-    async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return error_json(exc.status_code, code, message, None, dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            headers["Allow"] = allowed
+        return error_json(exc.status_code, code, message, None, headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # The class name and route only: a traceback or message could carry secrets.

@@ -15,10 +15,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.config import Settings, get_settings
+from app.db import install_database_error_handler
 from app.errors import install_error_handlers
 from app.metrics import Metrics
 from app.middleware import BodySizeLimitMiddleware, SecurityHeadersAndMetricsMiddleware
-from app.routers import agents, auth, health, notifications
+from app.routers import agents, auth, dashboard, health, notifications, predict
 from app.runtime import Runtime
 
 DESCRIPTION = """
@@ -53,14 +54,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "auth", "description": "Accounts and tokens."},
             {"name": "agents", "description": "Create, follow, retrain and delete agents."},
             {"name": "notifications", "description": "Agent state changes."},
+            {"name": "predictions",
+             "description": "Predictions, the signal engine alone, and the history."},
+            {"name": "dashboard", "description": "Your segment's view of your own data."},
             {"name": "health", "description": "Liveness, readiness, metrics."},
         ],
     )
     install_error_handlers(app)
+    install_database_error_handler(app)
     api = APIRouter(prefix=settings.api_prefix)
     api.include_router(auth.router)
     api.include_router(agents.router)
     api.include_router(notifications.router)
+    api.include_router(predict.router)
+    api.include_router(dashboard.router)
     app.include_router(api)
     app.include_router(health.router)
 

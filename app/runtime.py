@@ -19,8 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.metrics import Metrics
+from app.services.bars_cache import BarsCache
+from app.services.model_store import ModelStore
 from app.services.notifications import Notifier
+from app.services.prediction_cache import PredictionCache
+from app.services.predictions import PredictionService
 from app.services.ratelimit import RateLimiter
+from app.services.redis_breaker import RedisBreaker
 from app.services.revocation import RevocationStore
 from app.tasks.queue import ArqJobQueue, EmbeddedJobQueue, JobQueue
 
@@ -43,6 +48,8 @@ class Runtime:
     http: httpx.AsyncClient
     queue: JobQueue
     notifier: Notifier
+    predictions: PredictionService
+    redis_breaker: RedisBreaker = field(default_factory=RedisBreaker)
     background: list[Stoppable] = field(default_factory=list)
 
     @classmethod
@@ -58,19 +65,28 @@ class Runtime:
         )
         settings.jwt_secret()  # fail at start, not on the first login, if the key is unusable
         http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
-        queue: JobQueue = (ArqJobQueue(settings.redis_url, settings.redis_namespace)
+        # One breaker for every use of Redis: once a call has waited out its timeout,
+        # the others fall back at once instead of each waiting too.
+        breaker = RedisBreaker(settings.redis_retry_interval_s)
+        queue: JobQueue = (ArqJobQueue(settings.redis_url, settings.redis_namespace, breaker)
                            if settings.redis_url else EmbeddedJobQueue())
         return cls(
             settings=settings, engine=engine, sessionmaker=sessionmaker, redis=redis,
-            revocations=RevocationStore(sessionmaker, redis, settings.redis_namespace),
-            limiter=RateLimiter(redis, settings.redis_namespace),
-            metrics=metrics, http=http, queue=queue,
+            revocations=RevocationStore(sessionmaker, redis, settings.redis_namespace, breaker),
+            limiter=RateLimiter(redis, settings.redis_namespace, breaker),
+            metrics=metrics, http=http, queue=queue, redis_breaker=breaker,
             notifier=Notifier(sessionmaker, http, allow_private=settings.allow_private_callbacks,
                               max_attempts=settings.webhook_max_attempts),
+            predictions=PredictionService(
+                settings, ModelStore(settings.model_cache_size, settings.inference_threads,
+                                     naive=settings.inference_engine == "keras_predict"),
+                BarsCache(), PredictionCache(redis, settings.redis_namespace, breaker=breaker),
+                metrics, http),
         )
 
     async def start_background(self) -> None:
-        """The embedded training runner, when there is no Redis to hand jobs to workers."""
+        """The embedded training runner and outcome loop, when there is no Redis (and so
+        no ARQ worker) to hand them to."""
         if isinstance(self.queue, EmbeddedJobQueue) and self.settings.embedded_runner:
             from app.tasks.embedded import EmbeddedRunner
             from app.tasks.jobs import JobContext
@@ -78,6 +94,12 @@ class Runtime:
             runner = EmbeddedRunner(JobContext.build(self.settings, self.queue), self.queue)
             runner.start()
             self.background.append(runner)
+        if isinstance(self.queue, EmbeddedJobQueue) and self.settings.outcomes_interval_s > 0:
+            from app.tasks.outcomes import OutcomesLoop
+
+            outcomes = OutcomesLoop(self.sessionmaker, self.settings, self.http)
+            outcomes.start()
+            self.background.append(outcomes)
 
     def delete_weights(self, agent_id: uuid.UUID) -> None:
         # The path is built from a validated UUID the caller owns, never from request text.
@@ -88,6 +110,7 @@ class Runtime:
             await task.stop()
         await self.notifier.drain()
         await self.queue.close()
+        self.predictions.models.close()
         await self.http.aclose()
         if self.redis is not None:
             await self.redis.aclose()

@@ -11,6 +11,7 @@ administrative URL; a throw-away database is created from it) and
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import shutil
@@ -77,9 +78,7 @@ async def _admin(sql: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A throw-away, migrated PostgreSQL database for this test session."""
+def _throwaway_database() -> Iterator[str]:
     services_or_skip()
     name = f"atp_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
@@ -87,6 +86,19 @@ def postgres_database() -> Iterator[str]:
     asyncio.run(migrate(Settings(database_url=url, environment="test")))
     yield url
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throw-away, migrated PostgreSQL database for this test session."""
+    yield from _throwaway_database()
+
+
+@pytest.fixture
+def own_postgres_database() -> Iterator[str]:
+    """A migrated database of this test's own, for a test whose worker sweeps every
+    QUEUED job it finds: in the session's database it would train other tests' agents."""
+    yield from _throwaway_database()
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +140,18 @@ def make_settings(
 
 
 @pytest.fixture
+def make_worker_settings(
+    make_settings: Callable[..., Settings], backend: str, request: pytest.FixtureRequest,
+) -> Callable[..., Settings]:
+    """`make_settings` for a test that runs an ARQ worker: in services mode on a
+    database of its own, since the worker's sweep enqueues every QUEUED job it finds."""
+    if backend != "services":
+        return make_settings
+    return functools.partial(make_settings,
+                             database_url=request.getfixturevalue("own_postgres_database"))
+
+
+@pytest.fixture
 def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings()
 
@@ -159,3 +183,14 @@ async def app_factory() -> AsyncIterator[Callable[[Settings], Any]]:
 async def client(app_factory: Callable[[Settings], Any], settings: Settings) -> AsyncClient:
     result: AsyncClient = await app_factory(settings)
     return result
+
+
+@pytest.fixture(scope="session")
+def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A tiny trained daily model (tests/api/serving.py), shared by the whole session."""
+    from datetime import date
+
+    from tests.api.serving import train_artifact
+
+    return train_artifact(tmp_path_factory.mktemp("daily"), "1d", "1d", 1,
+                          date(2020, 1, 1), date(2024, 6, 30), lookback=10)

@@ -94,7 +94,12 @@ def load_artifact(directory: str | Path, expected_sha256: str) -> LoadedArtifact
     missing = [name for name in HASHED_FILES if not (root / name).is_file()]
     if missing:
         raise ArtifactMissing(f"artifact {root} lacks {', '.join(missing)}")
-    digests = {name: file_sha256(root / name) for name in HASHED_FILES}
+    try:
+        digests = {name: file_sha256(root / name) for name in HASHED_FILES}
+    except FileNotFoundError as exc:  # deleted between the check above and the read
+        raise ArtifactMissing(f"artifact {root} lost {Path(exc.filename or '?').name}") from exc
+    except OSError as exc:  # unreadable: permissions, an I/O error on the volume
+        raise ArtifactCorrupt(f"artifact {root} cannot be read: {exc}") from exc
     actual = combined_sha256(digests)
     if actual != expected_sha256.lower():
         raise ArtifactCorrupt(

@@ -48,6 +48,7 @@ class CompiledModel:
         warm_batch_sizes: Iterable[int] = (1,),
         *,
         jit_compile: bool = True,
+        naive: bool = False,
     ) -> None:
         import tensorflow as tf
 
@@ -56,6 +57,9 @@ class CompiledModel:
         self.n_features = int(n_features)
         self.model = model  # keeps the variables the graph reads alive
         self._warm = tuple(warm_batch_sizes)
+        # `naive`: Keras' own `model.predict` per call, the path SPEC §9 measures
+        # against (bench/predict.py); never the serving default.
+        self.naive = naive
         try:
             self._forward = self._compile(tf, jit_compile)
             self.jit_compiled = jit_compile
@@ -86,6 +90,8 @@ class CompiledModel:
                 f"expected windows of shape [batch, {self.lookback}, {self.n_features}], "
                 f"got {x.shape}"
             )
+        if self.naive:
+            return np.asarray(self.model.predict(x, verbose=0), dtype=np.float64).reshape(-1)
         return np.asarray(self._forward(x).numpy(), dtype=np.float64).reshape(-1)
 
     def predict_window(self, window: npt.ArrayLike) -> float:
@@ -123,13 +129,13 @@ class Predictor:
         self.sha256 = sha256
 
     @classmethod
-    def load(cls, directory: str | Path, expected_sha256: str) -> Predictor:
+    def load(cls, directory: str | Path, expected_sha256: str, *, naive: bool = False) -> Predictor:
         """Verify, load and warm an artifact (raises `ArtifactMissing`/`ArtifactCorrupt`)."""
         from app.ml.artifacts import load_artifact
 
         artifact = load_artifact(directory, expected_sha256)
         return cls(
-            CompiledModel(artifact.model),
+            CompiledModel(artifact.model, naive=naive),
             artifact.preprocessing,
             artifact.calibrator,
             artifact.sha256,

@@ -2,10 +2,11 @@
 
 from app.models.agents import Agent, AgentVersion, IdempotencyKey, Notification, TrainingJob
 from app.models.audit import AuditLog
+from app.models.predictions import Prediction
 from app.models.tokens import RefreshToken, TokenRevocation
 from app.models.users import User
 
 __all__ = [
-    "Agent", "AgentVersion", "AuditLog", "IdempotencyKey", "Notification", "RefreshToken",
-    "TokenRevocation", "TrainingJob", "User",
+    "Agent", "AgentVersion", "AuditLog", "IdempotencyKey", "Notification", "Prediction",
+    "RefreshToken", "TokenRevocation", "TrainingJob", "User",
 ]

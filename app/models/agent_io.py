@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 from app.ml.architectures import RANGES
 from app.models.agents import AgentStatus
+from app.models.base import NulFreeStr
 
 TICKER_PATTERN = r"^[A-Z][A-Z0-9]{0,9}([.\-][A-Z0-9]{1,4})?$"
 Architecture = Literal["LSTM", "CNN", "Transformer"]
@@ -18,6 +19,10 @@ ADVANCED_PREFERENCES = (
     "lookback", "layers", "units", "dropout", "learning_rate", "batch_size", "seed",
 )
 MAX_EPOCHS = 200
+# Notification ids are a 32-bit INTEGER column: a larger number in a filter would
+# reach the driver and fail there (a 500) instead of matching nothing.
+MAX_NOTIFICATION_ID = 2**31 - 1
+NotificationId = Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
 
 
 class RiskParams(BaseModel):
@@ -79,7 +84,7 @@ class AgentCreate(BaseModel):
         }]},
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: NulFreeStr | None = Field(default=None, min_length=1, max_length=120)
     symbol: str = Field(pattern=TICKER_PATTERN, description="Ticker, e.g. AAPL or BRK.B")
     data_source: DataSource = "synthetic"
     start_date: date
@@ -116,6 +121,24 @@ class AgentVersionPublic(BaseModel):
     ready_at: datetime | None
 
 
+class TrackRecord(BaseModel):
+    """An agent's live record: calls whose horizon has passed, and how many were right.
+
+    A call is counted once per (agent version, symbol, bar), however often it was
+    asked for; a call is right when the price moved the way it was forecast to.
+    """
+
+    n_calls: int = Field(default=0, ge=0, description="Calls whose outcome is known.")
+    n_right: int = Field(default=0, ge=0)
+    hit_rate: float | None = Field(default=None, description="n_right / n_calls; null before "
+                                   "the first outcome.")
+
+    @classmethod
+    def of(cls, n_calls: int, n_right: int) -> TrackRecord:
+        return cls(n_calls=n_calls, n_right=n_right,
+                   hit_rate=round(n_right / n_calls, 4) if n_calls else None)
+
+
 class AgentPublic(BaseModel):
     id: uuid.UUID
     name: str
@@ -141,6 +164,7 @@ class AgentPublic(BaseModel):
     metrics: dict[str, Any] | None = Field(
         default=None, description="Evaluation metrics of the serving version.")
     versions: list[AgentVersionPublic] = Field(default_factory=list)
+    track_record: TrackRecord = Field(default_factory=TrackRecord)
     created_at: datetime
     updated_at: datetime
 
@@ -167,8 +191,8 @@ class NotificationPage(BaseModel):
 class MarkRead(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(default=None, max_length=500,
-                                  description="Notifications to mark read; all when omitted.")
+    ids: list[NotificationId] | None = Field(
+        default=None, max_length=500, description="Notifications to mark read; all when omitted.")
 
 
 SortOrder = Literal["asc", "desc"]

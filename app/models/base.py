@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
 from sqlalchemy import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -24,6 +25,18 @@ SQLModel.metadata.naming_convention = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+# Request text that reaches a column or a query. PostgreSQL text cannot hold a NUL
+# character and fails the whole statement on one (a 500), so it is refused at the
+# edge as a 422 (SQLite would have stored it).
+NulFreeStr = Annotated[str, AfterValidator(no_nul)]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -11,7 +11,7 @@ from pydantic import EmailStr, field_validator
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
+from app.models.base import UTCDateTime, created_at_field, no_nul, utcnow, uuid_pk
 
 # ASVS 6.2.9: allow long pass-phrases, but bound the work Argon2 is asked to do.
 PASSWORD_MIN_LENGTH = 12
@@ -48,6 +48,11 @@ class UserCreate(UserBase):
     def _lower(cls, value: str) -> str:
         return value.lower()
 
+    @field_validator("full_name")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        return value if value is None else no_nul(value)
+
 
 class UserUpdate(SQLModel):
     """What a user may change about themselves; e-mail and owner-only fields are not here."""
@@ -55,6 +60,11 @@ class UserUpdate(SQLModel):
     full_name: str | None = Field(default=None, max_length=200)
     user_segment: UserSegment | None = None
     account_equity: float | None = Field(default=None, gt=0, le=MAX_EQUITY)
+
+    @field_validator("full_name")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        return value if value is None else no_nul(value)
 
 
 class User(UserBase, table=True):

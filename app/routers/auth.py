@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Response, status
 from pydantic import BaseModel, Field
 
 from app.deps import (
@@ -19,6 +18,7 @@ from app.deps import (
     login_rate_limit,
 )
 from app.errors import error_responses
+from app.models.base import NulFreeStr
 from app.models.users import UserCreate, UserPublic, UserUpdate
 from app.services import accounts
 
@@ -36,6 +36,19 @@ class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
+class LoginForm(BaseModel):
+    """The OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize*
+    works. The e-mail is bounded like a stored one: it is looked up and audited, and
+    PostgreSQL refuses a NUL in either."""
+
+    grant_type: str | None = Field(default=None, pattern="^password$")
+    username: NulFreeStr = Field(max_length=254)
+    password: str = Field(json_schema_extra={"format": "password"})
+    scope: str = ""
+    client_id: str | None = None
+    client_secret: str | None = Field(default=None, json_schema_extra={"format": "password"})
+
+
 def _tokens(pair: accounts.TokenPair) -> TokenResponse:
     return TokenResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
                          expires_in=pair.expires_in)
@@ -44,7 +57,7 @@ def _tokens(pair: accounts.TokenPair) -> TokenResponse:
 @router.post(
     "/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic,
     operation_id="register", dependencies=[Depends(login_rate_limit)],
-    responses=error_responses(409, 422, 429),
+    responses=error_responses(400, 409, 413, 422, 429, 503),
 )
 async def register(data: UserCreate, session: SessionDep, client: ClientDep) -> UserPublic:
     user = await accounts.register(session, data, client)
@@ -53,10 +66,11 @@ async def register(data: UserCreate, session: SessionDep, client: ClientDep) -> 
 
 @router.post(
     "/login", response_model=TokenResponse, operation_id="login",
-    dependencies=[Depends(login_rate_limit)], responses=error_responses(401, 422, 429),
+    dependencies=[Depends(login_rate_limit)],
+    responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Form()],
     session: SessionDep, settings: SettingsDep, client: ClientDep,
 ) -> TokenResponse:
     """OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize* works."""
@@ -65,7 +79,8 @@ async def login(
 
 @router.post(
     "/refresh", response_model=TokenResponse, operation_id="refresh_token",
-    dependencies=[Depends(login_rate_limit)], responses=error_responses(401, 422, 429),
+    dependencies=[Depends(login_rate_limit)],
+    responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def refresh(
     body: RefreshRequest, session: SessionDep, runtime: RuntimeDep, client: ClientDep,
@@ -77,7 +92,7 @@ async def refresh(
 
 @router.post(
     "/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout",
-    response_class=Response, responses=error_responses(401),
+    response_class=Response, responses=error_responses(401, 503),
 )
 async def logout(
     claims: TokenDep, session: SessionDep, runtime: RuntimeDep, client: ClientDep,
@@ -88,7 +103,7 @@ async def logout(
 
 @router.get(
     "/me", response_model=UserPublic, operation_id="get_me",
-    dependencies=[DefaultRateLimit], responses=error_responses(401, 429),
+    dependencies=[DefaultRateLimit], responses=error_responses(401, 429, 503),
 )
 async def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
@@ -96,7 +111,7 @@ async def me(user: CurrentUser) -> UserPublic:
 
 @router.patch(
     "/me", response_model=UserPublic, operation_id="update_me",
-    dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429),
+    dependencies=[DefaultRateLimit], responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
     return UserPublic.model_validate(await accounts.update_me(session, user, changes),
@@ -112,7 +127,7 @@ class WebhookSecret(BaseModel):
 
 @router.get(
     "/me/webhook-secret", response_model=WebhookSecret, operation_id="get_webhook_secret",
-    dependencies=[DefaultRateLimit], responses=error_responses(401, 429),
+    dependencies=[DefaultRateLimit], responses=error_responses(401, 429, 503),
 )
 async def webhook_secret(user: CurrentUser) -> WebhookSecret:
     """The key that signs this user's `callback_url` deliveries."""

@@ -3,25 +3,52 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from app.deps import RuntimeDep
+from app.errors import ErrorBody, ErrorResponse
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", operation_id="healthz")
-async def healthz() -> dict[str, str]:
+class Liveness(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"] = "ready"
+    checks: dict[str, str] = Field(description='Each backing service: "ok" or "error: <kind>".',
+                                   examples=[{"database": "ok", "redis": "ok"}])
+
+
+class NotReady(ErrorResponse):
+    """The one error shape, with the probe's own fields beside it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "error": {"code": "service_unavailable", "message": "Not ready: redis unavailable.",
+                  "details": {"database": "ok", "redis": "error: ConnectionError"}},
+        "status": "not_ready", "checks": {"database": "ok", "redis": "error: ConnectionError"},
+    }]})
+
+    status: Literal["not_ready"] = "not_ready"
+    checks: dict[str, str] = Field(examples=[{"database": "ok", "redis": "error: ConnectionError"}])
+
+
+@router.get("/healthz", operation_id="healthz", response_model=Liveness)
+async def healthz() -> Liveness:
     """The process is alive and its event loop answers."""
-    return {"status": "ok"}
+    return Liveness()
 
 
-@router.get("/readyz", operation_id="readyz", responses={503: {"description": "Not ready"}})
-async def readyz(runtime: RuntimeDep) -> JSONResponse:
+@router.get("/readyz", operation_id="readyz", response_model=Readiness,
+            responses={503: {"model": NotReady, "description": "A backing service is down"}})
+async def readyz(runtime: RuntimeDep) -> Readiness | JSONResponse:
     """Ready when the database (and Redis, when configured) answer within a second."""
     checks: dict[str, str] = {}
     try:
@@ -37,11 +64,20 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
-    ready = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    if all(value == "ok" for value in checks.values()):
+        return Readiness(checks=checks)
+    down = ", ".join(name for name, value in checks.items() if value != "ok")
+    body = NotReady(checks=checks, error=ErrorBody(
+        code="service_unavailable", message=f"Not ready: {down} unavailable.", details=checks))
+    return JSONResponse(body.model_dump(), status_code=503,
+                        headers={"Retry-After": "5", "Cache-Control": "no-store"})
 
 
-@router.get("/metrics", operation_id="metrics", response_class=Response)
+_METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.split(";")[0]
+
+
+@router.get("/metrics", operation_id="metrics", response_class=Response,
+            responses={200: {"description": "Prometheus text exposition format",
+                             "content": {_METRICS_MEDIA_TYPE: {"schema": {"type": "string"}}}}})
 async def metrics(runtime: RuntimeDep) -> Response:
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -10,7 +10,12 @@ from pydantic import BaseModel
 
 from app.deps import CurrentUser, DefaultRateLimit, SessionDep
 from app.errors import error_responses
-from app.models.agent_io import MarkRead, NotificationPage, NotificationPublic
+from app.models.agent_io import (
+    MAX_NOTIFICATION_ID,
+    MarkRead,
+    NotificationPage,
+    NotificationPublic,
+)
 from app.services import notifications
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -21,11 +26,11 @@ class MarkedRead(BaseModel):
 
 
 @router.get("", response_model=NotificationPage, operation_id="list_notifications",
-            dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429))
+            dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429, 503))
 async def list_notifications(
     session: SessionDep, user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_NOTIFICATION_ID)] = None,
     unread: bool = False,
     agent_id: uuid.UUID | None = None,
 ) -> NotificationPage:
@@ -37,6 +42,7 @@ async def list_notifications(
 
 
 @router.post("/read", response_model=MarkedRead, operation_id="mark_notifications_read",
-             dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429))
+             dependencies=[DefaultRateLimit],
+             responses=error_responses(400, 401, 413, 422, 429, 503))
 async def mark_read(body: MarkRead, session: SessionDep, user: CurrentUser) -> MarkedRead:
     return MarkedRead(marked=await notifications.mark_read(session, user, body.ids))

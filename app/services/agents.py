@@ -268,7 +268,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, ident = raw.split("|")
-        return datetime.fromisoformat(stamp), uuid.UUID(ident)
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:  # never issued; the database compares aware instants
+            raise ValueError("naive cursor")
+        return created_at, uuid.UUID(ident)
     except (ValueError, UnicodeDecodeError):
         raise Unprocessable.field(["query", "cursor"], "invalid cursor") from None
 

@@ -19,6 +19,19 @@ class ClientInfo:
     user_agent: str | None
 
 
+def entry(
+    action: str,
+    client: ClientInfo,
+    user_id: uuid.UUID | None = None,
+    **details: Any,
+) -> AuditLog:
+    """An audit row for a caller that saves it itself (/predict's group commit)."""
+    return AuditLog(
+        user_id=user_id, action=action, client_ip=client.ip,
+        user_agent=(client.user_agent or "")[:256] or None, details=details,
+    )
+
+
 async def record(
     session: AsyncSession,
     action: str,
@@ -26,8 +39,5 @@ async def record(
     user_id: uuid.UUID | None = None,
     **details: Any,
 ) -> None:
-    session.add(AuditLog(
-        user_id=user_id, action=action, client_ip=client.ip,
-        user_agent=(client.user_agent or "")[:256] or None, details=details,
-    ))
+    session.add(entry(action, client, user_id, **details))
     await session.flush()

@@ -5,7 +5,7 @@ GCRA keeps one number per caller (the theoretical arrival time) and answers
 edges a fixed window allows. On Redis it runs as one Lua script using the
 server's clock, so every replica shares the same budget; if Redis stops
 answering, each replica falls back to its own memory rather than refusing
-traffic.
+traffic (and, through the breaker, stops waiting for Redis for a while).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.config import RatePolicy
+from app.services.redis_breaker import RedisBreaker
 
 logger = logging.getLogger(__name__)
 
@@ -93,21 +94,26 @@ class MemoryRateLimiter:
 
 
 class RateLimiter:
-    def __init__(self, redis: Redis | None, namespace: str) -> None:
+    def __init__(self, redis: Redis | None, namespace: str,
+                 breaker: RedisBreaker | None = None) -> None:
         self._redis = redis
         self._prefix = f"{namespace}:rl:"
         self._memory = MemoryRateLimiter()
         self._script = redis.register_script(_GCRA) if redis is not None else None
+        self._breaker = breaker or RedisBreaker()
 
     async def hit(self, route_class: str, caller: str, policy: RatePolicy) -> Decision:
         key = f"{route_class}:{caller}"
-        if self._script is not None:
+        if self._script is not None and self._breaker.allow():
             try:
                 allowed, retry_after, busy_for = await self._script(
                     keys=[self._prefix + key],
                     args=[policy.window_s / policy.limit, policy.window_s],
                 )
-                return _decision(policy, bool(int(allowed)), float(retry_after), float(busy_for))
             except (RedisError, OSError):
-                logger.warning("redis unavailable for rate limiting; using this replica's memory")
+                self._breaker.failed()
+                logger.debug("redis unavailable for rate limiting; using this replica's memory")
+            else:
+                self._breaker.succeeded()
+                return _decision(policy, bool(int(allowed)), float(retry_after), float(busy_for))
         return self._memory.hit(key, policy)

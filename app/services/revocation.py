@@ -4,10 +4,18 @@ Keys are an access token's `jti` or `fam:<family id>` for a whole refresh
 family. Each is written to the database (durable, and the shared truth in
 embedded mode) and, when configured, to Redis with `EXAT` = the token's expiry so
 Redis forgets it exactly when the token would have died anyway.
+
+Redis is a copy of the table, never the only holder. While Redis is down the
+database answers. A Redis that comes back empty (restarted without persistence,
+failed over, flushed) lacks the marker key the copy is written with: the first
+check that notices answers from the database and refills Redis from it, so a
+logged-out token never comes back to life. A revocation this replica could not
+write to Redis is written there once Redis answers again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
@@ -21,6 +29,7 @@ from sqlmodel import col
 
 from app.models import TokenRevocation
 from app.models.base import utcnow
+from app.services.redis_breaker import RedisBreaker
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +44,19 @@ class RevocationStore:
         sessionmaker: async_sessionmaker[AsyncSession],
         redis: Redis | None,
         namespace: str,
+        breaker: RedisBreaker | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._redis = redis
+        self._breaker = breaker or RedisBreaker()
         self._prefix = f"{namespace}:revoked:"
+        # Present while Redis holds every unexpired revocation of the database.
+        self._copied = f"{namespace}:revocations-copied"
         # Positive answers only: a revocation never un-happens before its expiry.
         self._known: dict[str, float] = {}
+        # Revocations made here while Redis was unreachable, still to be written there.
+        self._unwritten: dict[str, float] = {}
+        self._refill_lock = asyncio.Lock()
 
     async def revoke(
         self, session: AsyncSession, keys: Iterable[str], expires_at: datetime,
@@ -59,26 +75,34 @@ class RevocationStore:
         expiry = expires_at.timestamp()
         for key in keys:
             self._known[key] = expiry
-        if self._redis is not None:
+        if self._redis is not None and self._breaker.allow():
             try:
-                pipe = self._redis.pipeline(transaction=False)
-                for key in keys:
-                    pipe.set(self._prefix + key, b"1", exat=int(expiry) + 1)
-                await pipe.execute()
+                await self._write(self._redis, {key: expiry for key in keys})
             except (RedisError, OSError):
-                # The database row still holds; readers fall back to it while Redis is down.
-                logger.warning("redis unavailable while revoking tokens; kept in the database")
+                self._breaker.failed()
+            else:
+                self._breaker.succeeded()
+                return
+        if self._redis is not None:
+            # The database row holds; readers fall back to it while Redis is down.
+            logger.warning("redis unavailable while revoking tokens; kept in the database")
+            self._unwritten.update((key, expiry) for key in keys)
 
     async def is_revoked(self, keys: Iterable[str]) -> bool:
         keys = list(keys)
         now = time.time()
         if any(self._known.get(key, 0.0) > now for key in keys):
             return True
-        if self._redis is not None:
+        if self._redis is not None and self._breaker.allow():
             try:
-                return bool(await self._redis.exists(*(self._prefix + key for key in keys)))
+                answer = await self._ask_redis(self._redis, keys)
             except (RedisError, OSError):
-                logger.warning("redis unavailable for the revocation check; asking the database")
+                self._breaker.failed()
+                logger.debug("redis unavailable for the revocation check; asking the database")
+            else:
+                self._breaker.succeeded()
+                if answer is not None:
+                    return answer
         async with self._sessionmaker() as session:
             found = await session.scalar(
                 select(col(TokenRevocation.key))
@@ -89,6 +113,41 @@ class RevocationStore:
         if found is not None:
             self._known[found] = now + 60
         return found is not None
+
+    async def _ask_redis(self, redis: Redis, keys: list[str]) -> bool | None:
+        """Redis' answer, or None when Redis came back without the copy (then refilled)."""
+        if self._unwritten:
+            await self._write(redis, self._unwritten)
+            self._unwritten = {}
+        pipe = redis.pipeline(transaction=False)
+        pipe.exists(self._copied)
+        pipe.exists(*(self._prefix + key for key in keys))
+        copied, found = await pipe.execute()
+        if copied:
+            return bool(found)
+        await self._refill(redis)
+        return None
+
+    async def _refill(self, redis: Redis) -> None:
+        """Copy every unexpired revocation from the database into Redis, then mark it."""
+        async with self._refill_lock:
+            if await redis.exists(self._copied):  # another check here refilled it meanwhile
+                return
+            async with self._sessionmaker() as session:
+                rows = (await session.execute(
+                    select(col(TokenRevocation.key), col(TokenRevocation.expires_at))
+                    .where(col(TokenRevocation.expires_at) > utcnow()))).all()
+            await self._write(redis, {key: expires.timestamp() for key, expires in rows})
+            await redis.set(self._copied, b"1")
+            logger.info("revocations copied to redis from the database (%d)", len(rows))
+
+    async def _write(self, redis: Redis, expiries: dict[str, float]) -> None:
+        if not expiries:
+            return
+        pipe = redis.pipeline(transaction=False)
+        for key, expiry in expiries.items():
+            pipe.set(self._prefix + key, b"1", exat=int(expiry) + 1)
+        await pipe.execute()
 
     async def purge_expired(self, session: AsyncSession) -> int:
         result = await session.execute(

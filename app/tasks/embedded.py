@@ -25,18 +25,31 @@ logger = logging.getLogger(__name__)
 
 
 class EmbeddedRunner:
+    """One job at a time. `stop` cancels a training (its child is killed) but lets a
+    database pass finish: a query cancelled on SQLite leaves aiosqlite's thread
+    answering an event loop that is about to close."""
+
     def __init__(self, ctx: JobContext, queue: EmbeddedJobQueue) -> None:
         self.ctx = ctx
         self.queue = queue
         self._task: asyncio.Task[None] | None = None
         self._deferred: dict[uuid.UUID, float] = {}
+        self._stopping = asyncio.Event()
+        self._training = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="embedded-training-runner")
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
+            self._stopping.set()
+            self.queue.wakeup.set()
+            if self._training:
+                self._task.cancel()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
+            except TimeoutError:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.ctx.close()
@@ -44,14 +57,20 @@ class EmbeddedRunner:
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
         next_sweep = 0.0
-        while True:
+        while not self._stopping.is_set():
             try:
                 if loop.time() >= next_sweep:
                     await reap_stale_jobs(self.ctx)
                     next_sweep = loop.time() + self.ctx.settings.reaper_interval_s
                 job_id = await self._next_job(loop.time())
+                if self._stopping.is_set():
+                    return
                 if job_id is not None:
-                    await self._run(job_id, loop.time())
+                    self._training = True
+                    try:
+                        await self._run(job_id, loop.time())
+                    finally:
+                        self._training = False
                     continue
                 self.queue.wakeup.clear()
                 with contextlib.suppress(TimeoutError):

@@ -11,23 +11,26 @@ timeout can really stop training by terminating that process.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import secrets
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.db import database_unavailable, make_engine, make_sessionmaker
 from app.models import Agent, AgentVersion, TrainingJob, User
 from app.models.agents import RUNNING_STATES, AgentStatus
 from app.models.base import utcnow
@@ -35,11 +38,15 @@ from app.services.agents import finish_job
 from app.services.market_data.base import MarketDataError, MarketDataUnavailable, get_provider
 from app.services.market_data.frequency import horizon_bars
 from app.services.market_data.validation import validate_bars
+from app.services.news import get_news_source
 from app.services.notifications import Notifier
+from app.services.sentiment import add_sentiment
 from app.tasks.queue import JobQueue
 from app.tasks.train_process import TrainingSpec, child_main
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class RetryLater(Exception):
@@ -112,12 +119,39 @@ async def run_training_job(ctx: JobContext, job_id: uuid.UUID) -> str:
     return await runner.run()
 
 
+def _outlasting_outages(
+    step: Callable[Concatenate[_Run, P], Awaitable[T]],
+) -> Callable[Concatenate[_Run, P], Awaitable[T]]:
+    """Retry a step's database work through an outage (a PostgreSQL restart) instead of
+    abandoning a run that may be hours in; for at most half the reaper's patience,
+    after which it would take the job over anyway. Each step is one transaction, so
+    a retried step is the step done once."""
+
+    @functools.wraps(step)
+    async def retrying(run: _Run, *args: P.args, **kwargs: P.kwargs) -> T:
+        deadline = time.monotonic() + run.ctx.settings.stale_job_after_s / 2
+        delay = 0.2
+        while True:
+            try:
+                return await step(run, *args, **kwargs)
+            except SQLAlchemyError as exc:
+                if not database_unavailable(exc) or time.monotonic() + delay > deadline:
+                    raise
+                logger.warning("database unavailable in training job %s (%s); retrying in "
+                               "%.1f s", run.job_id, type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    return retrying
+
+
 class _Run:
     def __init__(self, ctx: JobContext, job_id: uuid.UUID, lease: str) -> None:
         self.ctx = ctx
         self.job_id = job_id
         self.lease = lease
         self.stage = AgentStatus.FETCHING_DATA
+        self.notes: list[str] = []  # data warnings the trader should see with the metrics
 
     async def run(self) -> str:
         try:
@@ -150,6 +184,7 @@ class _Run:
         except _LeaseLost:
             return "lease lost: the job was reaped or taken over"
 
+    @_outlasting_outages
     async def _load(self) -> tuple[Agent, TrainingJob]:
         async with self.ctx.sessionmaker() as session:
             job = await session.get(TrainingJob, self.job_id)
@@ -158,6 +193,7 @@ class _Run:
                 raise _LeaseLost()
             return agent, job
 
+    @_outlasting_outages
     async def _enter(self, stage: AgentStatus, **progress: Any) -> None:
         """Move to `stage` (if we still hold the lease) and tell the user."""
         self.stage = stage
@@ -189,7 +225,12 @@ class _Run:
         provider = get_provider(agent.data_source, self.ctx.settings, self.ctx.http)
         start = datetime.combine(agent.start_date, datetime.min.time(), UTC)
         end = datetime.combine(agent.end_date, datetime.min.time(), UTC) + timedelta(days=1)
-        return await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
+        bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
+        if agent.sentiment_enabled:  # SPEC §4: absent (and said so) without a news source
+            source = get_news_source(self.ctx.settings, self.ctx.http)
+            bars, notes = await add_sentiment(bars, agent.symbol, source)
+            self.notes.extend(notes)
+        return bars
 
     async def _train(self, agent: Agent, bars: Any, steps: int) -> dict[str, Any]:
         spec = TrainingSpec(
@@ -202,6 +243,7 @@ class _Run:
             seed=int(agent.hyperparameters.get("seed", self.job_id.int % (2**31))),
             user_segment=await self._segment(agent),
             cost_bp=self.ctx.settings.backtest_cost_bp, threads=self.ctx.settings.training_threads,
+            nice=self.ctx.settings.training_nice,
         )
         mp = multiprocessing.get_context("spawn")
         parent, child = mp.Pipe(duplex=False)
@@ -219,6 +261,7 @@ class _Run:
                     process.kill()
             parent.close()
 
+    @_outlasting_outages
     async def _segment(self, agent: Agent) -> str:
         async with self.ctx.sessionmaker() as session:
             user = await session.get(User, agent.user_id)
@@ -259,6 +302,7 @@ class _Run:
                                           " s limit")
             await asyncio.sleep(0.1)
 
+    @_outlasting_outages
     async def _heartbeat(self) -> None:
         async with self.ctx.sessionmaker() as session:
             job = await self._held(session)
@@ -268,6 +312,7 @@ class _Run:
             session.add(job)
             await _commit(session)
 
+    @_outlasting_outages
     async def _progress(self, progress: dict[str, Any]) -> None:
         async with self.ctx.sessionmaker() as session:
             job = await self._held(session)
@@ -280,6 +325,7 @@ class _Run:
             session.add(job)
             await _commit(session)
 
+    @_outlasting_outages
     async def _ready(self, result: dict[str, Any]) -> None:
         async with self.ctx.sessionmaker() as session:
             job = await self._held(session)
@@ -290,7 +336,7 @@ class _Run:
             version.sha256 = result["sha256"]
             version.preprocessing = result["preprocessing"]
             version.calibration = result["calibration"]
-            version.metrics = result["metrics"]
+            version.metrics = {**result["metrics"], "data_warnings": self.notes}
             version.loss_curve = result["loss_curve"]
             version.ready_at = utcnow()
             agent.serving_version_id = version.id
@@ -299,6 +345,7 @@ class _Run:
             await finish_job(session, self.ctx.notifier, agent, job, AgentStatus.READY)
             await _commit(session)
 
+    @_outlasting_outages
     async def _finish(self, state: AgentStatus, reason: str,
                       stage: AgentStatus | None = None) -> None:
         try:
@@ -313,6 +360,7 @@ class _Run:
         except _LeaseLost:
             pass
 
+    @_outlasting_outages
     async def _transient(self, reason: str) -> str:
         async with self.ctx.sessionmaker() as session:
             job = await self._held(session)

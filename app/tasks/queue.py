@@ -16,6 +16,8 @@ from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
+from app.services.redis_breaker import RedisBreaker
+
 logger = logging.getLogger(__name__)
 
 TRAIN_FUNCTION = "train_agent"
@@ -38,20 +40,26 @@ class JobQueue(Protocol):
 
 
 class ArqJobQueue:
-    def __init__(self, redis_url: str, namespace: str) -> None:
+    def __init__(self, redis_url: str, namespace: str,
+                 breaker: RedisBreaker | None = None) -> None:
         pool = ConnectionPool.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
         self.redis = ArqRedis(pool, default_queue_name=queue_name(namespace))
         self._queue = queue_name(namespace)
+        self._breaker = breaker or RedisBreaker()
 
     async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool:
-        try:
-            await self.redis.enqueue_job(TRAIN_FUNCTION, str(job_id),
-                                         _job_id=arq_job_id(job_id, attempt),
-                                         _queue_name=self._queue)
-        except (RedisError, OSError):
-            logger.warning("redis unavailable; job %s stays QUEUED for the sweeper", job_id)
-            return False
-        return True
+        if self._breaker.allow():
+            try:
+                await self.redis.enqueue_job(TRAIN_FUNCTION, str(job_id),
+                                             _job_id=arq_job_id(job_id, attempt),
+                                             _queue_name=self._queue)
+            except (RedisError, OSError):
+                self._breaker.failed()
+            else:
+                self._breaker.succeeded()
+                return True
+        logger.warning("redis unavailable; job %s stays QUEUED for the sweeper", job_id)
+        return False
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -9,6 +9,7 @@ SIGKILLed worker never leaves an orphan burning the CPU.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -43,6 +44,7 @@ class TrainingSpec:
     user_segment: str = "short_term_trader"
     cost_bp: float = 5.0
     threads: int = 1
+    nice: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -56,6 +58,8 @@ def child_main(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> None:
     """Entry point of the child process; never raises (the pipe carries the outcome)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _exit_with_parent()
+    if spec.nice:
+        _lower_priority(spec.nice)
     try:
         conn.send(("result", train_and_evaluate(spec, bars_ipc, conn)))
     except _Failure as failure:
@@ -78,8 +82,11 @@ def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
     """Features on whole columns, the indicator warm-up dropped, then the dataset."""
     from app.ml.dataset import InvalidSeries, make_dataset
     from app.services.features import compute_features, feature_columns
+    from app.services.sentiment import SENTIMENT_COLUMN
 
     columns = feature_columns(spec.features)
+    if SENTIMENT_COLUMN in bars.columns:  # joined by the job when sentiment_enabled
+        columns.append(SENTIMENT_COLUMN)
     frame = compute_features(bars, spec.features).drop_nulls(columns)
     values = frame.select(columns).to_numpy().astype(np.float32)
     finite = np.isfinite(values).all(axis=1)
@@ -152,6 +159,22 @@ def backtest_signals(spec: TrainingSpec, predicted: Any, confidence: Any) -> Any
 
 def _num(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
+
+
+def _lower_priority(nice: int) -> None:
+    """Let an API on the same cores win the CPU whenever it wants it (SPEC §9).
+
+    With autogroup scheduling (on in most Linux distributions) the kernel first
+    shares the CPU between sessions and niceness only ranks processes within one,
+    so a worker started from its own terminal or unit would keep half the CPU
+    however niced its child. The child therefore starts a session of its own and
+    nices that group as well as itself; it still dies with its parent (below)."""
+    with contextlib.suppress(OSError):
+        os.setsid()
+    # Without autogroup (or /proc) the process's own niceness is what counts.
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as autogroup:
+        autogroup.write(str(nice))
+    os.nice(nice)
 
 
 def _exit_with_parent() -> None:

@@ -5,7 +5,8 @@ ARQ's defaults are wrong for training and are overridden here: the job timeout
 re-delivers), a short kept result (the truth lives in our table), one job at a
 time per worker process (training is CPU-bound), abort enabled, and a health
 check every 10 s. A cron sweep re-queues or fails jobs whose heartbeat stopped
-and re-enqueues jobs created while Redis was down.
+and re-enqueues jobs created while Redis was down; another fills the realised
+outcome of predictions whose horizon has passed, every minute.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 
 from arq import Retry, cron
 from arq.connections import RedisSettings
+from arq.cron import CronJob
 from arq.worker import Function, Worker, func
 
 from app.config import Settings, get_settings
+from app.services.outcomes import fill_outcomes
 from app.tasks.jobs import JobContext, RetryLater, reap_stale_jobs, run_training_job
 from app.tasks.queue import TRAIN_FUNCTION, ArqJobQueue, queue_name
 
@@ -31,6 +34,17 @@ async def train_agent(ctx: dict[str, Any], job_id: str) -> str:
 
 async def sweep(ctx: dict[str, Any]) -> int:
     return await reap_stale_jobs(ctx["job"])
+
+
+async def record_outcomes(ctx: dict[str, Any]) -> int:
+    job: JobContext = ctx["job"]
+    return await fill_outcomes(job.sessionmaker, job.settings, job.http)
+
+
+def cron_schedule() -> list[CronJob]:
+    # ARQ gives each tick one job id, so with several workers each tick runs once.
+    return [cron(sweep, second=set(range(0, 60, 15)), run_at_startup=True, timeout=60),
+            cron(record_outcomes, second=30, timeout=120)]
 
 
 def _startup(settings: Settings) -> Any:
@@ -57,8 +71,7 @@ def train_function(settings: Settings) -> Function:
 def worker_options(settings: Settings) -> dict[str, Any]:
     return {
         "functions": [train_function(settings)],
-        "cron_jobs": [cron(sweep, second=set(range(0, 60, 15)), run_at_startup=True,
-                           timeout=60)],
+        "cron_jobs": cron_schedule(),
         "redis_settings": _redis_settings(settings),
         "queue_name": queue_name(settings.redis_namespace),
         "on_startup": _startup(settings),
@@ -88,7 +101,7 @@ class WorkerSettings:
     """Read by the `arq` command line, from the environment's settings (REDIS_URL)."""
 
     functions = [train_function(_settings)]
-    cron_jobs = [cron(sweep, second=set(range(0, 60, 15)), run_at_startup=True, timeout=60)]
+    cron_jobs = cron_schedule()
     redis_settings = _redis_settings(_settings)
     queue_name = queue_name(_settings.redis_namespace)
     on_startup = _startup(_settings)

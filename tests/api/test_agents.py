@@ -247,3 +247,51 @@ async def test_agent_routes_need_a_token(quiet_client: AsyncClient) -> None:
 def test_today_is_not_the_test_data(monkeypatch: pytest.MonkeyPatch) -> None:
     # guard: the fixed dates above must stay in the past for the lifetime of this suite
     assert date.fromisoformat(SPEC_EXAMPLE["end_date"]) < datetime.now(UTC).date()
+
+
+# --- found by schema fuzzing (tests/test_schema_fuzz.py) -------------------------------
+
+
+async def test_a_nul_character_in_a_name_or_filter_is_422(quiet_client: AsyncClient) -> None:
+    """PostgreSQL text cannot hold NUL: these used to fail the statement (a 500)."""
+    _, tokens = await user_with_tokens(quiet_client)
+    headers = bearer(tokens)
+    response = await quiet_client.post("/api/v1/agents", json=daily_request(name="a\x00b"),
+                                       headers=headers)
+    assert_error(response, 422, "validation_error")
+    for name in ("symbol", "architecture", "data_frequency"):
+        response = await quiet_client.get("/api/v1/agents", params={name: "A\x00"},
+                                          headers=headers)
+        assert_error(response, 422, "validation_error")
+
+
+async def test_a_cursor_without_a_time_zone_is_422(quiet_client: AsyncClient) -> None:
+    """Only aware cursors are issued; a naive one reached the database and failed there."""
+    import base64
+
+    _, tokens = await user_with_tokens(quiet_client)
+    cursor = base64.urlsafe_b64encode(f"2025-01-01T00:00:00|{uuid.uuid4()}".encode()).decode()
+    response = await quiet_client.get("/api/v1/agents", params={"cursor": cursor},
+                                      headers=bearer(tokens))
+    assert_error(response, 422, "validation_error")
+
+
+async def test_notification_ids_beyond_the_column_are_422(quiet_client: AsyncClient) -> None:
+    """Ids are a 32-bit column: 2**31 reached asyncpg and failed there (a 500)."""
+    _, tokens = await user_with_tokens(quiet_client)
+    headers = bearer(tokens)
+    too_big = 2**31
+    response = await quiet_client.post("/api/v1/notifications/read", json={"ids": [too_big]},
+                                       headers=headers)
+    assert_error(response, 422, "validation_error")
+    response = await quiet_client.get("/api/v1/notifications", params={"cursor": too_big},
+                                      headers=headers)
+    assert_error(response, 422, "validation_error")
+    agent_id = (await quiet_client.post("/api/v1/agents", json=daily_request(),
+                                        headers=headers)).json()["agent_id"]
+    response = await quiet_client.get(f"/api/v1/agents/{agent_id}/events",
+                                      headers={**headers, "Last-Event-ID": str(too_big)})
+    assert_error(response, 422, "validation_error")
+    marked = await quiet_client.post("/api/v1/notifications/read", json={"ids": [too_big - 1]},
+                                     headers=headers)
+    assert marked.json() == {"marked": 0}

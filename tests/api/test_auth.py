@@ -277,3 +277,23 @@ async def test_audit_rows_for_each_audited_action(client: AsyncClient, settings:
                        "auth.refresh_reuse", "auth.login", "auth.logout"]
     assert all(row.client_ip for row in rows)
     assert all("password" not in str(row.details) for row in rows)
+
+
+# --- found by schema fuzzing (tests/test_schema_fuzz.py) -------------------------------
+
+
+async def test_a_nul_character_is_422_not_a_database_error(client: AsyncClient) -> None:
+    """PostgreSQL text cannot hold NUL: it used to fail the statement (a 500)."""
+    response = await client.post("/api/v1/auth/register", json={
+        "email": random_email(), "password": PASSWORD, "user_segment": "quant",
+        "full_name": "Ada\x00"})
+    assert_error(response, 422, "validation_error")
+    response = await client.post("/api/v1/auth/login",
+                                 data={"username": "a\x00@example.com", "password": PASSWORD})
+    assert_error(response, 422, "validation_error")
+    _, tokens = await user_with_tokens(client)
+    response = await client.patch("/api/v1/auth/me", json={"full_name": "\x00"},
+                                  headers=bearer(tokens))
+    assert_error(response, 422, "validation_error")
+    assert (await client.patch("/api/v1/auth/me", json={"full_name": "Ada"},
+                               headers=bearer(tokens))).status_code == 200

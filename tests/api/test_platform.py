@@ -8,7 +8,9 @@ from typing import Any
 from httpx import AsyncClient
 
 from app.config import Settings
+from app.models.predict_io import SEED_EXAMPLE, PredictResponse
 from tests.api.test_auth import assert_error
+from tests.api.test_predict import EIGHT
 
 
 async def test_unknown_route_and_method_use_the_error_shape(client: AsyncClient) -> None:
@@ -87,3 +89,79 @@ async def test_openapi_has_operation_ids_and_error_models(client: AsyncClient) -
     login = schema["paths"]["/api/v1/auth/login"]["post"]
     assert "401" in login["responses"] and "429" in login["responses"]
     assert (await client.get("/docs")).status_code == 200
+    _assert_fit_for_generated_clients(schema)
+
+
+def _assert_fit_for_generated_clients(schema: dict[str, Any]) -> None:
+    """What generated clients rely on (issue 6): stable ids, tags, a model for every
+    status an operation returns, errors in the one shape, the seed's examples."""
+    components = schema["components"]["schemas"]
+    described = {tag["name"] for tag in schema["tags"] if tag.get("description")}
+    seen_ids: set[str] = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            where = (method.upper(), path)
+            assert operation["operationId"] not in seen_ids, where
+            seen_ids.add(operation["operationId"])
+            assert operation.get("tags") and set(operation["tags"]) <= described, where
+            responses = operation["responses"]
+            successes = [code for code in responses if code.startswith("2")]
+            assert len(successes) == 1, where
+            if successes[0] != "204":
+                content = responses[successes[0]]["content"]
+                assert all(media.get("schema") for media in content.values()), where
+            for code, response in responses.items():
+                if code[0] in "45":
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    error = components[ref.rsplit("/", 1)[1]]["properties"]["error"]
+                    assert error == {"$ref": "#/components/schemas/ErrorBody"}, (where, code)
+            if "requestBody" in operation:  # unparsable (400), too large (413), invalid (422)
+                assert {"400", "413", "422"} <= set(responses), where
+            if operation.get("parameters"):
+                assert "422" in responses, where
+            if operation.get("security"):
+                assert "401" in responses, where
+            if path.startswith("/api/"):  # the database may be down: a clean 503
+                assert "503" in responses, where
+
+    predict = schema["paths"]["/api/v1/predict"]["post"]
+    request = predict["requestBody"]["content"]["application/json"]
+    assert request["examples"]["seed"]["value"] == SEED_EXAMPLE
+    assert components["PredictRequest"]["examples"] == [SEED_EXAMPLE]
+    example = predict["responses"]["200"]["content"]["application/json"]["example"]
+    assert list(example)[:8] == EIGHT
+    assert PredictResponse.model_validate(example).predictions[0].symbol == "AAPL"
+    assert components["PredictResponse"]["examples"] == [example]
+    assert components["ErrorResponse"]["examples"]
+
+
+# --- found by schema fuzzing (tests/test_schema_fuzz.py) -------------------------------
+
+
+async def test_405_lists_every_method_of_the_path(client: AsyncClient) -> None:
+    """GET and PATCH /auth/me are two routes; Starlette's 405 named only the first."""
+    response = await client.request("OPTIONS", "/api/v1/auth/me")
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["Allow"] == "GET, HEAD, PATCH"
+    response = await client.put("/api/v1/agents/00000000-0000-0000-0000-000000000000")
+    assert_error(response, 405)
+    assert response.headers["Allow"] == "DELETE, GET, HEAD"
+
+
+async def test_an_undecodable_body_is_a_declared_400(client: AsyncClient) -> None:
+    response = await client.post("/api/v1/auth/register", content=b"\xff\xfe{",
+                                 headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "bad_request")
+    schema = (await client.get("/openapi.json")).json()
+    assert "400" in schema["paths"]["/api/v1/auth/register"]["post"]["responses"]
+
+
+async def test_readyz_503_is_in_the_error_shape(
+    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+) -> None:
+    client = await app_factory(make_settings(redis_url="redis://127.0.0.1:1/0"))
+    ready = await client.get("/readyz")
+    assert ready.status_code == 503 and ready.headers["Retry-After"]
+    body = ready.json()
+    assert body["error"]["code"] == "service_unavailable"
+    assert body["status"] == "not_ready" and body["checks"]["redis"].startswith("error")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,10 +26,11 @@ STAGES = ["agent.queued", "agent.fetching_data", "agent.validating", "agent.trai
 
 @pytest.fixture
 async def trainer(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings], backend: str,
+    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
+    backend: str,
 ) -> AsyncIterator[tuple[AsyncClient, Settings]]:
     """An API plus whatever trains in this mode (embedded runner, or an ARQ worker)."""
-    settings = make_settings(heartbeat_interval_s=0.5, progress_write_interval_s=0.2,
+    settings = make_worker_settings(heartbeat_interval_s=0.5, progress_write_interval_s=0.2,
                              sse_poll_interval_s=0.1, max_active_trainings_per_user=5)
     client = await app_factory(settings)
     if backend == "services":
@@ -169,3 +171,46 @@ async def test_two_jobs_of_one_user_both_finish(trainer: tuple[AsyncClient, Sett
                               headers=bearer(tokens))).json()["agent_id"] for s in ("IBM", "MSFT")]
     results = await asyncio.gather(*(wait_for(client, tokens, i, {"READY"}) for i in ids))
     assert all(r["status"] == "READY" for r in results)
+
+
+@pytest.mark.parametrize("news_source", ["file", "none"])
+async def test_sentiment_joins_the_features_when_a_news_source_is_configured(
+    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
+    backend: str,
+    news_source: str,
+) -> None:
+    settings = make_worker_settings(news_source=news_source, heartbeat_interval_s=0.5,
+                             progress_write_interval_s=0.2)
+    news = Path(settings.data_dir) / "news"
+    news.mkdir(parents=True, exist_ok=True)
+    (news / "AAPL.jsonl").write_text("\n".join(json.dumps(
+        {"published_at": f"2022-{month:02d}-15T13:00:00Z",
+         "headline": "Apple beats estimates, shares surge" if month % 2 else
+         "Apple misses badly, shares plunge"}) for month in range(1, 13)) + "\n")
+    client = await app_factory(settings)
+    _, tokens = await user_with_tokens(client, user_segment="quant")
+    body = tiny_agent(sentiment_enabled=True)
+    if backend == "services":
+        async with arq_worker(settings):
+            created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
+            agent = await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
+    else:
+        created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
+        agent = await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
+    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    from app.models import AgentVersion
+
+    async with runtime.sessionmaker() as session:
+        version = await session.get(AgentVersion, uuid.UUID(agent["serving_version_id"]))
+    columns = version.preprocessing["feature_names"]
+    warnings = version.metrics["data_warnings"]
+    if news_source == "file":
+        assert columns[-1] == "sentiment" and warnings == []
+    else:
+        assert "sentiment" not in columns and "NEWS_SOURCE=none" in warnings[0]
+    predicted = await client.post("/api/v1/predict", headers=bearer(tokens), json={
+        "user_segment": "quant", "stocks": ["AAPL"], "data_frequency": "1d",
+        "prediction_horizon": "1d", "sentiment_enabled": True})
+    assert predicted.status_code == 200, predicted.text
+    untrained = any("trained without it" in w for w in predicted.json()["warnings"])
+    assert untrained == (news_source == "none")

@@ -55,10 +55,10 @@ async def _job(settings: Settings, agent_id: str) -> TrainingJob:
 @pytest.mark.parametrize("backend", ["services"], indirect=True)
 @pytest.mark.parametrize("max_attempts", [2, 1])
 async def test_sigkilled_worker_job_is_retried_or_failed(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
     max_attempts: int,
 ) -> None:
-    settings = make_settings(stale_job_after_s=2.0, heartbeat_interval_s=0.5,
+    settings = make_worker_settings(stale_job_after_s=2.0, heartbeat_interval_s=0.5,
                              training_max_attempts=max_attempts)
     client = await app_factory(settings)
     _, tokens = await user_with_tokens(client, user_segment="quant")

@@ -245,3 +245,37 @@ def bar_close(frequency: str | Frequency, timestamp: datetime) -> datetime:
     if freq.days == DAYS_PER_WEEK:
         day = day + timedelta(days=4 - day.weekday())
     return session_bounds(day)[1]
+
+
+def close_after(frequency: str | Frequency, timestamp: datetime, steps: int) -> datetime:
+    """When the bar `steps` bars after the one stamped `timestamp` closes.
+
+    The instant a forecast `steps` bars ahead can be checked, on the module's
+    calendar (business days, the regular session; exchange holidays are not
+    modelled, as the synthetic source does not model them).
+    """
+    freq = frequency if isinstance(frequency, Frequency) else get_frequency(frequency)
+    stamp = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)
+    if freq.minutes is None:
+        day = stamp.astimezone(UTC).date()
+        sessions = steps * (freq.days or 1)
+        if freq.days == DAYS_PER_WEEK:
+            day = day + timedelta(days=4 - day.weekday())  # the week's last session
+        return session_bounds(_business_days_after(day, sessions))[1]
+    day = stamp.astimezone(NEW_YORK).date()
+    open_, _ = session_bounds(day)
+    per_session = int(freq.bars_per_session)
+    index = int((stamp - open_).total_seconds() // 60) // freq.minutes + steps
+    day = _business_days_after(day, index // per_session)
+    start = session_bounds(day)[0] + timedelta(minutes=freq.minutes * (index % per_session))
+    return bar_close(freq, start)
+
+
+def _business_days_after(day: date, days: int) -> date:
+    while day.weekday() >= DAYS_PER_WEEK:  # a stamp on a weekend rolls forward first
+        day += timedelta(days=1)
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < DAYS_PER_WEEK:
+            days -= 1
+    return day

@@ -1,0 +1,135 @@
+"""The dashboard's answers (SPEC §6): one view per user segment, told apart by `segment`.
+
+Every figure is built from the caller's own stored predictions and agents; the
+four views share `CallSummary`, one stored call as a dashboard shows it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from app.models.agent_io import TrackRecord
+
+OutcomeStatus = Literal["pending", "realised", "unresolved"]
+
+
+class CallSummary(BaseModel):
+    """One stored prediction: the call, the plan and (once known) the outcome."""
+
+    prediction_id: uuid.UUID
+    symbol: str
+    agent_id: uuid.UUID | None
+    data_frequency: str
+    prediction_horizon: str
+    trade_signal: str
+    direction: str
+    entry_price: float
+    stop_loss: float
+    predicted_price: float
+    confidence: float
+    position_size: int
+    max_loss: float = Field(description="Dollars lost if the stop is hit.")
+    suggested_exit_time: str | None
+    suggestion_text: str | None
+    as_of: datetime = Field(description="When the last bar used closed.")
+    target_time: datetime = Field(description="When the outcome is known.")
+    created_at: datetime
+    cached: bool
+    outcome: OutcomeStatus = Field(
+        description="pending until target_time has passed and its bar arrived; "
+                    "unresolved when no bar came within OUTCOME_MAX_WAIT_S.")
+    realised_price: float | None
+    correct: bool | None
+
+
+class OpenEntryWindow(BaseModel):
+    """A call whose entry window (on the day it was made, in its time zone) is not over."""
+
+    call: CallSummary
+    timezone: str
+    starts_at: datetime | None
+    ends_at: datetime
+    open_now: bool = Field(description="The window has started (and not ended).")
+
+
+class ShortTermTraderDashboard(BaseModel):
+    segment: Literal["short_term_trader"] = "short_term_trader"
+    generated_at: datetime
+    trading_date: date = Field(description="Today in America/New_York.")
+    todays_signals: list[CallSummary] = Field(description="Made today, newest first.")
+    open_entry_windows: list[OpenEntryWindow] = Field(
+        description="Per symbol, the newest call whose entry window has not ended.")
+
+
+class Holding(BaseModel):
+    symbol: str
+    latest_call: CallSummary
+    track_record: TrackRecord = Field(description="Of the agent that made the call.")
+
+
+class InvestorDashboard(BaseModel):
+    segment: Literal["investor"] = "investor"
+    generated_at: datetime
+    holdings: list[Holding] = Field(
+        description="Per symbol, the latest call with a horizon of a day or more.")
+
+
+class Position(BaseModel):
+    symbol: str
+    direction: str
+    position_size: int
+    entry_price: float
+    exposure: float = Field(description="position_size × entry_price, in dollars.")
+    max_loss: float
+    prediction_id: uuid.UUID
+    created_at: datetime
+
+
+class Exposure(BaseModel):
+    long: float
+    short: float
+    gross: float = Field(description="long + short")
+    net: float = Field(description="long − short")
+
+
+class ManagerDashboard(BaseModel):
+    segment: Literal["manager"] = "manager"
+    generated_at: datetime
+    account_equity: float
+    positions: list[Position] = Field(
+        description="Per symbol, the latest Enter, unless a later Exit closed it.")
+    exposure: Exposure
+    capital_at_risk: float = Field(description="Sum of the positions' max_loss, dollars.")
+    capital_at_risk_fraction: float = Field(description="capital_at_risk ÷ account_equity.")
+    signals: list[CallSummary] = Field(description="Per symbol, the latest call.")
+
+
+class QuantAgent(BaseModel):
+    agent_id: uuid.UUID
+    name: str
+    symbol: str
+    architecture: str
+    data_frequency: str
+    prediction_horizon: str
+    status: str
+    serving_version_id: uuid.UUID | None
+    serving_version_number: int | None
+    metrics: dict[str, Any] | None = Field(description="The serving version's evaluation.")
+    loss_curve: list[dict[str, Any]] = Field(description="The serving version's, per epoch.")
+    track_record: TrackRecord
+
+
+class QuantDashboard(BaseModel):
+    segment: Literal["quant"] = "quant"
+    generated_at: datetime
+    agents: list[QuantAgent] = Field(description="Newest first.")
+
+
+Dashboard = Annotated[
+    ShortTermTraderDashboard | InvestorDashboard | ManagerDashboard | QuantDashboard,
+    Field(discriminator="segment"),
+]

@@ -1,0 +1,171 @@
+"""Redis stops while the API runs (SPEC §10): predictions keep being served from
+in-process fallbacks, logouts keep holding, agent creation records the agent
+durably as QUEUED, and when Redis comes back — empty, as a crashed cache node
+does — the queued agent is enqueued and trained. Nothing is lost.
+
+Each test runs its own `redis-server` on a free port (tests/faults/services.py)
+beside the session's PostgreSQL test database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from redis.asyncio import Redis
+from sqlmodel import select
+
+from app.config import Settings
+from app.models import TrainingJob
+from tests.api.serving import Artifact, ready_agent, runtime_of
+from tests.factories import bearer, login, user_with_tokens
+from tests.faults.services import RedisServer
+from tests.tasks.helpers import arq_worker, tiny_agent, wait_for
+
+logger = logging.getLogger(__name__)
+pytestmark = [pytest.mark.redis, pytest.mark.postgres,
+              pytest.mark.parametrize("backend", ["services"], indirect=True)]
+
+DAILY = {"user_segment": "quant", "stocks": ["AAPL"], "data_frequency": "1d",
+         "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02}
+
+
+async def _predict(client: AsyncClient, headers: dict[str, str], **changes: Any) -> tuple[
+        dict[str, Any], float]:
+    started = time.perf_counter()
+    response = await client.post("/api/v1/predict", json={**DAILY, **changes}, headers=headers)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.text
+    assert "RateLimit" in response.headers  # still limited, from this replica's memory
+    return dict(response.json()), elapsed
+
+
+async def _status(client: AsyncClient, headers: dict[str, str]) -> int:
+    return (await client.get("/api/v1/auth/me", headers=headers)).status_code
+
+
+async def _job(client: AsyncClient, agent_id: str) -> TrainingJob:
+    async with runtime_of(client).sessionmaker() as session:
+        job = (await session.scalars(select(TrainingJob).where(
+            TrainingJob.agent_id == uuid.UUID(agent_id)))).one()
+        return job
+
+
+@pytest.mark.slow
+async def test_redis_killed_then_restarted_loses_nothing(
+    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
+    redis_server: RedisServer, daily_artifact: Artifact,
+) -> None:
+    settings = make_worker_settings(redis_url=redis_server.url, heartbeat_interval_s=0.5,
+                                    progress_write_interval_s=0.2)
+    api = await app_factory(settings)
+    replica = await app_factory(settings)  # a second API process on the same services
+    user, tokens = await user_with_tokens(api, user_segment="quant", account_equity=35_000)
+    headers = bearer(tokens)
+    await ready_agent(api, user["id"], daily_artifact)
+    before, _ = await _predict(api, headers)
+    assert before["cached"] is False
+    shared, _ = await _predict(replica, headers)
+    assert shared["cached"] is True  # the answer cache is on Redis, shared
+    await _predict(replica, headers, confidence_level=0.7)  # the replica loads the model
+    revoked_before = bearer(await login(api, user["email"]))
+    assert (await api.post("/api/v1/auth/logout", headers=revoked_before)).status_code == 204
+
+    redis_server.kill()
+
+    # /predict: 200 on both replicas, whether the answer is new or a repeat.
+    timings = []
+    for client in (api, replica):
+        for level in (0.61, 0.62, 0.61):
+            body, elapsed = await _predict(client, headers, confidence_level=level)
+            timings.append(elapsed)
+        assert body["cached"] is True  # the repeat, from this replica's memory
+    logger.info("predict with redis killed: %s s", [round(t, 3) for t in timings])
+    assert max(timings) < 1.5, timings  # no call waited out the 2 s Redis timeout
+    # Logouts hold: the one from before (now only in the database) and a new one.
+    assert await _status(replica, revoked_before) == 401
+    revoked_during = bearer(await login(api, user["email"]))
+    assert (await api.post("/api/v1/auth/logout", headers=revoked_during)).status_code == 204
+    assert await _status(replica, revoked_during) == 401
+    # Agent creation: accepted and recorded durably as QUEUED.
+    created = await replica.post("/api/v1/agents", json=tiny_agent(), headers=headers)
+    assert created.status_code == 202, created.text
+    agent_id = created.json()["agent_id"]
+    assert created.json()["status"] == "QUEUED"
+    assert (await _job(api, agent_id)).state == "QUEUED"
+    # /readyz reports the outage (whether it should also take a replica whose
+    # fallbacks still serve out of rotation is the health route's decision).
+    ready = await api.get("/readyz")
+    assert ready.json()["checks"]["redis"].startswith("error")
+
+    redis_server.start()  # same port, empty
+
+    # Revocations are not lost with Redis' memory, on the replica that did not make them.
+    other = await app_factory(settings)  # a replica started after the outage: no memory of it
+    for client in (replica, other):
+        assert await _status(client, revoked_before) == 401
+        assert await _status(client, revoked_during) == 401
+    assert await _status(other, headers) == 200
+    await _predict(other, headers, confidence_level=0.63)
+    assert (await api.get("/readyz")).status_code == 200
+    # Redis is used again: the rate limiter's state is back on it, and the
+    # revocations were copied back from the database.
+    probe = Redis.from_url(redis_server.url)
+    try:
+        assert await probe.keys(f"{settings.redis_namespace}:rl:*")
+        assert await probe.exists(f"{settings.redis_namespace}:revocations-copied")
+        assert len(await probe.keys(f"{settings.redis_namespace}:revoked:*")) >= 4
+    finally:
+        await probe.aclose()
+    # The agent created during the outage is enqueued by the sweep and trained.
+    async with arq_worker(settings):
+        agent = await wait_for(api, tokens, agent_id, {"READY"}, timeout=120)
+    assert agent["serving_version_id"]
+    job = await _job(api, agent_id)
+    assert job.state == "READY" and job.attempts == 1
+
+
+async def test_a_hung_redis_costs_one_timeout_not_one_per_call(
+    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    redis_server: RedisServer, daily_artifact: Artifact,
+) -> None:
+    """SIGSTOP: connections open but nothing answers — what a Redis host that
+    vanished from the network looks like. Without the breaker each of /predict's
+    four Redis calls waited out its 2 s timeout: 8 s a call."""
+    settings = make_settings(redis_url=redis_server.url, redis_retry_interval_s=2.0)
+    api = await app_factory(settings)
+    user, tokens = await user_with_tokens(api, user_segment="quant", account_equity=35_000)
+    headers = bearer(tokens)
+    await ready_agent(api, user["id"], daily_artifact)
+    await _predict(api, headers)
+    breaker = runtime_of(api).redis_breaker
+
+    redis_server.pause()
+    try:
+        timings = [(await _predict(api, headers, confidence_level=level))[1]
+                   for level in (0.61, 0.62, 0.63, 0.64, 0.62)]
+        started = time.perf_counter()
+        created = await api.post("/api/v1/agents", json=tiny_agent(), headers=headers)
+        create_s = time.perf_counter() - started
+        logger.info("predict with redis hung: %s s; create: %.3f s",
+                    [round(t, 3) for t in timings], create_s)
+        # The first call waits out one timeout; the breaker then skips Redis.
+        assert 1.5 < timings[0] < 3.0, timings
+        assert max(timings[1:]) < 1.0, timings
+        assert created.status_code == 202 and created.json()["status"] == "QUEUED"
+        assert create_s < 1.0
+        assert breaker.is_open
+    finally:
+        redis_server.resume()
+
+    await asyncio.sleep(settings.redis_retry_interval_s + 0.1)
+    await _predict(api, headers, confidence_level=0.65)  # the probe: Redis answers
+    assert not breaker.is_open
+    agent_id = created.json()["agent_id"]  # not trained here: remove it from the shared database
+    assert (await api.delete(f"/api/v1/agents/{agent_id}", headers=headers)).status_code == 204
