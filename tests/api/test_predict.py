@@ -472,3 +472,26 @@ async def test_a_position_beyond_two_billion_shares_is_stored(
     assert body["trade_signal"] == "Enter" and body["position_size"] > 2**31
     stored = await client.get(f"/api/v1/predictions/{body['prediction_id']}", headers=headers)
     assert stored.json()["position_size"] == body["position_size"]
+
+
+@pytest.mark.parametrize("backend", ["services"], indirect=True)
+async def test_more_concurrent_calls_than_pooled_connections(
+    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    daily_artifact: Artifact,
+) -> None:
+    """Each call's reads and its saved rows use one pooled connection at a time: a
+    call that kept its read connection while waiting for the group writer's left
+    the writer none once calls outnumbered connections (503s after the pool timeout)."""
+    import asyncio
+
+    client = await app_factory(make_settings(db_pool_size=1, db_pool_timeout_s=3.0,
+                                             rate_limits_enabled=False))
+    user, tokens = await user_with_tokens(client, account_equity=35_000)
+    agent_id, _ = await ready_agent(client, user["id"], daily_artifact)
+    headers = {**bearer(tokens), "Cache-Control": "no-cache"}
+    body = {**DAILY, "agent_ids": {"AAPL": agent_id}}
+    responses = await asyncio.gather(*(client.post("/api/v1/predict", json=body,
+                                                   headers=headers) for _ in range(12)))
+    assert [r.status_code for r in responses] == [200] * 12, responses[0].text
+    history = await client.get("/api/v1/predictions", params={"limit": 50}, headers=headers)
+    assert len(history.json()["items"]) == 12
