@@ -19,21 +19,10 @@ from typing import Any
 
 import httpx
 
-PREDICT_REQUEST: dict[str, Any] = {  # SPEC §6, verbatim
-    "user_segment": "short_term_trader",
-    "stocks": ["AAPL", "MSFT"],
-    "data_frequency": "1min",
-    "prediction_horizon": "1h",
-    "confidence_level": 0.7,
-    "entry_window": {"start": "10:00", "end": "11:30"},
-    "exit_window": {"end": "14:00"},
-    "entry_price": 185.50,
-    "stop_loss": 182.00,
-    "capital_at_risk": 0.02,
-    "features": ["SMA", "EMA", "MACD", "volatility"],
-    "sentiment_enabled": True,
-    "model_preferences": {"architecture": "LSTM", "epochs": 20},
-}
+from app.models.predict_io import SEED_EXAMPLE
+
+# SPEC §6's example request, verbatim (the one the API documents and tests).
+PREDICT_REQUEST: dict[str, Any] = SEED_EXAMPLE
 
 
 def agent_request(symbol: str) -> dict[str, Any]:
