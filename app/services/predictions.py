@@ -123,7 +123,7 @@ class Served:
 class GroupWriter:
     """Group commit of /predict's rows: each call's predictions and audit row are
     committed before it answers, but calls that arrive together share one
-    transaction, in a session of the writer's own.
+    transaction, on a connection of the writer's own.
 
     Each call committing its own rows made concurrent calls queue for SQLite's
     write lock, whose busy handler sleeps up to 100 ms between tries (p99 ≈ 0.6 s
