@@ -54,6 +54,13 @@ async def migrate(settings: Settings, revision: str = "head", downgrade: bool = 
         async with engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 await _acquire_lock(connection, settings.migration_lock_timeout_s)
+            if connection.dialect.name == "sqlite":
+                # WAL is a property of the file (app/db.py explains why WAL). Set here,
+                # before anything serves, the app's first connections never race to
+                # switch a fresh file's journal, which needs the file to themselves
+                # ("database is locked" for whichever request lost).
+                await connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+                await connection.commit()
             await connection.run_sync(_run, config, revision, downgrade)
             await connection.commit()
             if connection.dialect.name == "postgresql":

@@ -65,3 +65,12 @@ def test_concurrent_upgrades_on_postgres_serialise() -> None:
         assert set(SQLModel.metadata.tables) <= tables
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_a_migrated_sqlite_file_is_already_in_wal_mode(tmp_path: Path) -> None:
+    """The app never has to switch a fresh file's journal while requests race for it."""
+    import sqlite3
+
+    asyncio.run(migrate(Settings(var_dir=tmp_path, environment="test")))
+    with sqlite3.connect(tmp_path / "platform.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
