@@ -42,7 +42,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -61,6 +60,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _harness import BenchError, exchange, free_port, machine_busy_s, migrate
+
 from app.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,10 +69,6 @@ TARGET_RATIO = 1.5
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
 FEATURES = ["SMA", "EMA", "MACD", "volatility"]
 TRAINING_NICE_DEFAULT = int(Settings.model_fields["training_nice"].default)
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 # --- the stack -----------------------------------------------------------------------
@@ -125,10 +122,7 @@ def deployment(postgres_url: str, redis_url: str,
         "WORKER_MAX_JOBS": "1", "TRAINING_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
     })
     try:
-        migrated = subprocess.run([sys.executable, "-m", "app.migrate"], env=env, cwd=workdir,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if migrated.returncode:
-            raise BenchError(f"migration failed:\n{migrated.stderr.decode(errors='replace')}")
+        migrate(env, workdir)
         yield workdir, env
     finally:
         with suppress(Exception):
@@ -176,9 +170,7 @@ class Process:
 
 def start_api(env: dict[str, str], workdir: Path, timeout_s: float = 60.0) -> tuple[Process, int]:
     """`uvicorn app.main:app` on a free port, once `/readyz` answers 200."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     api = Process("api", ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
                           "--port", str(port)], env, workdir)
     deadline = time.monotonic() + timeout_s
@@ -201,17 +193,18 @@ def process_cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def machine_busy_s() -> float:
-    """CPU seconds the whole machine has been busy, all cores (/proc/stat, idle and
-    iowait excluded)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+def _busy_s() -> float:
+    """`machine_busy_s`, which this script needs: it reads /proc throughout."""
+    busy = machine_busy_s()
+    if busy is None:
+        raise BenchError("bench/load.py measures CPU time from Linux /proc")
+    return busy
 
 
 def own_cpu_s(processes: list[Process], database: str) -> float:
     """CPU seconds of the stack (the API, the worker, its training process, the
     PostgreSQL backends serving its database) and of these clients: the rest of
-    `machine_busy_s` is someone else's load (Redis's small share included)."""
+    `_busy_s` is someone else's load (Redis's small share included)."""
     pids = [pid for p in processes for pid in (p.proc.pid, *_children(p.proc.pid))]
     backend = f" {database} ".encode()  # "postgres: <user> <database> <client> <state>"
     for path in Path("/proc").glob("[0-9]*/cmdline"):
@@ -360,19 +353,6 @@ class Phase:
                 f"{training}")
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    raw: bytes) -> int:
-    """One request/response on a keep-alive connection; returns the status."""
-    writer.write(raw)
-    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-    headers = {name.strip().lower(): value.strip()
-               for name, _, value in (line.partition(":") for line in head[1:] if line)}
-    await reader.readexactly(int(headers.get("content-length", "0")))
-    if headers.get("connection", "").lower() == "close":
-        raise ConnectionError("the server closed the connection")
-    return int(head[0].split(" ", 2)[1])
-
-
 async def _load(port: int, raw: bytes, total: int,
                 clients: int) -> tuple[list[float], int, float]:
     remaining, errors = total, 0
@@ -385,8 +365,8 @@ async def _load(port: int, raw: bytes, total: int,
             remaining -= 1
             started = time.perf_counter()
             try:
-                status = await _exchange(reader, writer, raw)
-            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                status, _ = await exchange(reader, writer, raw)
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError, BenchError):
                 errors += 1  # and a new connection, as a client library would open
                 writer.close()
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -411,9 +391,9 @@ def measure(label: str, port: int, raw: bytes, total: int, clients: int,
         factory = uvloop.new_event_loop
     cpu_before = worker.children_cpu_s() if worker else 0.0
     with asyncio.Runner(loop_factory=factory) as runner:
-        busy, own = machine_busy_s(), own_cpu_s(processes, database)
+        busy, own = _busy_s(), own_cpu_s(processes, database)
         latencies, errors, wall = runner.run(_load(port, raw, total, clients))
-        other = (machine_busy_s() - busy) - (own_cpu_s(processes, database) - own)
+        other = (_busy_s() - busy) - (own_cpu_s(processes, database) - own)
     cpu = worker.children_cpu_s() - cpu_before if worker else None
     if not latencies:
         raise BenchError(f"{label}: every request failed")
@@ -447,9 +427,9 @@ def main() -> None:
     args = parser.parse_args()
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    busy = machine_busy_s()
+    busy = _busy_s()
     time.sleep(1.0)
-    print(f"machine busy before the run: {machine_busy_s() - busy:.2f} of "
+    print(f"machine busy before the run: {_busy_s() - busy:.2f} of "
           f"{os.cpu_count()} cores")
     processes: list[Process] = []
     try:

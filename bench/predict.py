@@ -48,7 +48,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,6 +61,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from _harness import BenchError, exchange, free_port, machine_busy_s, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P50_MS = 10.0
@@ -69,9 +69,8 @@ TARGET_P99_MS = 30.0
 TARGET_RPS = 150.0
 TARGET_SPEEDUP = 4.0
 QUIET_CORES = 0.3  # other work on the machine above this skews every figure
-# Eight weeks of minute bars: on four, the tiny model rarely beats the untrained one
-# on validation (0 of 8 one day), and the agent would be FAILED, not READY.
-# Eight weeks of minute bars; seed 3 converges on them (seeds 0-2 do not).
+# Eight weeks of minute bars (on four the tiny model rarely beats the untrained one on
+# validation); seed 3 converges on them, seeds 0-2 do not.
 TRAINING_START, TRAINING_END = date(2025, 9, 1), date(2025, 10, 24)
 SEED = 3
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
@@ -79,12 +78,6 @@ EMAIL = f"bench-{secrets.token_hex(4)}@example.com"
 
 
 # --- the server ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:
@@ -148,10 +141,6 @@ class Server:
         return "\n".join(f"  | {line}" for line in text[-lines:])
 
 
-class BenchError(RuntimeError):
-    pass
-
-
 @contextmanager
 def deployment(keep: bool) -> Iterator[tuple[Path, dict[str, str]]]:
     """A temporary embedded deployment's directory and environment, migrated."""
@@ -169,10 +158,7 @@ def deployment(keep: bool) -> Iterator[tuple[Path, dict[str, str]]]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
     })
     try:
-        migrated = subprocess.run([sys.executable, "-m", "app.migrate"], env=env, cwd=workdir,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if migrated.returncode:
-            raise BenchError(f"migration failed:\n{migrated.stderr.decode(errors='replace')}")
+        migrate(env, workdir)
         yield workdir, env
     finally:
         if keep:
@@ -326,50 +312,12 @@ def group_cpu_s(pgid: int) -> float | None:
     return total / os.sysconf("SC_CLK_TCK") if found else None
 
 
-def machine_busy_s() -> float | None:
-    """CPU seconds the whole machine has been busy, all cores (Linux /proc/stat)."""
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
-    except (OSError, ValueError):
-        return None
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # not idle, iowait
-
-
 def busy_cores(seconds: float = 1.0) -> float | None:
     """Cores the whole machine kept busy over the next `seconds`."""
     before = machine_busy_s()
     time.sleep(seconds)
     after = machine_busy_s()
     return None if before is None or after is None else (after - before) / seconds
-
-
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    raw: bytes) -> tuple[int, bytes]:
-    """One request/response on a keep-alive connection: (status, body)."""
-    writer.write(raw)
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ", 2)[1])
-    headers = {}
-    for line in lines[1:]:
-        if line:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-    if "content-length" in headers:
-        body = await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding", "").lower() == "chunked":
-        chunks = []
-        while True:
-            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            chunks.append(await reader.readexactly(size + 2))
-            if size == 0:
-                break
-        body = b"".join(c[:-2] for c in chunks)
-    else:
-        raise BenchError(f"response without a length: {head!r}")
-    if headers.get("connection", "").lower() == "close":
-        raise BenchError(f"the server closed the connection: HTTP {status} {body[:300]!r}")
-    return status, body
 
 
 async def _load(port: int, request: Request, total: int, clients: int) -> Run:
@@ -384,7 +332,7 @@ async def _load(port: int, request: Request, total: int, clients: int) -> Run:
             while remaining > 0:
                 remaining -= 1
                 started = time.perf_counter()
-                status, body = await _exchange(reader, writer, raw)
+                status, body = await exchange(reader, writer, raw)
                 latencies.append(time.perf_counter() - started)
                 if status != 200:
                     raise BenchError(f"{request.path}: HTTP {status} {body[:500]!r}")

@@ -1,0 +1,74 @@
+"""What the HTTP benchmarks (bench/predict.py, bench/load.py) share: the error they
+stop with, a free port, the migration of a throw-away deployment, the machine's
+busy time, and one raw HTTP/1.1 exchange on a keep-alive connection.
+
+The clients are raw asyncio streams with pre-encoded requests, not an HTTP
+library: on a 2-core machine they share the CPU with the server they measure,
+so their own cost must stay small.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def migrate(env: dict[str, str], workdir: Path) -> None:
+    """`python -m app.migrate` in the deployment's environment, as scripts/start runs it."""
+    migrated = subprocess.run([sys.executable, "-m", "app.migrate"], env=env, cwd=workdir,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if migrated.returncode:
+        raise BenchError(f"migration failed:\n{migrated.stderr.decode(errors='replace')}")
+
+
+def machine_busy_s() -> float | None:
+    """CPU seconds the whole machine has been busy, all cores (Linux /proc/stat, idle
+    and iowait excluded); None where there is no /proc."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    except (OSError, ValueError):
+        return None
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                   raw: bytes) -> tuple[int, bytes]:
+    """One request/response on a keep-alive connection: (status, body)."""
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunks.append(await reader.readexactly(size + 2))
+            if size == 0:
+                break
+        body = b"".join(c[:-2] for c in chunks)
+    else:
+        raise BenchError(f"response without a length: {head!r}")
+    if headers.get("connection", "").lower() == "close":
+        raise BenchError(f"the server closed the connection: HTTP {status} {body[:300]!r}")
+    return status, body
