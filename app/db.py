@@ -14,8 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -27,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
-from app.errors import DomainError, ServiceUnavailable, error_json
+from app.errors import DomainError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +116,7 @@ async def session_scope(
             await _quiet_rollback(session)
             if not database_unavailable(exc):
                 raise
-            logger.warning("database unavailable: %s", _describe(exc))
+            logger.warning("database unavailable: %s", describe(exc))
             raise DatabaseUnavailable() from None
         except BaseException:
             await _quiet_rollback(session)
@@ -157,23 +155,7 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def install_database_error_handler(app: FastAPI) -> None:
-    """503 for a database lost outside a request's session (a revocation check, the
-    prediction writer); any other SQLAlchemy error stays the generic 500."""
-
-    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
-        if not database_unavailable(exc):
-            raise exc
-        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path,
-                       _describe(exc))
-        unavailable = DatabaseUnavailable()
-        return error_json(unavailable.status_code, unavailable.code, unavailable.message,
-                          headers=unavailable.headers)
-
-    app.add_exception_handler(SQLAlchemyError, on_database_error)
-
-
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     """The driver's own message (never the statement or its parameters, which may
     hold personal data): what an operator needs to tell a busy file from a restart."""
     orig = getattr(exc, "orig", None)

@@ -15,8 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.config import Settings, get_settings
-from app.db import install_database_error_handler
-from app.errors import install_error_handlers
+from app.exception_handlers import install_error_handlers
 from app.metrics import Metrics
 from app.middleware import BodySizeLimitMiddleware, SecurityHeadersAndMetricsMiddleware
 from app.routers import agents, auth, dashboard, health, notifications, predict
@@ -65,7 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     install_error_handlers(app)
-    install_database_error_handler(app)
     api = APIRouter(prefix=settings.api_prefix)
     # Routes are matched in order: the hot path (/predict) first.
     api.include_router(predict.router)

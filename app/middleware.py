@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import error_json
+from app.exception_handlers import error_json
 from app.metrics import Metrics
 
 _SECURITY_HEADERS = [

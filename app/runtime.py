@@ -7,8 +7,6 @@ one process (as the replica tests run them) never share a pool or a cache.
 from __future__ import annotations
 
 import logging
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,14 +18,14 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.metrics import Metrics
 from app.services.bars_cache import BarsCache
+from app.services.job_queue import ArqJobQueue, EmbeddedJobQueue, JobQueue
 from app.services.model_store import ModelStore
 from app.services.notifications import Notifier
 from app.services.prediction_cache import PredictionCache
-from app.services.predictions import PredictionService
+from app.services.predictions.service import PredictionService
 from app.services.ratelimit import RateLimiter
 from app.services.redis_breaker import RedisBreaker
 from app.services.revocation import RevocationStore
-from app.tasks.queue import ArqJobQueue, EmbeddedJobQueue, JobQueue
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +86,8 @@ class Runtime:
         """The embedded training runner and outcome loop, when there is no Redis (and so
         no ARQ worker) to hand them to."""
         if isinstance(self.queue, EmbeddedJobQueue) and self.settings.embedded_runner:
+            from app.tasks.context import JobContext
             from app.tasks.embedded import EmbeddedRunner
-            from app.tasks.jobs import JobContext
 
             runner = EmbeddedRunner(JobContext.build(self.settings, self.queue), self.queue)
             runner.start()
@@ -100,10 +98,6 @@ class Runtime:
             outcomes = OutcomesLoop(self.sessionmaker, self.settings, self.http)
             outcomes.start()
             self.background.append(outcomes)
-
-    def delete_weights(self, agent_id: uuid.UUID) -> None:
-        # The path is built from a validated UUID the caller owns, never from request text.
-        shutil.rmtree(self.settings.models_path / str(agent_id), ignore_errors=True)
 
     async def close(self) -> None:
         for task in self.background:

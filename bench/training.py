@@ -48,7 +48,7 @@ def synthetic_dataset(seed: int = 0) -> Dataset:
 
 
 def plain_fit_seconds(dataset: Dataset) -> float:
-    from app.ml.pipeline import materialise
+    from app.ml.windows import materialise
 
     x_train, y_train = materialise(dataset, dataset.splits.train)
     x_val, y_val = materialise(dataset, dataset.splits.validation)
@@ -74,7 +74,7 @@ def ours_seconds(dataset: Dataset) -> float:
 
 def warm_up(dataset: Dataset) -> None:
     """One tiny fit so TensorFlow's one-off start-up is charged to neither side."""
-    from app.ml.pipeline import materialise
+    from app.ml.windows import materialise
 
     x, y = materialise(dataset, dataset.splits.validation)
     build_model("LSTM", HP, FEATURES).fit(x[:256], y[:256], batch_size=64, epochs=1, verbose=0)

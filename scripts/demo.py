@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from app.models.predict_io import SEED_EXAMPLE
+from app.schemas.predictions import SEED_EXAMPLE
 
 # SPEC §6's example request, verbatim (the one the API documents and tests).
 PREDICT_REQUEST: dict[str, Any] = SEED_EXAMPLE

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
+from app.core.segments import UserSegment
 from app.db import make_engine, make_sessionmaker
 from app.models import Agent, AgentVersion, Prediction, User
 from app.models.agents import AgentStatus
-from app.models.users import UserSegment
 from tests.factories import random_email
 
 

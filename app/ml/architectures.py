@@ -15,6 +15,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from app.core.hyperparameters import RANGES
+
 if TYPE_CHECKING:
     import keras
 
@@ -23,18 +25,6 @@ _ALIASES = {"LSTM": "LSTM", "CNN": "CNN", "CONV1D": "CNN", "TRANSFORMER": "TRANS
 
 # (low, high) inclusive. Wide enough for a quant to experiment, narrow enough
 # that a typo (units=10000, dropout=0.9) cannot tie up the worker or train nothing.
-RANGES: dict[str, tuple[float, float]] = {
-    "lookback": (2, 512),
-    "layers": (1, 4),
-    "units": (4, 256),
-    "dropout": (0.0, 0.5),
-    "learning_rate": (1e-5, 1.0),
-    "batch_size": (8, 1024),
-    "patience": (1, 50),
-    "heads": (1, 8),
-    "kernel_size": (2, 9),
-}
-
 # Look-back and batch size per bar frequency: about a trading day of intraday
 # bars (capped at 60 for 1-minute bars), two months of days, half a year of weeks.
 _FREQUENCY_DEFAULTS: dict[str, dict[str, int]] = {

@@ -30,19 +30,6 @@ DEFAULT_RMSE_MARGIN = 0.01
 DEFAULT_COST_BP = 5.0
 RIDGE_ALPHAS = (0.1, 1.0, 10.0, 100.0, 1000.0)
 
-# Bars per year used to annualise Sharpe/Sortino: 252 trading days; intraday
-# bars over the regular 6.5-hour US session (so 1h = 6.5 bars a day).
-BARS_PER_YEAR: dict[str, float] = {
-    "1min": 252 * 390,
-    "5min": 252 * 78,
-    "15min": 252 * 26,
-    "30min": 252 * 13,
-    "1h": 252 * 6.5,
-    "1d": 252,
-    "1wk": 52,
-}
-
-
 # --- forecast errors --------------------------------------------------------
 
 

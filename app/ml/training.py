@@ -7,7 +7,7 @@ and the API can import the exceptions and result types for free.  A run:
    model must get under, or the run is declared diverged (SPEC §5);
 2. fits on the training split (indices shuffled within it each epoch) with the
    validation split monitored, through the `tf.data` pipeline of
-   `app.ml.pipeline`;
+   `app.ml.windows`;
 3. restores the weights of the best validation epoch and returns them with the
    loss curve.
 """
@@ -113,7 +113,7 @@ def train(
 
     from app.ml.architectures import build_model
     from app.ml.callbacks import Supervisor
-    from app.ml.pipeline import window_batches
+    from app.ml.windows import window_batches
 
     splits = dataset.splits
     model = build_model(architecture, hp, dataset.n_features)
@@ -163,7 +163,7 @@ def predict_scaled(
 ) -> npt.NDArray[np.float64]:
     """The model's scaled predictions for every sample of ``split`` (bulk, for
     calibration and evaluation; single requests go through `app.ml.inference`)."""
-    from app.ml.pipeline import window_batches
+    from app.ml.windows import window_batches
 
     batches = window_batches(dataset, split, _EVAL_BATCH, with_targets=False)
     return np.asarray(model.predict(batches, verbose=0), dtype=np.float64).reshape(-1)

@@ -1,8 +1,7 @@
-"""Agents over HTTP (SPEC §5): parse, call `services.agents`, shape the answer."""
+"""Agents over HTTP (SPEC §5): parse, call one service function, shape the answer."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -10,45 +9,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.deps import ClientDep, CurrentUser, DefaultRateLimit, RuntimeDep, SessionDep, rate_limit
 from app.errors import error_responses
-from app.models import Agent
-from app.models.agent_io import (
-    MAX_NOTIFICATION_ID,
-    AgentAccepted,
-    AgentCreate,
-    AgentPage,
-    AgentPublic,
-    AgentVersionPublic,
-    TrackRecord,
-)
-from app.models.agents import FINAL_STATES, AgentStatus
+from app.models import Notification
+from app.models.agents import AgentStatus
 from app.models.base import NulFreeStr
-from app.services import agents, notifications, outcomes
+from app.schemas.agents import AgentAccepted, AgentCreate, AgentPage, AgentPublic
+from app.schemas.notifications import MAX_NOTIFICATION_ID
+from app.services import agent_views, agents
 
 router = APIRouter(tags=["agents"])
 AgentCreateRateLimit = Depends(rate_limit("agent_create"))
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1,
                                               max_length=255)]
-
-
-def agent_public(agent: Agent, versions: list[agents.AgentVersion] | None = None,
-                 track_record: TrackRecord | None = None) -> AgentPublic:
-    versions = versions or []
-    serving = next((v for v in versions if v.id == agent.serving_version_id), None)
-    return AgentPublic(
-        **agent.model_dump(exclude={"user_id"}),
-        metrics=serving.metrics if serving else None,
-        versions=[AgentVersionPublic.model_validate(v, from_attributes=True) for v in versions],
-        track_record=track_record or TrackRecord(),
-    )
-
-
-async def agent_detail(session: AsyncSession, agent: Agent) -> AgentPublic:
-    records = await outcomes.track_records(session, [agent.id])
-    return agent_public(agent, await agents.versions(session, agent), records[agent.id])
 
 
 async def _create(
@@ -92,19 +66,15 @@ async def list_agents(
     architecture: Annotated[NulFreeStr | None, Query(max_length=16)] = None,
     data_frequency: Annotated[NulFreeStr | None, Query(max_length=8)] = None,
 ) -> AgentPage:
-    rows, next_cursor = await agents.list_page(
+    return await agent_views.page(
         session, user, limit=limit, cursor=cursor, symbol=symbol, status=status_,
         architecture=architecture, data_frequency=data_frequency)
-    records = await outcomes.track_records(session, [a.id for a in rows])
-    return AgentPage(items=[agent_public(a, track_record=records[a.id]) for a in rows],
-                     next_cursor=next_cursor)
 
 
 @router.get("/agents/{agent_id}", response_model=AgentPublic, operation_id="get_agent",
             dependencies=[DefaultRateLimit], responses=error_responses(401, 404, 422, 429, 503))
 async def get_agent(agent_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> AgentPublic:
-    agent = await agents.get_owned(session, user, agent_id)
-    return await agent_detail(session, agent)
+    return await agent_views.get(session, user, agent_id)
 
 
 @router.post("/agents/{agent_id}/cancel", response_model=AgentPublic,
@@ -112,8 +82,7 @@ async def get_agent(agent_id: uuid.UUID, session: SessionDep, user: CurrentUser)
              responses=error_responses(401, 404, 409, 422, 429, 503))
 async def cancel_agent(agent_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep,
                        user: CurrentUser, client: ClientDep) -> AgentPublic:
-    agent = await agents.cancel(session, runtime.notifier, user, agent_id, client)
-    return await agent_detail(session, agent)
+    return await agent_views.cancel(session, runtime.notifier, user, agent_id, client)
 
 
 @router.post("/agents/{agent_id}/retrain", response_model=AgentAccepted,
@@ -134,8 +103,7 @@ async def retrain_agent(agent_id: uuid.UUID, request: Request, session: SessionD
                dependencies=[DefaultRateLimit], responses=error_responses(401, 404, 422, 429, 503))
 async def delete_agent(agent_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep,
                        user: CurrentUser, client: ClientDep) -> Response:
-    await agents.remove(session, user, agent_id, client)
-    runtime.delete_weights(agent_id)
+    await agents.remove(session, runtime.settings, user, agent_id, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -154,29 +122,17 @@ async def agent_events(
                                                 le=MAX_NOTIFICATION_ID)] = None,
 ) -> StreamingResponse:
     """Past and future state changes; the stream ends after a final state."""
-    await agents.get_owned(session, user, agent_id)  # 404 before the stream starts
-    sessionmaker = runtime.sessionmaker
-    poll_s = runtime.settings.sse_poll_interval_s
-
-    async def stream() -> AsyncIterator[str]:
-        last, idle = last_event_id or 0, 0.0
-        while True:
-            async with sessionmaker() as fresh:
-                rows = await notifications.since(fresh, agent_id, last)
-            for note in rows:
-                last = note.id or last
-                yield (f"id: {note.id}\nevent: {note.event}\n"
-                       f"data: {json.dumps(note.payload, separators=(',', ':'))}\n\n")
-                if note.payload.get("status") in FINAL_STATES:
-                    return
-            if rows:
-                idle = 0.0
-            else:
-                idle += poll_s
-                if idle >= 15:  # a comment keeps proxies from closing an idle stream
-                    idle = 0.0
-                    yield ": keep-alive\n\n"
-            await asyncio.sleep(poll_s)
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
+    events = await agent_views.events(session, runtime.sessionmaker, user, agent_id,
+                                      after_id=last_event_id or 0,
+                                      poll_s=runtime.settings.sse_poll_interval_s)
+    return StreamingResponse(_sse(events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def _sse(events: AsyncIterator[Notification | None]) -> AsyncIterator[str]:
+    async for note in events:
+        if note is None:  # a comment keeps proxies from closing an idle stream
+            yield ": keep-alive\n\n"
+        else:
+            yield (f"id: {note.id}\nevent: {note.event}\n"
+                   f"data: {json.dumps(note.payload, separators=(',', ':'))}\n\n")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Response, status
-from pydantic import BaseModel, Field
 
 from app.deps import (
     ClientDep,
@@ -18,35 +17,11 @@ from app.deps import (
     login_rate_limit,
 )
 from app.errors import error_responses
-from app.models.base import NulFreeStr
-from app.models.users import UserCreate, UserPublic, UserUpdate
+from app.schemas.auth import LoginForm, RefreshRequest, TokenResponse, WebhookSecret
+from app.schemas.users import UserCreate, UserPublic, UserUpdate
 from app.services import accounts
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    refresh_token: str
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 scheme name
-    expires_in: int = Field(description="Seconds until the access token expires.")
-
-
-class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=4096)
-
-
-class LoginForm(BaseModel):
-    """The OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize*
-    works. The e-mail is bounded like a stored one: it is looked up and audited, and
-    PostgreSQL refuses a NUL in either."""
-
-    grant_type: str | None = Field(default=None, pattern="^password$")
-    username: NulFreeStr = Field(max_length=254)
-    password: str = Field(json_schema_extra={"format": "password"})
-    scope: str = ""
-    client_id: str | None = None
-    client_secret: str | None = Field(default=None, json_schema_extra={"format": "password"})
 
 
 def _tokens(pair: accounts.TokenPair) -> TokenResponse:
@@ -116,13 +91,6 @@ async def me(user: CurrentUser) -> UserPublic:
 async def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
     return UserPublic.model_validate(await accounts.update_me(session, user, changes),
                                      from_attributes=True)
-
-
-class WebhookSecret(BaseModel):
-    webhook_secret: str
-    signature_header: str = "X-Signature"
-    scheme: str = ("t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>' keyed with "
-                   "webhook_secret>; reject deliveries older than 5 minutes")
 
 
 @router.get(

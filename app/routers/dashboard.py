@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.core.segments import UserSegment
 from app.deps import CurrentUser, DefaultRateLimit, SessionDep
 from app.errors import error_responses
-from app.models.dashboard_io import Dashboard
-from app.models.users import UserSegment
+from app.schemas.dashboard import Dashboard
 from app.services import dashboard
 
 router = APIRouter(tags=["dashboard"])

@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from app.deps import CurrentUser, DefaultRateLimit, SessionDep
 from app.errors import error_responses
-from app.models.agent_io import (
+from app.schemas.notifications import (
     MAX_NOTIFICATION_ID,
+    MarkedRead,
     MarkRead,
     NotificationPage,
     NotificationPublic,
@@ -19,10 +19,6 @@ from app.models.agent_io import (
 from app.services import notifications
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
-
-
-class MarkedRead(BaseModel):
-    marked: int
 
 
 @router.get("", response_model=NotificationPage, operation_id="list_notifications",

@@ -11,7 +11,7 @@ from app.deps import ClientDep, CurrentUser, DefaultRateLimit, RuntimeDep, Sessi
 from app.errors import error_responses
 from app.models import Prediction
 from app.models.base import NulFreeStr
-from app.models.predict_io import (
+from app.schemas.predictions import (
     SEED_EXAMPLE,
     SEED_RESPONSE_EXAMPLE,
     Instant,
@@ -22,7 +22,8 @@ from app.models.predict_io import (
     TradeSignalRequest,
     TradeSignalResponse,
 )
-from app.services import predictions
+from app.services import trade_signal as signal_engine
+from app.services.predictions import history
 
 router = APIRouter(tags=["predictions"])
 PredictRateLimit = Depends(rate_limit("predict"))
@@ -56,7 +57,7 @@ async def predict(
 async def trade_signal(body: TradeSignalRequest, runtime: RuntimeDep,
                        user: CurrentUser) -> dict[str, Any]:
     """The signal engine alone, for a forecast you bring."""
-    return predictions.trade_signal(body, user, runtime.settings)
+    return signal_engine.trade_signal(body, user, runtime.settings)
 
 
 def _record(row: Prediction) -> PredictionRecord:
@@ -75,7 +76,7 @@ async def list_predictions(
     since: Annotated[Instant | None, Query(alias="from")] = None,
     until: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> PredictionPage:
-    rows, next_cursor = await predictions.page(
+    rows, next_cursor = await history.page(
         session, user, limit=limit, cursor=cursor, symbol=symbol, agent_id=agent_id,
         trade_signal=signal, since=since, until=until)
     return PredictionPage(items=[_record(r) for r in rows], next_cursor=next_cursor)
@@ -86,4 +87,4 @@ async def list_predictions(
             responses=error_responses(401, 404, 422, 429, 503))
 async def get_prediction(prediction_id: uuid.UUID, session: SessionDep,
                          user: CurrentUser) -> PredictionRecord:
-    return _record(await predictions.get_owned(session, user, prediction_id))
+    return _record(await history.get_owned(session, user, prediction_id))

@@ -20,7 +20,7 @@ from app.config import Settings
 from app.errors import Conflict, Unauthorized
 from app.models import RefreshToken, User
 from app.models.base import utcnow
-from app.models.users import UserCreate, UserUpdate
+from app.schemas.users import UserCreate, UserUpdate
 from app.security import (
     TokenClaims,
     create_token,

@@ -8,9 +8,9 @@ becomes a late FAILED training run.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -23,21 +23,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.config import Settings
+from app.core.field_errors import FieldErrors
+from app.core.pagination import keyset, page_of
+from app.core.segments import UserSegment
 from app.db import after_commit
 from app.errors import Conflict, NotFound, Unprocessable
 from app.ml.architectures import InvalidHyperparameters, default_hyperparameters
 from app.models import Agent, AgentVersion, IdempotencyKey, TrainingJob, User
-from app.models.agent_io import AgentCreate
-from app.models.agents import FINAL_STATES, RUNNING_STATES, AgentStatus
-from app.models.base import utcnow
-from app.models.users import UserSegment
-from app.services import audit
+from app.models.agents import FINAL_STATES, AgentStatus
+from app.schemas.agents import AgentCreate
+from app.schemas.predictions import PredictRequest
+from app.services import audit, training_jobs
 from app.services.audit import ClientInfo
 from app.services.features import DEFAULT_FEATURES, feature_warmup, normalize_features
+from app.services.job_queue import JobQueue
 from app.services.market_data.base import ensure_configured
 from app.services.market_data.frequency import get_frequency, horizon_bars, min_history_bars
 from app.services.notifications import Notifier, check_callback_url
-from app.tasks.queue import JobQueue
 
 # Deliberately generous ceilings (OWASP API4): a request cannot ask the worker
 # for more history than it could train on in reasonable time.
@@ -55,10 +57,6 @@ class IdempotencyKeyReused(Unprocessable):
     message = "This Idempotency-Key was used with a different request body."
 
 
-class TooManyTrainings(Conflict):
-    code = "too_many_trainings"
-
-
 @dataclass(frozen=True)
 class Created:
     agent: Agent
@@ -71,44 +69,59 @@ def estimated_bars(frequency: str, start: date, end: date) -> int:
     return int(days * get_frequency(frequency).bars_per_session)
 
 
+def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
+    """The agent-creation body that would make a 409'd /predict succeed."""
+    freq = get_frequency(req.data_frequency)
+    today = datetime.now(UTC).date()
+    # About a year of daily bars, or two months of intraday ones: enough history
+    # for the look-back, the warm-up and honest validation and test splits.
+    span = timedelta(days=730 if not freq.intraday else 60)
+    prefs = req.model_preferences.model_dump(exclude_none=True) if req.model_preferences else {
+        "architecture": "LSTM", "epochs": 20}
+    return {
+        "name": f"{symbol} {req.data_frequency} {req.prediction_horizon}",
+        "symbol": symbol, "data_source": "synthetic",
+        "start_date": (today - span).isoformat(),
+        "end_date": (today - timedelta(days=1)).isoformat(),
+        "data_frequency": req.data_frequency, "prediction_horizon": req.prediction_horizon,
+        "features": req.features or list(DEFAULT_FEATURES),
+        "sentiment_enabled": req.sentiment_enabled,
+        "risk_params": {"capital_at_risk": req.capital_at_risk,
+                        "confidence_level": req.confidence_level},
+        "model_preferences": prefs,
+    }
+
+
 def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, Any]:
     """Field-level checks that need more than one field, the user or the settings."""
-    errors: list[dict[str, Any]] = []
-
-    def fail(loc: list[str | int], msg: str) -> None:
-        errors.append({"loc": ["body", *loc], "msg": msg, "type": "value_error"})
-
-    def absorb(exc: Unprocessable, default: list[str | int]) -> None:
-        """Keep a domain error's own field path (e.g. `prediction_horizon`)."""
-        details = exc.details if isinstance(exc.details, list) and exc.details else None
-        for detail in details or [{"loc": default, "msg": exc.message}]:
-            fail(list(detail.get("loc") or default), str(detail.get("msg") or exc.message))
+    errors = FieldErrors()
 
     today = datetime.now(UTC).date()
     if data.end_date <= data.start_date:
-        fail(["end_date"], "end_date must be after start_date")
+        errors.add(["end_date"], "end_date must be after start_date")
     if data.end_date > today:
-        fail(["end_date"], f"end_date {data.end_date} is in the future (today is {today} UTC)")
+        errors.add(["end_date"],
+                   f"end_date {data.end_date} is in the future (today is {today} UTC)")
     if data.start_date < date(1970, 1, 1):
-        fail(["start_date"], "start_date must be 1970-01-01 or later")
+        errors.add(["start_date"], "start_date must be 1970-01-01 or later")
 
     steps: int | None = None
     try:
         steps = horizon_bars(data.data_frequency, data.prediction_horizon)
     except Unprocessable as exc:
-        absorb(exc, ["prediction_horizon"])
+        errors.absorb(exc, ["prediction_horizon"])
 
     features = DEFAULT_FEATURES
     if data.features is not None:
         try:
             features = normalize_features(data.features)
         except Unprocessable as exc:
-            absorb(exc, ["features"])
+            errors.absorb(exc, ["features"])
 
     prefs = data.model_preferences
     if user.user_segment != UserSegment.quant:
         for name in prefs.advanced():
-            fail(["model_preferences", name],
+            errors.add(["model_preferences", name],
                  f"only quant users may set {name}; the platform chooses it for you")
 
     hyper: dict[str, Any] = {}
@@ -119,33 +132,32 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
             if prefs.seed is None:
                 hyper.pop("seed")  # each training version then draws its own
         except InvalidHyperparameters as exc:
-            fail(["model_preferences"], str(exc))
+            errors.add(["model_preferences"], str(exc))
     lookback = int(hyper.get("lookback", prefs.lookback or 60))
     if steps is not None and not errors:
         available = estimated_bars(data.data_frequency, data.start_date, data.end_date)
         needed = min_history_bars(lookback, steps, MIN_TEST_BARS,
                                   warmup=feature_warmup(features))
         if available < needed:
-            fail(["start_date"],
+            errors.add(["start_date"],
                  f"{data.start_date}..{data.end_date} holds about {available} "
                  f"{data.data_frequency} bars; at least {needed} are needed (indicator "
                  f"warm-up, look-back {lookback}, horizon {steps} and at least {MIN_TEST_BARS} "
                  "test samples after the training and validation splits): choose an earlier "
                  "start_date")
         elif available > MAX_BARS:
-            fail(["start_date"], f"{available} {data.data_frequency} bars exceed the "
+            errors.add(["start_date"], f"{available} {data.data_frequency} bars exceed the "
                                  f"{MAX_BARS} limit: shorten the range or use a coarser frequency")
     try:
         ensure_configured(data.data_source, settings)
     except Unprocessable as exc:
-        absorb(exc, ["data_source"])
+        errors.absorb(exc, ["data_source"])
     if data.callback_url is not None:
         try:
             check_callback_url(str(data.callback_url), settings.allow_private_callbacks)
         except Unprocessable as exc:
-            fail(["callback_url"], exc.message)
-    if errors:
-        raise Unprocessable(errors[0]["msg"], details=errors)
+            errors.add(["callback_url"], exc.message)
+    errors.raise_if_any()
     return {"features": features, "hyperparameters": hyper, "horizon_bars": steps}
 
 
@@ -163,7 +175,7 @@ async def create(
         if replay is not None:
             return Created(replay, replayed=True)
     resolved = _validate(data, user, settings)
-    await _check_concurrency(session, user, settings)
+    await training_jobs.check_concurrency(session, user, settings)
     agent = Agent(
         user_id=user.id, name=data.name or f"{data.symbol} {data.data_frequency} "
         f"{data.model_preferences.architecture}",
@@ -184,7 +196,7 @@ async def create(
             await session.flush()
         except IntegrityError:  # the same key raced us; the first request wins
             raise Conflict("A request with this Idempotency-Key is in progress.") from None
-    await _new_version(session, queue, agent, settings.training_max_attempts)
+    await training_jobs.new_version(session, queue, agent, settings.training_max_attempts)
     await audit.record(session, "agent.created", client, user.id, agent_id=str(agent.id),
                        symbol=agent.symbol, architecture=agent.architecture)
     await notifier.emit(session, agent, AgentStatus.QUEUED)
@@ -209,42 +221,6 @@ async def _replay(
     return agent
 
 
-async def _check_concurrency(session: AsyncSession, user: User, settings: Settings) -> None:
-    active = await session.scalar(
-        select(func.count()).select_from(TrainingJob).where(
-            col(TrainingJob.user_id) == user.id,
-            col(TrainingJob.state).in_([AgentStatus.QUEUED, *RUNNING_STATES])))
-    if (active or 0) >= settings.max_active_trainings_per_user:
-        raise TooManyTrainings(
-            f"You already have {active} trainings queued or running "
-            f"(limit {settings.max_active_trainings_per_user}); wait for one to finish.")
-
-
-async def _new_version(
-    session: AsyncSession, queue: JobQueue, agent: Agent, max_attempts: int,
-) -> AgentVersion:
-    number = (await session.scalar(
-        select(func.max(AgentVersion.number)).where(col(AgentVersion.agent_id) == agent.id)
-    ) or 0) + 1
-    version = AgentVersion(agent_id=agent.id, number=number)
-    session.add(version)
-    await session.flush()
-    job = TrainingJob(id=version.id, agent_id=agent.id, user_id=agent.user_id,
-                      enqueued_at=utcnow(), max_attempts=max_attempts)
-    session.add(job)
-    agent.status = AgentStatus.QUEUED
-    agent.failure_stage = agent.failure_reason = None
-    agent.progress = {}
-    agent.updated_at = utcnow()
-    await session.flush()
-
-    async def enqueue() -> None:
-        await queue.enqueue(job.id, 1)
-
-    after_commit(session, enqueue)
-    return version
-
-
 async def get_owned(session: AsyncSession, user: User, agent_id: uuid.UUID) -> Agent:
     """The caller's agent, or 404 — another user's id never reveals it exists."""
     agent = await session.get(Agent, agent_id)
@@ -259,29 +235,11 @@ async def versions(session: AsyncSession, agent: Agent) -> list[AgentVersion]:
         .order_by(col(AgentVersion.number).desc()))).all())
 
 
-def encode_cursor(created_at: datetime, agent_id: uuid.UUID) -> str:
-    raw = f"{created_at.isoformat()}|{agent_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, ident = raw.split("|")
-        created_at = datetime.fromisoformat(stamp)
-        if created_at.tzinfo is None:  # never issued; the database compares aware instants
-            raise ValueError("naive cursor")
-        return created_at, uuid.UUID(ident)
-    except (ValueError, UnicodeDecodeError):
-        raise Unprocessable.field(["query", "cursor"], "invalid cursor") from None
-
-
 async def list_page(
     session: AsyncSession, user: User, *, limit: int, cursor: str | None = None,
     symbol: str | None = None, status: AgentStatus | None = None,
     architecture: str | None = None, data_frequency: str | None = None,
 ) -> tuple[list[Agent], str | None]:
-    """Newest first, keyset-paginated on (created_at, id): stable under inserts."""
     query = select(Agent).where(col(Agent.user_id) == user.id)
     if symbol:
         query = query.where(col(Agent.symbol) == symbol.upper())
@@ -291,16 +249,8 @@ async def list_page(
         query = query.where(func.lower(col(Agent.architecture)) == architecture.lower())
     if data_frequency:
         query = query.where(col(Agent.data_frequency) == data_frequency)
-    if cursor:
-        created_at, agent_id = decode_cursor(cursor)
-        query = query.where(
-            (col(Agent.created_at) < created_at)
-            | ((col(Agent.created_at) == created_at) & (col(Agent.id) < agent_id)))
-    query = query.order_by(col(Agent.created_at).desc(), col(Agent.id).desc()).limit(limit + 1)
-    rows = list((await session.scalars(query)).all())
-    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if (
-        len(rows) > limit) else None
-    return rows[:limit], next_cursor
+    query = keyset(query, col(Agent.created_at), col(Agent.id), cursor, limit)
+    return page_of((await session.scalars(query)).all(), limit)
 
 
 async def cancel(session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID,
@@ -310,12 +260,7 @@ async def cancel(session: AsyncSession, notifier: Notifier, user: User, agent_id
     job = await _latest_job(session, agent)
     if job is None or job.state in FINAL_STATES:
         raise Conflict(f"The agent is {agent.status}; there is no training to cancel.")
-    job.cancel_requested = True
-    if job.state == AgentStatus.QUEUED:
-        await finish_job(session, notifier, agent, job, AgentStatus.CANCELLED,
-                         reason="cancelled by user")
-    session.add(job)
-    await session.flush()
+    await training_jobs.request_cancel(session, notifier, agent, job)
     await audit.record(session, "agent.cancel", client, user.id, agent_id=str(agent.id))
     return agent
 
@@ -327,15 +272,16 @@ async def retrain(session: AsyncSession, queue: JobQueue, notifier: Notifier, se
     job = await _latest_job(session, agent)
     if job is not None and job.state not in FINAL_STATES:
         raise Conflict("A training of this agent is already queued or running.")
-    await _check_concurrency(session, user, settings)
-    await _new_version(session, queue, agent, settings.training_max_attempts)
+    await training_jobs.check_concurrency(session, user, settings)
+    await training_jobs.new_version(session, queue, agent, settings.training_max_attempts)
     await audit.record(session, "agent.retrain", client, user.id, agent_id=str(agent.id))
     await notifier.emit(session, agent, AgentStatus.QUEUED)
     return agent
 
 
-async def remove(session: AsyncSession, user: User, agent_id: uuid.UUID,
+async def remove(session: AsyncSession, settings: Settings, user: User, agent_id: uuid.UUID,
                  client: ClientInfo) -> Agent:
+    """The agent, its versions and jobs; its weights go once the deletion is committed."""
     agent = await get_owned(session, user, agent_id)
     job = await _latest_job(session, agent)
     if job is not None and job.state not in FINAL_STATES:
@@ -348,6 +294,12 @@ async def remove(session: AsyncSession, user: User, agent_id: uuid.UUID,
     await session.delete(agent)
     await audit.record(session, "agent.deleted", client, user.id, agent_id=str(agent_id))
     await session.flush()
+
+    async def delete_weights() -> None:
+        # The path is built from a validated UUID the caller owns, never from request text.
+        shutil.rmtree(settings.models_path / str(agent_id), ignore_errors=True)
+
+    after_commit(session, delete_weights)
     return agent
 
 
@@ -356,31 +308,3 @@ async def _latest_job(session: AsyncSession, agent: Agent) -> TrainingJob | None
         select(TrainingJob).where(col(TrainingJob.agent_id) == agent.id)
         .order_by(col(TrainingJob.created_at).desc()).limit(1))
 
-
-async def finish_job(
-    session: AsyncSession, notifier: Notifier, agent: Agent, job: TrainingJob,
-    state: AgentStatus, *,
-    reason: str | None = None, stage: str | None = None,
-) -> None:
-    """Put a job (and its agent) in a final state and tell the user."""
-    now = utcnow()
-    job.state = state
-    job.finished_at = now
-    job.error = reason
-    job.failure_stage = stage
-    version = await session.get(AgentVersion, job.id)
-    if version is not None:
-        version.status = state
-        session.add(version)
-    agent.status = state
-    agent.failure_stage = stage if state == AgentStatus.FAILED else None
-    agent.failure_reason = reason if state != AgentStatus.READY else None
-    agent.updated_at = now
-    session.add_all([job, agent])
-    await session.flush()
-    payload: dict[str, Any] = {}
-    if reason:
-        payload["reason"] = reason
-    if stage:
-        payload["failure_stage"] = stage
-    await notifier.emit(session, agent, state, **payload)

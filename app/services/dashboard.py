@@ -27,10 +27,13 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core.clock import DEFAULT_TIMEZONE, NEW_YORK, Window, zone_of
+from app.core.money import cents
+from app.core.segments import UserSegment
 from app.models import Agent, AgentVersion, Prediction, User
-from app.models.agent_io import TrackRecord
 from app.models.base import utcnow
-from app.models.dashboard_io import (
+from app.schemas.agents import TrackRecord
+from app.schemas.dashboard import (
     CallSummary,
     Dashboard,
     Exposure,
@@ -43,10 +46,7 @@ from app.models.dashboard_io import (
     QuantDashboard,
     ShortTermTraderDashboard,
 )
-from app.models.users import UserSegment
-from app.services.market_data.frequency import NEW_YORK
 from app.services.outcomes import outcome_status, track_records
-from app.services.signals import DEFAULT_TIMEZONE, Window, zone_of
 
 # Views are summaries: a user with thousands of calls a day sees the newest ones.
 MAX_ROWS = 200
@@ -188,23 +188,19 @@ async def manager(session: AsyncSession, user: User, now: datetime) -> ManagerDa
         session, user, col(Prediction.trade_signal).in_(["Enter", "Exit"]))
     positions = [
         Position(symbol=r.symbol, direction=r.direction, position_size=r.position_size,
-                 entry_price=r.entry_price, exposure=_cents(r.position_size * r.entry_price),
+                 entry_price=r.entry_price, exposure=cents(r.position_size * r.entry_price),
                  max_loss=r.max_loss, prediction_id=r.id, created_at=r.created_at)
         for r in entries_exits if r.trade_signal == "Enter"]
     long = sum(p.exposure for p in positions if p.direction == "Long")
     short = sum(p.exposure for p in positions if p.direction == "Short")
-    at_risk = _cents(sum(p.max_loss for p in positions))
+    at_risk = cents(sum(p.max_loss for p in positions))
     return ManagerDashboard(
         generated_at=now, account_equity=user.account_equity, positions=positions,
-        exposure=Exposure(long=_cents(long), short=_cents(short), gross=_cents(long + short),
-                          net=_cents(long - short)),
+        exposure=Exposure(long=cents(long), short=cents(short), gross=cents(long + short),
+                          net=cents(long - short)),
         capital_at_risk=at_risk,
         capital_at_risk_fraction=round(at_risk / user.account_equity, 6),
         signals=[summary(r) for r in signals])
-
-
-def _cents(amount: float) -> float:
-    return round(amount, 2)
 
 
 # --- quant ----------------------------------------------------------------------------

@@ -49,13 +49,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from app.core.clock import DEFAULT_TIMEZONE
 from app.errors import Unprocessable
 
 FEATURE_NAMES: tuple[str, ...] = (
     "SMA", "EMA", "MACD", "volatility", "RSI", "BBANDS", "ATR", "VWAP", "OBV", "returns",
 )
 DEFAULT_FEATURES: list[str] = ["SMA", "EMA", "MACD", "volatility"]
-NEW_YORK = "America/New_York"
 
 _CANONICAL = {name.lower(): name for name in FEATURE_NAMES}
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -354,7 +354,7 @@ class _Plan:
         self.add(1, "obv", signed.cum_sum())
 
     def session_vwap(self) -> pl.Expr:
-        session = pl.col("timestamp").dt.convert_time_zone(NEW_YORK).dt.date()
+        session = pl.col("timestamp").dt.convert_time_zone(DEFAULT_TIMEZONE).dt.date()
         typical = (pl.col("high") + pl.col("low") + pl.col("close")) / 3.0
         traded = (typical * pl.col("volume")).cum_sum().over(session)
         volume = pl.col("volume").cum_sum().over(session)

@@ -18,7 +18,7 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +30,7 @@ from sqlmodel import col
 from app.db import after_commit
 from app.errors import Unprocessable
 from app.models import Agent, Notification, User
+from app.models.agents import FINAL_STATES
 from app.models.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -203,3 +204,29 @@ async def since(session: AsyncSession, agent_id: uuid.UUID, after_id: int) -> li
     return list((await session.scalars(
         select(Notification).where(col(Notification.agent_id) == agent_id)
         .where(col(Notification.id) > after_id).order_by(col(Notification.id)))).all())
+
+
+async def follow(
+    sessionmaker: async_sessionmaker[AsyncSession], agent_id: uuid.UUID, after_id: int,
+    poll_s: float, keep_alive_s: float = 15.0,
+) -> AsyncIterator[Notification | None]:
+    """An agent's notifications after `after_id`, past then future; ends after a final
+    state. Polls the table (so any replica can serve it) with a fresh session each
+    time, and yields None after `keep_alive_s` of silence so an idle stream stays open."""
+    last, idle = after_id, 0.0
+    while True:
+        async with sessionmaker() as session:
+            rows = await since(session, agent_id, last)
+        for note in rows:
+            last = note.id or last
+            yield note
+            if note.payload.get("status") in FINAL_STATES:
+                return
+        if rows:
+            idle = 0.0
+        else:
+            idle += poll_s
+            if idle >= keep_alive_s:
+                idle = 0.0
+                yield None
+        await asyncio.sleep(poll_s)

@@ -39,9 +39,9 @@ from sqlmodel import col
 from app.config import Settings
 from app.errors import DomainError
 from app.models import Prediction
-from app.models.agent_io import TrackRecord
 from app.models.base import utcnow
-from app.models.dashboard_io import OutcomeStatus
+from app.schemas.agents import TrackRecord
+from app.schemas.dashboard import OutcomeStatus
 from app.services.market_data.base import (
     MarketDataProvider,
     get_provider,

@@ -24,6 +24,7 @@ from functools import lru_cache
 import polars as pl
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from app.core.clock import DEFAULT_TIMEZONE
 from app.services.news import Headline, NewsSource
 
 SENTIMENT_COLUMN = "sentiment"
@@ -85,7 +86,7 @@ def daily_sentiment(scored: pl.DataFrame) -> pl.DataFrame:
     """Mean score and headline count per New York calendar day (for display)."""
     return (
         scored.group_by(
-            pl.col("published_at").dt.convert_time_zone("America/New_York").dt.date()
+            pl.col("published_at").dt.convert_time_zone(DEFAULT_TIMEZONE).dt.date()
             .alias("date")
         )
         .agg(pl.col("compound").mean().alias(SENTIMENT_COLUMN), pl.len().alias("headlines"))

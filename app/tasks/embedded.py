@@ -18,8 +18,10 @@ from sqlmodel import col
 
 from app.models import TrainingJob
 from app.models.agents import AgentStatus
-from app.tasks.jobs import JobContext, RetryLater, reap_stale_jobs, run_training_job
-from app.tasks.queue import EmbeddedJobQueue
+from app.services.job_queue import EmbeddedJobQueue
+from app.tasks.context import JobContext
+from app.tasks.reaper import reap_stale_jobs
+from app.tasks.training import RetryLater, run_training_job
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,11 @@
 """The ARQ worker: `arq app.tasks.worker.WorkerSettings`.
 
-ARQ's defaults are wrong for training and are overridden here: the job timeout
-(300 s would kill a run), `max_tries` (our own attempts column decides; ARQ only
-re-delivers), a short kept result (the truth lives in our table), one job at a
-time per worker process (training is CPU-bound), abort enabled, and a health
-check every 10 s. A cron sweep re-queues or fails jobs whose heartbeat stopped
-and re-enqueues jobs created while Redis was down; another fills the realised
-outcome of predictions whose horizon has passed, every minute.
+ARQ's defaults are wrong for training: a 300 s job timeout would
+kill a run, its `max_tries` would second-guess our attempts column, and it would
+run several CPU-bound jobs at once. `worker_options` is the one statement of what
+we use instead; `WorkerSettings` (for the command line) and `make_worker` (for
+tests) are both built from it, and settings are read when asked for, not on import.
+Its cron jobs sweep stale and unqueued jobs (`tasks.reaper`) and fill outcomes.
 """
 
 from __future__ import annotations
@@ -20,9 +19,11 @@ from arq.cron import CronJob
 from arq.worker import Function, Worker, func
 
 from app.config import Settings, get_settings
+from app.services.job_queue import TRAIN_FUNCTION, ArqJobQueue, queue_name
 from app.services.outcomes import fill_outcomes
-from app.tasks.jobs import JobContext, RetryLater, reap_stale_jobs, run_training_job
-from app.tasks.queue import TRAIN_FUNCTION, ArqJobQueue, queue_name
+from app.tasks.context import JobContext
+from app.tasks.reaper import reap_stale_jobs
+from app.tasks.training import RetryLater, run_training_job
 
 
 async def train_agent(ctx: dict[str, Any], job_id: str) -> str:
@@ -94,20 +95,10 @@ def _redis_settings(settings: Settings) -> RedisSettings:
     return RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0")
 
 
-_settings = get_settings()
-
-
-class WorkerSettings:
-    """Read by the `arq` command line, from the environment's settings (REDIS_URL)."""
-
-    functions = [train_function(_settings)]
-    cron_jobs = cron_schedule()
-    redis_settings = _redis_settings(_settings)
-    queue_name = queue_name(_settings.redis_namespace)
-    on_startup = _startup(_settings)
-    on_shutdown = _shutdown
-    max_jobs = _settings.worker_max_jobs
-    job_timeout = _settings.training_job_timeout_s + 60
-    keep_result = 60
-    allow_abort_jobs = True
-    health_check_interval = 10
+def __getattr__(name: str) -> Any:
+    """`WorkerSettings`, built on first use from the environment's settings (REDIS_URL …):
+    the `arq` command line looks it up by name, and importing this module reads nothing."""
+    if name == "WorkerSettings":
+        return type("WorkerSettings", (), {"__module__": __name__,
+                                           **worker_options(get_settings())})
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,7 @@ from app.models.base import utcnow
 from app.runtime import Runtime
 from app.services.features import DEFAULT_FEATURES
 from app.services.market_data.synthetic import SyntheticProvider
-from app.tasks.train_process import TrainingSpec, train_and_evaluate
+from app.tasks.supervisor import TrainingSpec, train_and_evaluate
 
 
 @dataclass(frozen=True)

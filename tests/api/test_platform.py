@@ -8,7 +8,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from app.config import Settings
-from app.models.predict_io import SEED_EXAMPLE, PredictResponse
+from app.schemas.predictions import SEED_EXAMPLE, PredictResponse
 from tests.api.test_auth import assert_error
 from tests.api.test_predict import EIGHT
 

@@ -12,7 +12,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.config import Settings
-from app.models.predict_io import SEED_EXAMPLE
+from app.schemas.predictions import SEED_EXAMPLE
 from tests.api.serving import Artifact, ready_agent, serve_new_version, train_artifact
 from tests.factories import bearer, user_with_tokens
 

@@ -18,8 +18,9 @@ import pytest
 from app.ml.architectures import Hyperparameters
 from app.ml.calibration import IsotonicCalibrator, PlattCalibrator, fit_calibrator
 from app.ml.dataset import Dataset, make_dataset
-from app.ml.evaluation import BARS_PER_YEAR, evaluate
+from app.ml.evaluation import evaluate
 from app.ml.training import TrainingResult, predict_scaled, train
+from app.services.market_data.frequency import get_frequency
 
 LOOKBACK = 8
 TINY = Hyperparameters(lookback=LOOKBACK, units=8, batch_size=32, learning_rate=1e-2, dropout=0.0)
@@ -91,7 +92,8 @@ def train_and_evaluate(dataset: Dataset, architecture: str = "LSTM", epochs: int
     scaled_test = predict_scaled(result.model, dataset, splits.test)
     predicted = dataset.scaler.unscale_target(scaled_test)
     confidence = calibrator.confidence(scaled_test)
-    metrics = evaluate(dataset, predicted, confidence, bars_per_year=BARS_PER_YEAR["1d"])
+    metrics = evaluate(dataset, predicted, confidence,
+                       bars_per_year=get_frequency("1d").bars_per_year)
     return Trained(dataset, result, calibrator, predicted, confidence, metrics)
 
 

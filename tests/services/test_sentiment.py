@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from app.services.news import FileNewsSource, Headline
+from app.services.news import Headline
+from app.services.news.file import FileNewsSource
 from app.services.sentiment import (
     NO_NEWS_SOURCE_WARNING,
     SENTIMENT_COLUMN,

@@ -17,8 +17,9 @@ from sqlmodel import col
 from app.config import Settings
 from app.main import create_app
 from app.models import Prediction
-from app.models.agent_io import TrackRecord
+from app.schemas.agents import TrackRecord
 from app.services import outcomes
+from app.services.job_queue import EmbeddedJobQueue
 from app.services.market_data.base import get_provider
 from app.services.market_data.frequency import bar_close
 from app.services.market_data.synthetic import synthetic_bars
@@ -29,9 +30,8 @@ from app.services.outcomes import (
     match_outcomes,
     track_records,
 )
-from app.tasks.jobs import JobContext
+from app.tasks.context import JobContext
 from app.tasks.outcomes import OutcomesLoop
-from app.tasks.queue import EmbeddedJobQueue
 from app.tasks.worker import cron_schedule, record_outcomes
 from tests.conftest import open_client
 from tests.prediction_rows import (

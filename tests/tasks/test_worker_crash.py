@@ -19,8 +19,9 @@ from sqlmodel import select
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.models import TrainingJob
-from app.tasks.jobs import JobContext, reap_stale_jobs
-from app.tasks.queue import ArqJobQueue
+from app.services.job_queue import ArqJobQueue
+from app.tasks.context import JobContext
+from app.tasks.reaper import reap_stale_jobs
 from tests.factories import bearer, user_with_tokens
 from tests.tasks.helpers import arq_worker, tiny_agent, wait_for
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import polars as pl
 
+from app.core.clock import DEFAULT_TIMEZONE
 from app.errors import ServiceUnavailable, Unprocessable
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def regular_session_only(frame: pl.DataFrame) -> pl.DataFrame:
     Vendors may include pre- and post-market trading; the platform's intraday bars
     (and its horizons in trading time) are those of the regular session.
     """
-    local = pl.col("timestamp").dt.convert_time_zone("America/New_York")
+    local = pl.col("timestamp").dt.convert_time_zone(DEFAULT_TIMEZONE)
     minute = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)
     return frame.filter((minute >= 9 * 60 + 30) & (minute < 16 * 60))
 

@@ -28,16 +28,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
+from app.core.clock import NEW_YORK, SESSION_CLOSE, SESSION_MINUTES, SESSION_OPEN
 from app.errors import Unprocessable
 
-NEW_YORK = ZoneInfo("America/New_York")
-SESSION_OPEN = time(9, 30)
-SESSION_CLOSE = time(16, 0)
-SESSION_MINUTES = 390
 DAYS_PER_WEEK = 5
+TRADING_DAYS = 252
 MAX_HORIZON_UNITS = 10_000
 
 
@@ -59,6 +56,11 @@ class Frequency:
         if self.minutes is not None:
             return timedelta(minutes=self.minutes)
         return timedelta(days=7 if self.days == DAYS_PER_WEEK else 1)
+
+    @property
+    def bars_per_year(self) -> float:
+        """Bars in a year of 252 sessions: what Sharpe and Sortino are annualised by."""
+        return TRADING_DAYS * self.bars_per_session
 
     @property
     def bars_per_session(self) -> float:

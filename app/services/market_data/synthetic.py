@@ -41,18 +41,18 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from app.core.clock import DEFAULT_TIMEZONE, SESSION_MINUTES
 from app.services.market_data.base import (
     check_range,
     empty_bars,
     finalize_bars,
     normalize_symbol,
 )
-from app.services.market_data.frequency import SESSION_MINUTES, get_frequency
+from app.services.market_data.frequency import get_frequency
 
 FIRST_DAY = date(1990, 1, 1)
 LAST_DAY = date(2049, 12, 31)
 ANCHOR_DAY = date(2024, 1, 2)
-NEW_YORK = "America/New_York"
 
 _PERSISTENCE = 0.985
 _LOG_VOL_SD = 0.35
@@ -279,7 +279,7 @@ def _intraday_frame(path: _DailyPath, idx: npt.NDArray[np.int64], minutes: int) 
              + np.timedelta64(9 * 60 + 30, "m") + starts.astype("timedelta64[m]")[None, :])
     stamps = (
         pl.Series(local.ravel().astype("datetime64[us]"))
-        .dt.replace_time_zone(NEW_YORK)
+        .dt.replace_time_zone(DEFAULT_TIMEZONE)
         .dt.convert_time_zone("UTC")
     )
     return pl.DataFrame({"timestamp": stamps, **{k: v.ravel() for k, v in table.items()}})

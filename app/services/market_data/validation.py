@@ -30,9 +30,9 @@ from datetime import datetime
 import numpy as np
 import polars as pl
 
+from app.core.clock import DEFAULT_TIMEZONE, SESSION_MINUTES
 from app.services.market_data.base import BAR_SCHEMA, PRICE_COLUMNS, MarketDataError
 from app.services.market_data.frequency import (
-    SESSION_MINUTES,
     Frequency,
     get_frequency,
     min_history_bars,
@@ -218,7 +218,7 @@ def _missing_bars(stamps: pl.Series, freq: Frequency) -> np.ndarray:
     (0 where a gap is a normal closure)."""
     # Daily and weekly bars are stamped at 00:00 UTC of their date; intraday bars
     # belong to the New York session date.
-    local = stamps.dt.convert_time_zone("America/New_York")
+    local = stamps.dt.convert_time_zone(DEFAULT_TIMEZONE)
     days = (local if freq.minutes is not None else stamps).dt.date().to_numpy()
     days = days.astype("datetime64[D]")
     between = np.busday_count(days[:-1] + 1, days[1:])

@@ -3,7 +3,7 @@ eight fields out, with the names exactly as the seed spells them.
 
 Field rules that need one field are checked here (so FastAPI reports them with
 their paths); rules that need the calendar, the user or the database are checked
-in `app.services.predictions`, which reports them the same way.
+in `app.services.predictions.validation`, which reports them the same way.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from app.models.agent_io import TICKER_PATTERN, Architecture, ModelPreferences
-from app.models.users import UserSegment
-from app.services.signals import DEFAULT_TIMEZONE, Window
+from app.core.clock import DEFAULT_TIMEZONE, Window
+from app.core.segments import UserSegment
+from app.schemas.agents import TICKER_PATTERN, Architecture, ModelPreferences
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)

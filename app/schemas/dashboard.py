@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.models.agent_io import TrackRecord
+from app.schemas.agents import TrackRecord
 
 OutcomeStatus = Literal["pending", "realised", "unresolved"]
 

@@ -1,16 +1,13 @@
-"""/predict (SPEC §6): authenticate → rate limit → validate → cache → bars →
-features → model → confidence check → signal → sizing → text → save → answer.
+"""/predict: resolve each stock's READY agent and version, forecast, decide, save.
 
-The hot path touches the database twice (resolve the agents, save the answer);
-models, recent bars and their feature rows live in memory, and the network runs
-off the event loop through a compiled function (`app.services.model_store`).
+Serving versions, recent bars and their feature rows stay in memory, so a call
+touches the database only to resolve its agents and to save its answer (through
+the group commit, `app.services.batch_writer`); the network runs off the event
+loop (`app.services.model_store`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import functools
 import math
 import time
 import uuid
@@ -22,47 +19,31 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlmodel import SQLModel, col
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.config import Settings
+from app.core.money import tick
 from app.errors import Conflict, NotFound, Unprocessable
 from app.metrics import Metrics
 from app.models import Agent, AgentVersion, Prediction, User
 from app.models.agents import AgentStatus
-from app.models.predict_io import PredictRequest, TradeSignalRequest
-from app.services import audit
+from app.schemas.predictions import PredictRequest
+from app.services import agents, audit
 from app.services.audit import ClientInfo
 from app.services.bars_cache import BarsCache
-from app.services.features import (
-    DEFAULT_FEATURES,
-    feature_columns,
-    feature_warmup,
-    normalize_features,
-)
+from app.services.batch_writer import GroupWriter
+from app.services.features import feature_columns, feature_warmup
 from app.services.market_data.base import MarketDataProvider, get_provider
-from app.services.market_data.frequency import (
-    bar_close,
-    close_after,
-    get_frequency,
-    horizon_bars,
-    parse_horizon,
-)
+from app.services.market_data.frequency import bar_close, close_after, get_frequency
 from app.services.model_store import ModelStore, ModelUnavailable
 from app.services.news import NewsSource, get_news_source
 from app.services.prediction_cache import PredictionCache, cache_key
+from app.services.predictions.validation import Plan, validate
 from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment
-from app.services.signals import (
-    Signal,
-    SignalInput,
-    Window,
-    decide,
-    default_stop,
-    expected_direction,
-    scale_stop,
-    zone_of,
-)
+from app.services.signals.rule import Signal, SignalInput, decide, expected_direction
+from app.services.signals.stops import default_stop, scale_stop
 
 # Bars beyond look-back + indicator warm-up: EMA-type indicators keep some memory
 # of what precedes their warm-up, so a few extra bars bring them closer to the
@@ -76,29 +57,12 @@ class NoReadyAgent(Conflict):
     message = "No READY agent for this request; create one with the request in details."
 
 
-class AgentNotServing(Conflict):
+class AgentNotReady(Conflict):
     code = "agent_not_ready"
-
-
-class PredictionNotFound(NotFound):
-    code = "prediction_not_found"
-    message = "No such prediction."
 
 
 class NotEnoughBars(Conflict):
     code = "not_enough_bars"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A validated request: what the rule needs beyond the request itself."""
-
-    steps: int
-    features: list[str]
-    entry_window: Window | None
-    exit_window: Window | None
-    as_of: datetime | None
-    equity: float
 
 
 @dataclass(frozen=True)
@@ -114,109 +78,12 @@ class Inputs:
 
 
 @dataclass(frozen=True)
-class Served:
+class ResolvedAgent:
+    """A stock's agent, the version that serves it, and the bars it will read."""
+
     agent: Agent
     version: AgentVersion
     bars: pl.DataFrame
-
-
-class GroupWriter:
-    """Group commit of /predict's rows: each call's predictions and audit row are
-    committed before it answers, but calls that arrive together share one
-    transaction, on a connection of the writer's own.
-
-    Each call committing its own rows made concurrent calls queue for SQLite's
-    write lock, whose busy handler sleeps up to 100 ms between tries (p99 ≈ 0.6 s
-    with 8 clients, bench/predict.py); one writer at a time with batches removes
-    the queue, and saves a commit per call on PostgreSQL too. A batch that fails is
-    retried call by call, so a bad call (its agent deleted meanwhile) fails alone.
-    """
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[AsyncEngine, list[Any], asyncio.Future[None]]] = []
-        self._task: asyncio.Task[None] | None = None
-
-    async def write(self, session: AsyncSession, rows: list[Any]) -> None:
-        bind = session.bind
-        assert isinstance(bind, AsyncEngine)
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((bind, rows, future))
-        if self._task is None:
-            self._task = asyncio.create_task(self._drain())
-        await future
-
-    async def _drain(self) -> None:
-        batch: list[tuple[AsyncEngine, list[Any], asyncio.Future[None]]] = []
-        try:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                for bind in dict.fromkeys(engine for engine, _, _ in batch):
-                    await self._write_batch(bind, [(rows, future) for engine, rows, future
-                                                   in batch if engine is bind])
-        except BaseException:  # cancelled (shutdown): no caller may wait forever
-            for _, _, future in [*batch, *self._pending]:
-                future.cancel()
-            self._pending = []
-            raise
-        finally:
-            self._task = None
-
-    async def _write_batch(self, bind: AsyncEngine,
-                           calls: list[tuple[list[Any], asyncio.Future[None]]]) -> None:
-        try:
-            await self._commit(bind, [row for rows, _ in calls for row in rows])
-        except Exception as exc:
-            if len(calls) == 1:
-                _settle(calls[0][1], exc)
-                return
-            for rows, future in calls:  # one by one: only the bad call fails
-                try:
-                    await self._commit(bind, rows)
-                except Exception as one:
-                    _settle(future, one)
-                else:
-                    _settle(future, None)
-        else:
-            for _, future in calls:
-                _settle(future, None)
-
-    @staticmethod
-    async def _commit(bind: AsyncEngine, rows: list[Any]) -> None:
-        """Core executemany per table: the rows are final, so the unit of work's
-        bookkeeping (identity map, change tracking, flush ordering) buys nothing here
-        and cost a third of a /predict call's time on the event loop."""
-        tables: dict[Table, list[dict[str, Any]]] = {}
-        for row in rows:
-            table = row.__table__
-            state = row.__dict__  # where SQLAlchemy keeps a new object's values
-            values = {key: state.get(key) for key in _column_keys(table)}
-            for column in table.primary_key:  # a serial key the database assigns
-                if values[column.key] is None:
-                    del values[column.key]
-            tables.setdefault(table, []).append(values)
-        async with bind.begin() as conn:
-            for table in sorted(tables, key=_insert_order):
-                await conn.execute(table.insert(), tables[table])
-
-
-@functools.cache
-def _column_keys(table: Table) -> tuple[str, ...]:
-    return tuple(column.key for column in table.columns)
-
-
-@functools.cache
-def _insert_order(table: Table) -> int:
-    """Parents before children, for the foreign keys."""
-    return SQLModel.metadata.sorted_tables.index(table)
-
-
-def _settle(future: asyncio.Future[None], error: Exception | None) -> None:
-    if future.done():  # its caller went away; the rows are saved all the same
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)
 
 
 class PredictionService:
@@ -242,8 +109,8 @@ class PredictionService:
     async def predict(self, session: AsyncSession, user: User, req: PredictRequest,
                       client: ClientInfo, *, use_cache: bool = True) -> dict[str, Any]:
         started = time.perf_counter()
-        plan = self.validate(req, user)
-        served = [await self._serve(session, user, req, symbol) for symbol in req.stocks]
+        plan = validate(req, user)
+        resolved = [await self._resolve(session, user, req, symbol) for symbol in req.stocks]
         # The reads are done: hand the connection back to the pool before inference
         # and the group commit. Holding it while waiting for the writer's connection
         # deadlocked the pool once concurrent calls outnumbered its connections.
@@ -251,76 +118,26 @@ class PredictionService:
         # Answers depend on the request, the caller's equity, the model versions
         # and the last bars: all in the key, so a retrain or a new bar misses.
         key = cache_key(
-            ",".join(str(s.version.id) for s in served),
-            ",".join(str(s.bars["timestamp"][-1]) for s in served),
+            ",".join(str(s.version.id) for s in resolved),
+            ",".join(str(s.bars["timestamp"][-1]) for s in resolved),
             {**req.model_dump(mode="json"), "equity": plan.equity},
         )
         body = await self.cache.get(key) if use_cache and self.settings.prediction_cache else None
         cached = body is not None
         if body is None:
-            body = await self._compute(req, plan, served)
-            await self.cache.put(key, body, self._ttl(req.data_frequency, served))
+            body = await self._compute(req, plan, resolved)
+            await self.cache.put(key, body, self._ttl(req.data_frequency, resolved))
         else:
             self.metrics.prediction_cache_hits.inc()
         latency_ms = (time.perf_counter() - started) * 1e3
-        return await self._save(session, user, req, served, body, cached, latency_ms, client)
+        return await self._save(session, user, req, resolved, body, cached, latency_ms, client)
 
-    def validate(self, req: PredictRequest, user: User) -> Plan:
-        """The rules that need more than one field: 422 naming every field at fault."""
-        errors: list[dict[str, Any]] = []
-
-        def fail(loc: list[str | int], msg: str) -> None:
-            errors.append({"loc": ["body", *loc], "msg": msg, "type": "value_error"})
-
-        def absorb(exc: Unprocessable, loc: list[str | int]) -> None:
-            details = exc.details if isinstance(exc.details, list) and exc.details else None
-            for detail in details or [{"loc": loc, "msg": exc.message}]:
-                fail(list(detail.get("loc") or loc), str(detail.get("msg") or exc.message))
-
-        steps = 0
-        try:
-            get_frequency(req.data_frequency, ["data_frequency"])
-            steps = horizon_bars(req.data_frequency, req.prediction_horizon,
-                                 ["prediction_horizon"])
-        except Unprocessable as exc:
-            absorb(exc, ["prediction_horizon"])
-        features = list(DEFAULT_FEATURES)
-        if req.features is not None:
-            try:
-                features = normalize_features(req.features)
-            except Unprocessable as exc:
-                absorb(exc, ["features"])
-        try:
-            zone_of(req.timezone)
-        except ValueError as exc:
-            fail(["timezone"], str(exc))
-        as_of = None
-        if req.as_of is not None:
-            as_of = req.as_of if req.as_of.tzinfo else req.as_of.replace(tzinfo=UTC)
-            if as_of > datetime.now(UTC) + timedelta(seconds=5):
-                fail(["as_of"], "as_of is in the future; leave it out to predict from now")
-        if req.agent_ids:
-            for symbol in req.agent_ids:
-                if symbol not in req.stocks:
-                    fail(["agent_ids", symbol], f"{symbol} is not in stocks")
-        if (req.entry_price is not None and req.stop_loss is not None
-                and req.entry_price == req.stop_loss):
-            fail(["stop_loss"], "stop_loss equals entry_price: the trade would have no risk "
-                                "limit (and position size would be infinite)")
-        if errors:
-            raise Unprocessable(errors[0]["msg"], details=errors)
-        return Plan(steps=steps, features=features,
-                    entry_window=req.entry_window.window() if req.entry_window else None,
-                    exit_window=req.exit_window.window() if req.exit_window else None,
-                    as_of=as_of,
-                    equity=req.account_equity or user.account_equity)
-
-    async def _serve(self, session: AsyncSession, user: User, req: PredictRequest,
-                     symbol: str) -> Served:
+    async def _resolve(self, session: AsyncSession, user: User, req: PredictRequest,
+                       symbol: str) -> ResolvedAgent:
         agent = await self._agent(session, user, req, symbol)
         version = await self._version(session, agent.serving_version_id)
         if version is None or not version.weights_path or not version.sha256:
-            raise AgentNotServing(f"Agent {agent.id} has no serving version; retrain it.")
+            raise AgentNotReady(f"Agent {agent.id} has no serving version; retrain it.")
         lookback = int(version.preprocessing.get("lookback", 1))
         needed = lookback + feature_warmup([*agent.features, ATR]) + EXTRA_BARS
         bars = await self.bars.recent(self._provider(agent.data_source), agent.data_source,
@@ -330,7 +147,7 @@ class PredictionService:
                 f"{agent.data_source} has only {bars.height} {agent.data_frequency} bars of "
                 f"{symbol} before {self._as_of(req) or 'now'}; the agent needs "
                 f"{lookback} after the indicators' warm-up.")
-        return Served(agent, version, bars)
+        return ResolvedAgent(agent, version, bars)
 
     async def _version(self, session: AsyncSession,
                        version_id: uuid.UUID | None) -> AgentVersion | None:
@@ -363,7 +180,7 @@ class PredictionService:
                 raise Unprocessable.field(["body", "agent_ids", symbol],
                                           f"agent {agent.id} predicts {agent.symbol}, not {symbol}")
             if agent.serving_version_id is None:
-                raise AgentNotServing(f"Agent {agent.id} is {agent.status}, not READY.")
+                raise AgentNotReady(f"Agent {agent.id} is {agent.status}, not READY.")
             return agent
         query = (select(Agent)
                  .where(col(Agent.user_id) == user.id, col(Agent.symbol) == symbol,
@@ -379,14 +196,15 @@ class PredictionService:
                 f"You have no READY {req.architecture or ''} agent for {symbol} on "
                 f"{req.data_frequency} bars with a {req.prediction_horizon} horizon; POST the "
                 "request in details.create_agent_request to /api/v1/agents, then retry.",
-                details={"symbol": symbol, "create_agent_request": creation_request(req, symbol)})
+                details={"symbol": symbol,
+                         "create_agent_request": agents.creation_request(req, symbol)})
         return agent
 
     async def _compute(self, req: PredictRequest, plan: Plan,
-                       served: list[Served]) -> dict[str, Any]:
+                       resolved: list[ResolvedAgent]) -> dict[str, Any]:
         stocks: list[dict[str, Any]] = []
         first_entry = first_stop = None
-        for index, item in enumerate(served):
+        for index, item in enumerate(resolved):
             inputs = await self._inputs_for(item)
             try:
                 predictor = await self.models.predictor(item.version.id, item.version.weights_path
@@ -398,13 +216,13 @@ class PredictionService:
                 raise
             try:
                 if index == 0:
-                    entry = req.entry_price or _cents(inputs.last_close)
+                    entry = req.entry_price or tick(inputs.last_close)
                     hint = expected_direction(forecast.predicted_price, entry, req.user_segment)
                     stop = req.stop_loss or default_stop(entry, inputs.atr, hint)
                     first_entry, first_stop = entry, stop
                 else:
                     assert first_entry is not None and first_stop is not None
-                    entry = _cents(inputs.last_close)
+                    entry = tick(inputs.last_close)
                     hint = expected_direction(forecast.predicted_price, entry, req.user_segment)
                     stop = scale_stop(first_entry, first_stop, entry, hint)
             except ValueError as exc:  # a default stop that is not a price: ask for one
@@ -421,9 +239,9 @@ class PredictionService:
                 min_edge=self.settings.signal_min_edge,
             ))
             stocks.append(self._stock(req, plan, item, inputs, signal, entry, stop))
-        return {"stocks": stocks, "data_source": served[0].agent.data_source}
+        return {"stocks": stocks, "data_source": resolved[0].agent.data_source}
 
-    def _stock(self, req: PredictRequest, plan: Plan, item: Served, inputs: Inputs,
+    def _stock(self, req: PredictRequest, plan: Plan, item: ResolvedAgent, inputs: Inputs,
                signal: Signal, entry: float, stop: float) -> dict[str, Any]:
         warnings = list(signal.warnings)
         metrics = item.version.metrics or {}
@@ -459,12 +277,12 @@ class PredictionService:
         }
 
     async def _save(self, session: AsyncSession, user: User, req: PredictRequest,
-              served: list[Served], body: dict[str, Any], cached: bool, latency_ms: float,
+              resolved: list[ResolvedAgent], body: dict[str, Any], cached: bool, latency_ms: float,
               client: ClientInfo) -> dict[str, Any]:
         request_json = req.model_dump(mode="json", exclude_none=True)
         predictions: list[dict[str, Any]] = []
         rows: list[Any] = []
-        for item, stock in zip(served, body["stocks"], strict=True):
+        for item, stock in zip(resolved, body["stocks"], strict=True):
             prediction_id = uuid.uuid4()
             public = {key: value for key, value in stock.items()
                       if key not in ("target_time", "max_loss_amount")}
@@ -515,7 +333,7 @@ class PredictionService:
             provider = self._providers[source] = get_provider(source, self.settings, self.http)
         return provider
 
-    async def _inputs_for(self, item: Served) -> Inputs:
+    async def _inputs_for(self, item: ResolvedAgent) -> Inputs:
         """Feature rows of the latest bars, cached with the bars they come from."""
         prep = item.version.preprocessing
         columns = tuple(prep["feature_names"])
@@ -549,12 +367,12 @@ class PredictionService:
             self._inputs.popitem(last=False)
         return inputs
 
-    def _ttl(self, frequency: str, served: list[Served]) -> float:
+    def _ttl(self, frequency: str, resolved: list[ResolvedAgent]) -> float:
         """Until the next bar is due (after that the key changes anyway)."""
         length = get_frequency(frequency).bar_length.total_seconds()
         return max(1.0, min(length, self.settings.prediction_cache_ttl_s))
 
-    def _stale(self, item: Served) -> bool:
+    def _stale(self, item: ResolvedAgent) -> bool:
         expiry = self.settings.model_expiry_days(item.agent.data_frequency)
         ready = item.version.ready_at or item.version.created_at
         ready = ready if ready.tzinfo else ready.replace(tzinfo=UTC)
@@ -565,126 +383,3 @@ class PredictionService:
         if req.as_of is None:
             return None
         return req.as_of if req.as_of.tzinfo else req.as_of.replace(tzinfo=UTC)
-
-
-def _cents(price: float) -> float:
-    """A default entry at the last close, on the US tick grid ($0.01; $0.0001 below $1)."""
-    return round(price, 2 if price >= 1 else 4)
-
-
-def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
-    """The agent-creation body that would make a 409'd /predict succeed."""
-    freq = get_frequency(req.data_frequency)
-    today = datetime.now(UTC).date()
-    # About a year of daily bars, or two months of intraday ones: enough history
-    # for the look-back, the warm-up and honest validation and test splits.
-    span = timedelta(days=730 if not freq.intraday else 60)
-    prefs = req.model_preferences.model_dump(exclude_none=True) if req.model_preferences else {
-        "architecture": "LSTM", "epochs": 20}
-    return {
-        "name": f"{symbol} {req.data_frequency} {req.prediction_horizon}",
-        "symbol": symbol, "data_source": "synthetic",
-        "start_date": (today - span).isoformat(),
-        "end_date": (today - timedelta(days=1)).isoformat(),
-        "data_frequency": req.data_frequency, "prediction_horizon": req.prediction_horizon,
-        "features": req.features or list(DEFAULT_FEATURES),
-        "sentiment_enabled": req.sentiment_enabled,
-        "risk_params": {"capital_at_risk": req.capital_at_risk,
-                        "confidence_level": req.confidence_level},
-        "model_preferences": prefs,
-    }
-
-
-def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dict[str, Any]:
-    """The signal engine alone (`POST /trade-signal`), for a forecast the caller brings."""
-    errors: list[dict[str, Any]] = []
-    as_of = req.as_of or datetime.now(UTC)
-    as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
-    horizon: timedelta | None = timedelta(hours=1)
-    horizon_end: datetime | None = None
-    if req.prediction_horizon is not None:
-        try:
-            hz = parse_horizon(req.prediction_horizon, ["prediction_horizon"])
-            if hz.trading_minutes is not None:
-                horizon = timedelta(minutes=hz.trading_minutes)
-            else:  # whole sessions: the close of the session that many days on
-                horizon = None
-                day = datetime.combine(as_of.date(), datetime.min.time(), UTC)
-                horizon_end = close_after("1d", day, hz.sessions or 1)
-        except Unprocessable as exc:
-            errors.extend({"loc": ["body", *d["loc"]], "msg": d["msg"], "type": "value_error"}
-                          for d in (exc.details or [{"loc": ["prediction_horizon"],
-                                                     "msg": exc.message}]))
-    try:
-        zone_of(req.timezone)
-    except ValueError as exc:
-        errors.append({"loc": ["body", "timezone"], "msg": str(exc), "type": "value_error"})
-    if errors:
-        raise Unprocessable(errors[0]["msg"], details=errors)
-    signal = decide(SignalInput(
-        symbol=req.symbol, predicted_price=req.predicted_price, confidence=req.confidence,
-        entry_price=req.entry_price, stop_loss=req.stop_loss,
-        capital_at_risk=req.capital_at_risk, confidence_level=req.confidence_level,
-        user_segment=req.user_segment, account_equity=req.account_equity or user.account_equity,
-        bar_time=as_of, horizon=horizon, horizon_end=horizon_end,
-        entry_window=req.entry_window.window() if req.entry_window else None,
-        exit_window=req.exit_window.window() if req.exit_window else None,
-        timezone=req.timezone, min_edge=settings.signal_min_edge,
-    ))
-    return {**signal.to_dict(), "symbol": req.symbol, "warnings": signal.warnings}
-
-
-# --- history ---------------------------------------------------------------------
-
-
-async def get_owned(session: AsyncSession, user: User, prediction_id: uuid.UUID) -> Prediction:
-    prediction = await session.get(Prediction, prediction_id)
-    if prediction is None or prediction.user_id != user.id:
-        raise PredictionNotFound()
-    return prediction
-
-
-def _encode(created_at: datetime, prediction_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{prediction_id}".encode()).decode()
-
-
-def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        stamp, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        moment = datetime.fromisoformat(stamp)
-        if moment.tzinfo is None:
-            raise ValueError("a cursor's instant carries its offset")
-        return moment, uuid.UUID(ident)
-    except (ValueError, UnicodeDecodeError):
-        raise Unprocessable.field(["query", "cursor"], "not a cursor this API returned") from None
-
-
-async def page(
-    session: AsyncSession, user: User, *, limit: int, cursor: str | None = None,
-    symbol: str | None = None, agent_id: uuid.UUID | None = None,
-    trade_signal: str | None = None, since: datetime | None = None,
-    until: datetime | None = None,
-) -> tuple[list[Prediction], str | None]:
-    """Newest first, keyset-paginated on (created_at, id)."""
-    query = select(Prediction).where(col(Prediction.user_id) == user.id)
-    if symbol:
-        query = query.where(col(Prediction.symbol) == symbol.strip().upper())
-    if agent_id:
-        query = query.where(col(Prediction.agent_id) == agent_id)
-    if trade_signal:
-        query = query.where(col(Prediction.trade_signal) == trade_signal)
-    if since:
-        query = query.where(col(Prediction.created_at) >= since)
-    if until:
-        query = query.where(col(Prediction.created_at) < until)
-    if cursor:
-        stamp, ident = _decode(cursor)
-        query = query.where(
-            (col(Prediction.created_at) < stamp)
-            | ((col(Prediction.created_at) == stamp) & (col(Prediction.id) < ident)))
-    query = query.order_by(col(Prediction.created_at).desc(), col(Prediction.id).desc())
-    rows = list((await session.execute(query.limit(limit + 1))).scalars())
-    next_cursor = _encode(rows[limit - 1].created_at, rows[limit - 1].id) if len(
-        rows) > limit else None
-    return rows[:limit], next_cursor
-

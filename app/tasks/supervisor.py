@@ -1,29 +1,34 @@
-"""The training child process: features → windows → Keras → evaluation → artifact.
+"""The training child process and the loop that supervises it.
 
-Runs under `multiprocessing` "spawn" (a clean interpreter: TensorFlow is never
-forked), talks to its supervisor (`app.tasks.jobs`) through a pipe —
+Training is CPU-bound and cannot be interrupted from asyncio, so it runs in a
+"spawn"ed process (TensorFlow is never forked): the worker's event loop stays free
+for heartbeats, progress and cancel checks, and a cancel or timeout really stops
+training by terminating the child. The child reports through a pipe —
 `("progress", {...})`, `("stage", "EVALUATING")`, `("result", {...})` or
-`("failed", {"stage", "reason"})` — and exits if its parent dies, so a
-SIGKILLed worker never leaves an orphan burning the CPU.
+`("failed", {"stage", "reason"})` — and exits if its parent dies, so a SIGKILLed
+worker never leaves an orphan burning the CPU. Nothing here touches the database:
+the supervisor reports to a `Reporter` (the job's run), which does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import math
+import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
 
 # Bars per year by frequency, for annualising the backtest's Sharpe and Sortino.
-TRADING_DAYS = 252
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,87 @@ class TrainingSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def bars_per_year(frequency: str) -> float:
-    from app.services.market_data.frequency import get_frequency
+class Reporter(Protocol):
+    """Where the supervisor sends what the child reports; each may raise to stop it."""
 
-    return TRADING_DAYS * get_frequency(frequency).bars_per_session
+    def reached_stage(self, stage: str, progress: dict[str, Any]) -> Awaitable[None]: ...
+
+    def progress(self, progress: dict[str, Any]) -> Awaitable[None]: ...
+
+    def heartbeat(self) -> Awaitable[None]: ...
+
+
+class ChildFailed(Exception):
+    """Training failed; `stage` is None when it failed in whatever stage the job is in."""
+
+    def __init__(self, reason: str, stage: str | None = None) -> None:
+        super().__init__(reason)
+        self.stage = stage
+        self.reason = reason
+
+
+async def supervise(
+    spec: TrainingSpec, bars_ipc: bytes, reporter: Reporter, *, timeout_s: float,
+    heartbeat_interval_s: float, progress_write_interval_s: float,
+) -> dict[str, Any]:
+    """Train `spec` in a child process; its result, or ChildFailed. The child is
+    terminated (then killed) however this ends."""
+    mp = multiprocessing.get_context("spawn")
+    parent, child = mp.Pipe(duplex=False)
+    process = mp.Process(target=child_main, args=(spec, bars_ipc, child), daemon=True,
+                         name=f"train-{spec.version_id}")
+    process.start()
+    child.close()
+    try:
+        return await _relay(process, parent, reporter, timeout_s=timeout_s,
+                            heartbeat_interval_s=heartbeat_interval_s,
+                            progress_write_interval_s=progress_write_interval_s)
+    finally:
+        if process.is_alive():
+            process.terminate()
+            await asyncio.to_thread(process.join, 5)
+            if process.is_alive():
+                process.kill()
+        parent.close()
+
+
+async def _relay(
+    process: Any, conn: Connection, reporter: Reporter, *, timeout_s: float,
+    heartbeat_interval_s: float, progress_write_interval_s: float,
+) -> dict[str, Any]:
+    """Pass on stages at once, progress at most every `progress_write_interval_s` and a
+    heartbeat otherwise; stop on the result, a failure, a dead child or the deadline."""
+    deadline = time.monotonic() + timeout_s
+    last_beat = last_write = 0.0
+    pending_progress: dict[str, Any] | None = None
+    while True:
+        while conn.poll():
+            try:
+                kind, payload = conn.recv()
+            except EOFError:
+                break
+            if kind == "progress":
+                pending_progress = payload
+            elif kind == "stage":
+                await reporter.reached_stage(str(payload), pending_progress or {})
+                pending_progress = None
+            elif kind == "result":
+                return dict(payload)
+            elif kind == "failed":
+                raise ChildFailed(payload["reason"], payload["stage"])
+        now = time.monotonic()
+        if pending_progress and now - last_write >= progress_write_interval_s:
+            await reporter.progress(pending_progress)
+            pending_progress, last_write, last_beat = None, now, now
+        elif now - last_beat >= heartbeat_interval_s:
+            await reporter.heartbeat()
+            last_beat = now
+        if not process.is_alive() and not conn.poll():
+            raise ChildFailed(f"the training process stopped unexpectedly "
+                              f"(exit code {process.exitcode})")
+        if now > deadline:
+            raise ChildFailed(f"training exceeded the {timeout_s} s limit")
+        await asyncio.sleep(0.1)
 
 
 def child_main(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> None:
@@ -105,6 +187,7 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
     from app.ml.calibration import fit_calibrator
     from app.ml.evaluation import evaluate
     from app.ml.training import TrainingDiverged, configure_threads, predict_scaled, train
+    from app.services.market_data.frequency import get_frequency
 
     configure_threads(spec.threads)
     dataset = prepare(spec, pl.read_ipc(io.BytesIO(bars_ipc)))
@@ -126,7 +209,8 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
     test_scaled = predict_scaled(result.model, dataset, splits.test)
     predicted = dataset.scaler.unscale_target(test_scaled)
     confidence = calibrator.confidence(test_scaled)
-    metrics = evaluate(dataset, predicted, confidence, bars_per_year=bars_per_year(spec.frequency),
+    freq = get_frequency(spec.frequency)
+    metrics = evaluate(dataset, predicted, confidence, bars_per_year=freq.bars_per_year,
                        signals=backtest_signals(spec, predicted, confidence),
                        cost_bp=spec.cost_bp)
     metrics.update({"epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
@@ -147,7 +231,7 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
 
 def backtest_signals(spec: TrainingSpec, predicted: Any, confidence: Any) -> Any:
     """The §6 rule's decision per test bar (+1 Enter long, −1 Enter short, 0 otherwise)."""
-    from app.services.signals import backtest_positions
+    from app.services.signals.backtest import backtest_positions
 
     return backtest_positions(
         predicted_log_returns=np.asarray(predicted, dtype=np.float64),

@@ -1,14 +1,14 @@
-"""Agent requests and answers (the Create/Public family of `app.models.agents`)."""
+"""Agent requests and answers (the Create/Public family of the `app.models.agents` tables)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
-from app.ml.architectures import RANGES
+from app.core.hyperparameters import RANGES
 from app.models.agents import AgentStatus
 from app.models.base import NulFreeStr
 
@@ -19,10 +19,6 @@ ADVANCED_PREFERENCES = (
     "lookback", "layers", "units", "dropout", "learning_rate", "batch_size", "seed",
 )
 MAX_EPOCHS = 200
-# Notification ids are a 32-bit INTEGER column: a larger number in a filter would
-# reach the driver and fail there (a 500) instead of matching nothing.
-MAX_NOTIFICATION_ID = 2**31 - 1
-NotificationId = Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
 
 
 class RiskParams(BaseModel):
@@ -39,7 +35,7 @@ class ModelPreferences(BaseModel):
 
     architecture: Architecture = "LSTM"
     epochs: int = Field(default=20, ge=1, le=MAX_EPOCHS)
-    # Bounds are the ML core's own (app.ml.architectures.RANGES), so the API never
+    # Bounds are the ML core's own (app.core.hyperparameters.RANGES), so the API never
     # accepts what training would refuse.
     lookback: int | None = Field(default=None, ge=int(RANGES["lookback"][0]),
                                  le=int(RANGES["lookback"][1]))
@@ -172,27 +168,6 @@ class AgentPublic(BaseModel):
 class AgentPage(BaseModel):
     items: list[AgentPublic]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
-
-
-class NotificationPublic(BaseModel):
-    id: int
-    agent_id: uuid.UUID | None
-    event: str
-    payload: dict[str, Any]
-    read_at: datetime | None
-    created_at: datetime
-
-
-class NotificationPage(BaseModel):
-    items: list[NotificationPublic]
-    next_cursor: str | None
-
-
-class MarkRead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ids: list[NotificationId] | None = Field(
-        default=None, max_length=500, description="Notifications to mark read; all when omitted.")
 
 
 SortOrder = Literal["asc", "desc"]

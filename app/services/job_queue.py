@@ -1,8 +1,9 @@
-"""Putting training jobs on a queue: ARQ on Redis, or the embedded runner.
+"""Handing a training job to whoever runs it: ARQ on Redis, or the embedded runner.
 
-Enqueueing is best-effort by design: the job row (state QUEUED) is already
-committed, so if Redis is down the job is not lost — the sweeper enqueues every
-QUEUED job that has not been handed to a worker once Redis answers again.
+A service, not a task: the API enqueues (after its commit) and the sweeper
+re-enqueues, and services must not import the task layer. Enqueueing is
+best-effort: the QUEUED row is the truth, so a job enqueued while Redis is down
+is picked up by the next sweep.
 """
 
 from __future__ import annotations

@@ -14,12 +14,13 @@ from app.services.market_data.base import DataSourceNotConfigured, MarketDataErr
 from app.services.market_data.refinitiv import (
     RefinitivClient,
     RefinitivCredentials,
-    RefinitivNewsClient,
     RetryPolicy,
 )
-from app.services.news import FileNewsSource, RefinitivNewsSource, get_news_source
+from app.services.news import get_news_source
+from app.services.news.file import FileNewsSource
+from app.services.news.refinitiv import RefinitivNewsClient, RefinitivNewsSource
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "refinitiv"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "refinitiv"
 
 
 def utc(*parts: int) -> datetime:

@@ -1,0 +1,54 @@
+"""Money and prices: one tick rule and one way to write dollars.
+
+Amounts are computed in `Decimal` from a float's shortest decimal form, so
+185.57 − 182.00 is 3.57 (what the user typed), not 3.5699999999999932.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Final
+
+CENT: Final = Decimal("0.01")
+SUB_DOLLAR_TICK: Final = Decimal("0.0001")
+
+
+def dec(value: float) -> Decimal:
+    """The shortest decimal that round-trips `value`: what the user typed, not binary."""
+    return Decimal(repr(float(value)))
+
+
+def tick(price: float, reference: float | None = None) -> float:
+    """`price` on the US tick grid: $0.01, or $0.0001 when `reference` (default: the
+    price itself) is below $1 (SEC Rule 612). Rounded half-up."""
+    places = CENT if (price if reference is None else reference) >= 1 else SUB_DOLLAR_TICK
+    return float(dec(price).quantize(places, ROUND_HALF_UP))
+
+
+def cents(amount: float) -> float:
+    """A dollar amount (not a price) rounded half-up to the cent."""
+    return float(dec(amount).quantize(CENT, ROUND_HALF_UP))
+
+
+def round2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def floor_int(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def format_usd(amount: Decimal | float | int) -> str:
+    """Dollars as the seed writes them: "$700", "$1,234.50", "$1,000,000", "$0".
+
+    Rounded half-up to the cent; whole dollars are shown without cents.
+    """
+    value = (amount if isinstance(amount, Decimal) else dec(amount)).quantize(CENT, ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return f"${int(value):,}"
+    return f"${value:,.2f}"
+
+
+def format_price(amount: Decimal) -> str:
+    """A price: always two decimals ("$185.50", "$1,234.50")."""
+    return f"${amount.quantize(CENT, ROUND_HALF_UP):,.2f}"

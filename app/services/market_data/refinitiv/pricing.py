@@ -1,0 +1,250 @@
+"""Bars from the Refinitiv historical-pricing summaries, in our bar convention.
+
+The vendor's intervals, bar labels and paging are not ours (no 15-minute or
+session-aligned hourly bars, intraday bars stamped at their end, no cursor); this
+module absorbs those differences so its frames match every other source's. Vendor
+details: `docs/vendors/refinitiv.md`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import httpx
+import polars as pl
+
+from app.services.market_data.base import (
+    MarketDataError,
+    check_range,
+    empty_bars,
+    finalize_bars,
+)
+from app.services.market_data.frequency import get_frequency
+from app.services.market_data.refinitiv.client import (
+    DEFAULT_RIC_SUFFIX,
+    RefinitivClient,
+    RetryPolicy,
+    parse_stamp,
+    to_ric,
+)
+
+if TYPE_CHECKING:
+    from app.config import Settings
+
+PRICE_FIELDS = ("OPEN_PRC", "HIGH_1", "LOW_1", "TRDPRC_1", "ACVOL_UNS")
+MAX_ROWS_PER_REQUEST = 10_000
+MAX_PAGES = 1_000
+
+
+@dataclass(frozen=True)
+class _Interval:
+    """How one of our frequencies is fetched: vendor view + interval, then resampled."""
+
+    view: str
+    code: str
+    minutes: int | None
+    resample: str | None = None
+    offset: str | None = None
+
+
+_INTERVALS: dict[str, _Interval] = {
+    "1min": _Interval("intraday-summaries", "PT1M", 1),
+    "5min": _Interval("intraday-summaries", "PT5M", 5),
+    "15min": _Interval("intraday-summaries", "PT5M", 5, resample="15m"),
+    "30min": _Interval("intraday-summaries", "PT30M", 30),
+    "1h": _Interval("intraday-summaries", "PT30M", 30, resample="1h", offset="30m"),
+    "1d": _Interval("interday-summaries", "P1D", None),
+    "1wk": _Interval("interday-summaries", "P1W", None),
+}
+
+
+class RefinitivProvider:
+    """`fetch_bars` over the historical-pricing summaries."""
+
+    name = "refinitiv"
+
+    def __init__(self, client: RefinitivClient) -> None:
+        self.client = client
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, http_client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> RefinitivProvider:
+        return cls(RefinitivClient.from_settings(settings, http_client=http_client, retry=retry))
+
+    async def fetch_bars(
+        self, symbol: str, frequency: str, start: datetime, end: datetime
+    ) -> pl.DataFrame:
+        freq = get_frequency(frequency)
+        start_utc, end_utc = check_range(start, end)
+        ric = to_ric(symbol)
+        interval = _INTERVALS[freq.name]
+        # Intraday stamps may be bar ends: ask one bar further so the bar starting at
+        # `end` is included; the range is applied to bar starts afterwards.
+        reach = timedelta(minutes=interval.minutes or 0)
+        rows = await self._fetch_rows(ric, interval, start_utc, end_utc + reach)
+        if not rows:
+            return empty_bars()
+        frame = _rows_to_frame(rows, interval, weekly=freq.name == "1wk")
+        if interval.resample:
+            frame = _resample(frame, interval.resample, interval.offset)
+        return finalize_bars(frame, start_utc, end_utc)
+
+    async def _fetch_rows(
+        self, ric: str, interval: _Interval, start: datetime, end: datetime
+    ) -> list[_Row]:
+        path = f"/data/historical-pricing/v1/views/{interval.view}/{quote(ric, safe='')}"
+        params: dict[str, Any] = {
+            "interval": interval.code,
+            "start": _format_time(start, interval),
+            "count": MAX_ROWS_PER_REQUEST,
+            "fields": ",".join(PRICE_FIELDS),
+        }
+        if interval.minutes is not None:
+            params["sessions"] = "normal"
+        rows: list[_Row] = []
+        page_end = end
+        for _ in range(MAX_PAGES):
+            payload = await self.client.get_json(
+                path, {**params, "end": _format_time(page_end, interval)}
+            )
+            page, oldest = _parse_page(payload, ric, interval)
+            if oldest is None:
+                break
+            rows.extend(page)
+            if oldest <= start:
+                break
+            step = timedelta(days=1) if interval.minutes is None else timedelta(microseconds=1)
+            next_end = oldest - step
+            if next_end >= page_end:
+                break
+            page_end = next_end
+        return rows
+
+
+@dataclass(frozen=True)
+class _Row:
+    label: datetime  # the vendor's stamp, as sent (end of period for intraday)
+    start: datetime  # the bar's start, our convention
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+def _format_time(moment: datetime, interval: _Interval) -> str:
+    if interval.minutes is None:
+        return moment.date().isoformat()
+    # The platform's own format: nanosecond digits and a Z.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
+
+
+def _parse_page(
+    payload: Any, ric: str, interval: _Interval
+) -> tuple[list[_Row], datetime | None]:
+    """Rows with prices of one answer (a top-level JSON array) and the oldest stamp
+    received, volume-only rows included (paging continues before it)."""
+    if isinstance(payload, dict) and "error" in payload:
+        raise MarketDataError(f"refinitiv error for {ric}: {payload['error']}")
+    if not isinstance(payload, list):
+        raise MarketDataError(
+            f"refinitiv sent an unexpected answer for {ric}: expected a JSON array"
+        )
+    if not payload:
+        return [], None
+    element = payload[0]
+    if not isinstance(element, dict):
+        raise MarketDataError(f"refinitiv sent an unexpected element for {ric}")
+    status = element.get("status")
+    if isinstance(status, dict) and "data" not in element:
+        message = status.get("message") or "unknown error"
+        hint = ""
+        if "universe" in str(message).lower() and ric.endswith(DEFAULT_RIC_SUFFIX):
+            hint = f" (the ticker was mapped to {ric}; pass the full RIC, e.g. IBM.N for NYSE)"
+        raise MarketDataError(
+            f"refinitiv: {ric}: {message} ({status.get('code', 'no code')}){hint}"
+        )
+    data = [raw for raw in element.get("data") or [] if isinstance(raw, list) and raw]
+    if not data:
+        return [], None
+    headers = [h.get("name") for h in element.get("headers", []) if isinstance(h, dict)]
+    shift = _label_shift(element, interval)
+    columns = _column_indices(headers, ric)
+    oldest = min(parse_stamp(raw[columns["time"]]) for raw in data)
+    return [row for raw in data if (row := _to_row(raw, columns, shift))], oldest
+
+
+def _label_shift(element: dict[str, Any], interval: _Interval) -> timedelta:
+    """How far a stamp is after its bar's start: intraday bars default to endPeriod."""
+    if interval.minutes is None:
+        return timedelta(0)
+    label = str(element.get("summaryTimestampLabel") or "endPeriod")
+    return timedelta(minutes=interval.minutes) if label == "endPeriod" else timedelta(0)
+
+
+def _column_indices(headers: list[Any], ric: str) -> dict[str, int]:
+    time_name = next((n for n in ("DATE_TIME", "DATE") if n in headers), None)
+    missing = [name for name in PRICE_FIELDS[:4] if name not in headers]
+    if time_name is None or missing:
+        raise MarketDataError(
+            f"refinitiv sent no {', '.join(missing) or 'DATE_TIME'} for {ric}; "
+            "it may not trade as an equity (FX and rates quote BID fields)"
+        )
+    indices = {"time": headers.index(time_name)}
+    for name in PRICE_FIELDS:
+        if name in headers:
+            indices[name] = headers.index(name)
+    return indices
+
+
+def _to_row(raw: Any, columns: dict[str, int], shift: timedelta) -> _Row | None:
+    """One data row, or None when it has no prices (volume-only rows exist)."""
+    if not isinstance(raw, list):
+        return None
+    values: list[Any] = [raw[columns[name]] if columns[name] < len(raw) else None
+                         for name in PRICE_FIELDS[:4]]
+    if any(v is None for v in values):
+        return None
+    volume_at = columns.get("ACVOL_UNS")
+    volume = raw[volume_at] if volume_at is not None and volume_at < len(raw) else None
+    label = parse_stamp(raw[columns["time"]])
+    try:
+        open_, high, low, close = (float(v) for v in values)
+        return _Row(label, label - shift, open_, high, low, close, float(volume or 0.0))
+    except (TypeError, ValueError):
+        return None
+
+
+def _rows_to_frame(rows: list[_Row], interval: _Interval, *, weekly: bool) -> pl.DataFrame:
+    frame = pl.DataFrame({
+        "timestamp": [row.start for row in rows],
+        "open": [row.open for row in rows],
+        "high": [row.high for row in rows],
+        "low": [row.low for row in rows],
+        "close": [row.close for row in rows],
+        "volume": [row.volume for row in rows],
+    }).with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
+    if weekly:  # stamp each weekly bar on its Monday, as the other sources do
+        frame = frame.with_columns(pl.col("timestamp").dt.truncate("1w"))
+    return frame.unique(subset="timestamp", keep="first").sort("timestamp")
+
+
+def _resample(frame: pl.DataFrame, every: str, offset: str | None) -> pl.DataFrame:
+    """Coarser bars from finer ones, on a grid that starts at the 09:30 session open.
+
+    The session opens at 13:30 or 14:30 UTC, so a 15-minute grid from midnight and an
+    hourly grid offset by 30 minutes both start exactly at the open.
+    """
+    return (
+        frame.sort("timestamp")
+        .group_by_dynamic("timestamp", every=every, offset=offset, closed="left", label="left")
+        .agg(
+            pl.col("open").first(), pl.col("high").max(), pl.col("low").min(),
+            pl.col("close").last(), pl.col("volume").sum(),
+        )
+    )

@@ -1,0 +1,59 @@
+"""News headlines for the sentiment feature, from the configured `NEWS_SOURCE`.
+
+Sentiment needs only "headlines about a symbol in a time range", whoever sends them,
+so this package keeps that one shape (`Headline`, `NewsSource`) and picks the source;
+the scoring never learns which vendor or file is behind it.
+
+* `none` (default): no source; `get_news_source` returns None and the sentiment
+  feature is left out with a warning.
+* `file`: one JSONL file per symbol under `DATA_DIR` (`news.file`).
+* `refinitiv`: the LSEG headlines endpoint, English stories tagged with the
+  symbol's RIC (`news.refinitiv`; credentials as for market data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import httpx
+
+    from app.config import Settings
+
+
+@dataclass(frozen=True)
+class Headline:
+    published_at: datetime  # UTC
+    headline: str
+    story_id: str | None = None
+
+
+class NewsSource(Protocol):
+    name: str
+
+    async def headlines(self, symbol: str, start: datetime, end: datetime) -> list[Headline]:
+        """Headlines about `symbol` published in [start, end], oldest first."""
+        ...
+
+
+def get_news_source(
+    settings: Settings, http_client: httpx.AsyncClient | None = None
+) -> NewsSource | None:
+    """The configured news source, or None for `NEWS_SOURCE=none`.
+
+    Refinitiv without credentials raises `DataSourceNotConfigured` (422).
+    """
+    # The sources import `Headline` from here, so they are imported when chosen.
+    if settings.news_source == "file":
+        from app.services.news.file import FileNewsSource
+
+        return FileNewsSource(settings.data_dir)
+    if settings.news_source == "refinitiv":
+        from app.services.news.refinitiv import RefinitivNewsClient, RefinitivNewsSource
+
+        return RefinitivNewsSource(
+            RefinitivNewsClient.from_settings(settings, http_client=http_client)
+        )
+    return None

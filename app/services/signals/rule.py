@@ -1,0 +1,320 @@
+"""The signal rule: one forecast and a trade plan → Enter / Exit / Hold.
+
+Written once, without I/O, so that `/predict`, `/trade-signal` and the training
+backtest apply the very same rule: what a user is shown is what an agent was
+evaluated with. `decide` is the whole rule for one forecast; the rule itself is
+described for users in docs/SIGNALS.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo
+
+from app.core.clock import DEFAULT_TIMEZONE, Window, clock_text, is_aware, zone_of
+from app.core.money import dec, format_price, format_usd, round2
+from app.core.segments import LONG_ONLY_SEGMENTS, UserSegment
+from app.services.signals.exit_time import format_exit, suggested_exit
+from app.services.signals.sizing import position_size
+from app.services.signals.text import number_pair, suggestion
+
+TradeSignal = Literal["Enter", "Exit", "Hold"]
+Direction = Literal["Long", "Short"]
+
+SEGMENTS: Final[frozenset[str]] = frozenset(UserSegment)
+# 5 bp of the entry: roughly commission plus half-spread in and out on a liquid US
+# stock. Below it the expected gain is eaten by costs before the forecast is tested.
+DEFAULT_MIN_EDGE: Final = 0.0005
+LOW_CONFIDENCE: Final = 0.60
+MAX_CAPITAL_AT_RISK: Final = 0.25
+
+
+class HoldReason(StrEnum):
+    """Why a call is held, as a stable code for filters and dashboards."""
+
+    below_confidence_level = "below_confidence_level"
+    below_min_edge = "below_min_edge"
+    outside_entry_window = "outside_entry_window"
+    stop_wrong_side = "stop_wrong_side"
+
+
+# --- inputs -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignalInput:
+    """One forecast and the user's trade plan (the request's fields, already parsed).
+
+    Keyword-only: a rule with eight floats must not depend on argument order.
+    `account_equity` is in USD; `capital_at_risk` and `min_edge` are fractions;
+    `intraday` says whether the bars are intraday (only then does the entry window
+    apply); give `horizon` (elapsed time) or `horizon_end` (an instant), not both.
+
+    `buying_power` (USD) caps the position's value; by default it is the equity (a
+    cash account). A margin account passes its buying power (Reg T: twice the
+    equity), which is what the worked example in docs/SIGNALS.md needs: 200 shares
+    at $185.50 are worth $37,100, more than its $35,000 equity.
+
+    Inputs are validated again here (a `ValueError` names the field); routers
+    validate first and map their own errors.
+    """
+
+    symbol: str
+    predicted_price: float
+    confidence: float
+    entry_price: float
+    stop_loss: float
+    capital_at_risk: float
+    confidence_level: float
+    user_segment: str
+    account_equity: float
+    bar_time: datetime
+    horizon: timedelta | None = None
+    horizon_end: datetime | None = None
+    entry_window: Window | None = None
+    exit_window: Window | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    min_edge: float = DEFAULT_MIN_EDGE
+    intraday: bool = True
+    buying_power: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("predicted_price", "entry_price", "stop_loss", "account_equity"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+        for name in ("confidence", "confidence_level"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+        if not 0.0 < self.capital_at_risk <= MAX_CAPITAL_AT_RISK:
+            raise ValueError(
+                f"capital_at_risk must lie in (0, {MAX_CAPITAL_AT_RISK}], "
+                f"got {self.capital_at_risk!r}"
+            )
+        if not 0.0 <= self.min_edge < 1.0:
+            raise ValueError(f"min_edge must lie in [0, 1), got {self.min_edge!r}")
+        if self.user_segment not in SEGMENTS:
+            raise ValueError(f"unknown user_segment {self.user_segment!r}")
+        if not self.symbol.strip():
+            raise ValueError("symbol must not be empty")
+        if not is_aware(self.bar_time):
+            raise ValueError("bar_time must be timezone-aware")
+        if self.horizon is not None and self.horizon_end is not None:
+            raise ValueError("give horizon or horizon_end, not both")
+        if self.horizon is not None and self.horizon <= timedelta(0):
+            raise ValueError("horizon must be positive")
+        if self.horizon_end is not None and (
+            not is_aware(self.horizon_end) or self.horizon_end <= self.bar_time
+        ):
+            raise ValueError("horizon_end must be timezone-aware and after bar_time")
+        if self.buying_power is not None and not (
+            math.isfinite(self.buying_power) and self.buying_power > 0
+        ):
+            raise ValueError(
+                f"buying_power must be a positive finite number, got {self.buying_power!r}"
+            )
+        zone_of(self.timezone)
+
+
+# --- output -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskMetrics:
+    max_loss: str
+    risk_reward_ratio: float
+
+
+@dataclass(frozen=True)
+class Signal:
+    """The decision. `to_dict()` is the seed's eight fields; the rest is for callers.
+
+    `exit_at` is the suggested exit as an instant (for the outcome job),
+    `max_loss_amount` the unformatted dollar loss at the stop (for portfolio totals).
+    """
+
+    symbol: str
+    predicted_price: float
+    confidence: float
+    trade_signal: TradeSignal
+    direction: Direction
+    suggested_exit_time: str
+    position_size: int
+    suggestion_text: str
+    risk_metrics: RiskMetrics
+    exit_at: datetime
+    max_loss_amount: Decimal
+    warnings: list[str] = field(default_factory=list)
+    hold_reasons: list[HoldReason] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exactly the seed's response fields, in the seed's order."""
+        return {
+            "predicted_price": self.predicted_price,
+            "confidence": self.confidence,
+            "trade_signal": self.trade_signal,
+            "direction": self.direction,
+            "suggested_exit_time": self.suggested_exit_time,
+            "position_size": self.position_size,
+            "suggestion_text": self.suggestion_text,
+            "risk_metrics": {
+                "max_loss": self.risk_metrics.max_loss,
+                "risk_reward_ratio": self.risk_metrics.risk_reward_ratio,
+            },
+        }
+
+
+# --- the rule -----------------------------------------------------------------
+
+
+def expected_direction(predicted_price: float, entry_price: float, user_segment: str) -> Direction:
+    """The direction a signal will carry: Short only below the entry, never long-only."""
+    if user_segment in LONG_ONLY_SEGMENTS or predicted_price >= entry_price:
+        return "Long"
+    return "Short"
+
+
+def decide(inp: SignalInput) -> Signal:
+    """Apply the rule (docs/SIGNALS.md) to one forecast."""
+    zone = zone_of(inp.timezone)
+    entry, stop, predicted = dec(inp.entry_price), dec(inp.stop_loss), dec(inp.predicted_price)
+    direction = expected_direction(inp.predicted_price, inp.entry_price, inp.user_segment)
+    exiting = inp.user_segment in LONG_ONLY_SEGMENTS and predicted < entry
+    risk, reward = abs(entry - stop), abs(predicted - entry)
+
+    holds = _hold_reasons(inp, direction, exiting, zone)
+    trade_signal: TradeSignal = "Hold" if holds else ("Exit" if exiting else "Enter")
+    warnings = [f"Hold: {text}." for _, text in holds]
+    if exiting and not _stop_protects(direction, entry, stop):
+        warnings.append(f"Stop-loss: {_stop_problem('Long', entry, stop)}.")
+    if inp.confidence < LOW_CONFIDENCE:
+        warnings.append(
+            "Low confidence: {} is below {}; treat this call with caution.".format(
+                *number_pair(inp.confidence, LOW_CONFIDENCE)
+            )
+        )
+
+    ratio = round2(reward / risk) if risk else Decimal(0)
+    if risk and reward and reward / risk < 1:
+        warnings.append(
+            f"Risk/reward {ratio:.2f} is below 1: the expected move of "
+            f"{format_price(reward)} a share "
+            f"is smaller than the {format_price(risk)} a share risked to the stop."
+        )
+
+    size = 0
+    if trade_signal == "Enter":
+        size, sizing_warnings = position_size(
+            entry=entry,
+            risk=risk,
+            equity=inp.account_equity,
+            capital_at_risk=inp.capital_at_risk,
+            buying_power=inp.buying_power,
+        )
+        warnings.extend(sizing_warnings)
+    max_loss = size * risk
+
+    exit_at, exit_warnings = suggested_exit(
+        bar_time=inp.bar_time,
+        horizon=inp.horizon,
+        horizon_end=inp.horizon_end,
+        exit_window=inp.exit_window,
+        intraday=inp.intraday,
+        zone=zone,
+        zone_name=inp.timezone,
+    )
+    warnings.extend(exit_warnings)
+
+    confidence = round2(dec(inp.confidence))
+    text = suggestion(
+        symbol=inp.symbol,
+        trade_signal=trade_signal,
+        direction=direction,
+        entry_price=inp.entry_price,
+        stop_loss=inp.stop_loss,
+        predicted_price=inp.predicted_price,
+        size=size,
+        confidence=confidence,
+        hold_texts=[t for _, t in holds],
+    )
+    return Signal(
+        symbol=inp.symbol,
+        predicted_price=float(round2(predicted)),
+        confidence=float(confidence),
+        trade_signal=trade_signal,
+        direction=direction,
+        suggested_exit_time=format_exit(exit_at, inp.bar_time, zone),
+        position_size=size,
+        suggestion_text=text,
+        risk_metrics=RiskMetrics(max_loss=format_usd(max_loss), risk_reward_ratio=float(ratio)),
+        exit_at=exit_at,
+        max_loss_amount=max_loss,
+        warnings=warnings,
+        hold_reasons=[code for code, _ in holds],
+    )
+
+
+# --- why a call is held ---------------------------------------------------------------
+
+
+def _hold_reasons(
+    inp: SignalInput, direction: Direction, exiting: bool, zone: ZoneInfo
+) -> list[tuple[HoldReason, str]]:
+    entry, stop, predicted = dec(inp.entry_price), dec(inp.stop_loss), dec(inp.predicted_price)
+    reasons: list[tuple[HoldReason, str]] = []
+    if inp.confidence < inp.confidence_level:
+        reasons.append(
+            (
+                HoldReason.below_confidence_level,
+                "confidence {} is below your {} threshold".format(
+                    *number_pair(inp.confidence, inp.confidence_level)
+                ),
+            )
+        )
+    move = abs(predicted - entry) / entry
+    if move == 0:
+        reasons.append(
+            (HoldReason.below_min_edge, f"the model predicts no move from {format_price(entry)}")
+        )
+    elif move < dec(inp.min_edge):
+        shown, edge = number_pair(float(move * 100), float(dec(inp.min_edge) * 100))
+        reasons.append(
+            (
+                HoldReason.below_min_edge,
+                f"the predicted move of {shown}% is below the {edge}% minimum edge",
+            )
+        )
+    if exiting:
+        return reasons
+    window = inp.entry_window
+    local = inp.bar_time.astimezone(zone)
+    if inp.intraday and window is not None and not window.contains(local.time()):
+        reasons.append(
+            (
+                HoldReason.outside_entry_window,
+                f"the bar at {clock_text(local)} is outside your entry window {window.text()} "
+                f"({inp.timezone})",
+            )
+        )
+    if not _stop_protects(direction, entry, stop):
+        reasons.append((HoldReason.stop_wrong_side, _stop_problem(direction, entry, stop)))
+    return reasons
+
+
+def _stop_protects(direction: Direction, entry: Decimal, stop: Decimal) -> bool:
+    return stop < entry if direction == "Long" else stop > entry
+
+
+def _stop_problem(direction: Direction, entry: Decimal, stop: Decimal) -> str:
+    side, where = ("below", "above") if direction == "Long" else ("above", "below")
+    relation = "equals" if stop == entry else f"is {where}"
+    return (
+        f"a {direction.lower()} position needs its stop-loss {side} the entry, "
+        f"but the stop-loss {format_price(stop)} {relation} the entry {format_price(entry)}"
+    )

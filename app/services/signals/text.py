@@ -1,0 +1,73 @@
+"""The words of a signal: the suggestion sentence and the small helpers it needs.
+
+What the user reads is part of the contract (tests pin it to the letter), so the
+wording lives in one place, apart from the arithmetic that decides the call.
+Numbers are never rounded into a contradiction ("0.60 is below 0.60").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from app.core.money import dec, format_price
+
+if TYPE_CHECKING:
+    from app.services.signals.rule import Direction, TradeSignal
+
+
+def suggestion(
+    *,
+    symbol: str,
+    trade_signal: TradeSignal,
+    direction: Direction,
+    entry_price: float,
+    stop_loss: float,
+    predicted_price: float,
+    size: int,
+    confidence: Decimal,
+    hold_texts: list[str],
+) -> str:
+    """The `suggestion_text`: what to do, at which prices, or why not."""
+    entry, predicted = format_price(dec(entry_price)), format_price(dec(predicted_price))
+    tail = f"Confidence: {confidence:.2f}."
+    if trade_signal == "Enter":
+        return (
+            f"Entering {direction.upper()} on {symbol} at {entry} with stop-loss "
+            f"{format_price(dec(stop_loss))}. Trade size: {shares(size)}. {tail}"
+        )
+    if trade_signal == "Exit":
+        return (
+            f"Exit or avoid a long position in {symbol}: the model expects {predicted} "
+            f"(below {entry}). {tail}"
+        )
+    if predicted_price > entry_price:
+        relation = f"above {entry}"
+    elif predicted_price < entry_price:
+        relation = f"below {entry}"
+    else:
+        relation = f"the same as {entry}"
+    return (
+        f"Holding on {symbol}: {'; '.join(hold_texts)}. "
+        f"The model expects {predicted} ({relation}). {tail}"
+    )
+
+
+def shares(count: int) -> str:
+    """A count of shares: "1 share", "200 shares", "25,000 shares"."""
+    return f"{count:,} share" if count == 1 else f"{count:,} shares"
+
+
+def number_pair(value: float, threshold: float) -> tuple[str, str]:
+    """Both numbers with two decimals, or more when the threshold needs them or two
+    would make them look equal.
+
+    So a warning never reads "0.60 is below 0.60" for a confidence of 0.5996, and a
+    0.755 threshold is not shown as 0.76.
+    """
+    places = 2
+    while places < 6 and float(f"{threshold:.{places}f}") != threshold:
+        places += 1
+    while places < 6 and f"{value:.{places}f}" == f"{threshold:.{places}f}":
+        places += 1
+    return f"{value:.{places}f}", f"{threshold:.{places}f}"

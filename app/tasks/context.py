@@ -1,0 +1,42 @@
+"""What the background jobs share, built once per worker process (or embedded runner).
+
+ARQ hands each job only a dict; this keeps the engine, the webhook client and
+the queue in one typed object that the training run, the reaper and the outcome
+job all take, and that closes them in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.services.job_queue import JobQueue
+from app.services.notifications import Notifier
+
+
+@dataclass
+class JobContext:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    notifier: Notifier
+    http: httpx.AsyncClient
+    queue: JobQueue
+
+    @classmethod
+    def build(cls, settings: Settings, queue: JobQueue) -> JobContext:
+        sessionmaker = make_sessionmaker(make_engine(settings))
+        http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
+        notifier = Notifier(sessionmaker, http, allow_private=settings.allow_private_callbacks,
+                            max_attempts=settings.webhook_max_attempts)
+        return cls(settings, sessionmaker, notifier, http, queue)
+
+    async def close(self) -> None:
+        await self.notifier.drain()
+        await self.http.aclose()
+        engine = self.sessionmaker.kw.get("bind")
+        if engine is not None:
+            await engine.dispose()

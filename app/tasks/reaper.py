@@ -1,0 +1,45 @@
+"""The sweep: what keeps a lost worker or a Redis outage from losing a job.
+
+ARQ never refreshes a running job's lock and forgets what it ran,
+so the job rows are swept instead: a running job whose heartbeat stopped is
+re-queued or failed (`training_jobs.reap`, conditional on what the sweep read),
+and every QUEUED job is handed to the queue again, which covers jobs created
+while Redis was down.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from app.db import run_after_commit
+from app.models import TrainingJob
+from app.models.agents import AgentStatus
+from app.models.base import utcnow
+from app.services import training_jobs
+from app.tasks.context import JobContext
+
+
+async def reap_stale_jobs(ctx: JobContext) -> int:
+    """Jobs whose heartbeat stopped (worker killed, machine lost): retry or fail them."""
+    cutoff = utcnow() - timedelta(seconds=ctx.settings.stale_job_after_s)
+    async with ctx.sessionmaker() as session:
+        handled = await training_jobs.reap(session, ctx.notifier, cutoff)
+        await session.commit()
+        await run_after_commit(session)
+    await enqueue_queued(ctx)
+    return handled
+
+
+async def enqueue_queued(ctx: JobContext) -> int:
+    """Hand every QUEUED job to the queue again (idempotent: ARQ de-duplicates by id)."""
+    async with ctx.sessionmaker() as session:
+        queued = (await session.execute(
+            select(col(TrainingJob.id), col(TrainingJob.attempts))
+            .where(col(TrainingJob.state) == AgentStatus.QUEUED)
+            .where(col(TrainingJob.cancel_requested).is_(False)))).all()
+    for job_id, attempts in queued:
+        await ctx.queue.enqueue(job_id, attempts + 1)
+    return len(queued)
