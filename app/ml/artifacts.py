@@ -1,23 +1,10 @@
 """A trained agent on disk: weights, preprocessing, calibration, metrics, and a hash.
 
-Layout of an artifact directory:
-
-* ``model.keras`` — the Keras model (weights and architecture);
-* ``preprocessing.json`` — lookback, horizon, feature names, scaler;
-* ``calibration.json`` — the confidence calibrator;
-* ``metrics.json`` — the evaluation report (informational);
-* ``manifest.json`` — the SHA-256 of each file above but metrics.
-
-The artifact's SHA-256 (the one stored on the agent row) is the SHA-256 of the
-text ``"<name> <file sha256>\\n"`` for ``model.keras``, ``preprocessing.json``,
-``calibration.json`` in that order: exactly what predictions depend on.
-``metrics.json`` is left out so a report can be re-written without
-invalidating the model.  Each file is written to a temporary name in the same
-directory, flushed to disk and renamed over its final name, so a crash never
-leaves a half-written file under a real name.
-
-`load_artifact` recomputes the hashes from the files (the manifest is only used
-to name the file that changed).  Keras is imported lazily.
+The artifact's SHA-256 covers exactly what predictions depend on (`HASHED_FILES`; not
+`metrics.json`, so a report can be rewritten without invalidating the model) and is
+recomputed from the files on load. Every file is written to a temporary name, flushed
+and renamed, so a crash never leaves a half-written file under a real name. The layout:
+docs/MODELS.md. Keras is imported lazily.
 """
 
 from __future__ import annotations

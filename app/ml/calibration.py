@@ -1,21 +1,11 @@
 """Confidence: the calibrated probability that the predicted direction is right.
 
-Fitted on the validation split (after the training split in time, never seen by
-the optimiser), from one input: the magnitude of the scaled predicted return
-``|p|`` — a model that calls a bigger move is usually surer of its direction.
-
-* Platt scaling — ``P = sigmoid(a + b |p|)`` by Newton's method on Platt's
-  smoothed targets ``(N+ + 1)/(N+ + 2)`` and ``1/(N- + 2)``, which keeps a small
-  validation split from producing 0/1 probabilities;
-* isotonic regression (pool-adjacent-violators, non-decreasing in ``|p|``) when
-  there are at least ``ISOTONIC_MIN_SAMPLES`` validation samples — "well over
-  1,000": below that a step function overfits.
-
-Both outputs are clipped to [0.5, 1]: a direction the model is less than even
-about is reported as a coin flip, never as a confident call the other way.
-
-"Direction right" is pinned once, in `direction_correct`, for calibration and
-evaluation alike.  Pure NumPy, no TensorFlow.
+Fitted on the validation split (never seen by the optimiser) from ``|p|``, the magnitude
+of the scaled predicted return: Platt scaling, or isotonic regression once there are
+`ISOTONIC_MIN_SAMPLES` effective samples (below that a step function overfits). Both are
+clipped to [0.5, 1]: a direction the model is less than even about is a coin flip, never
+a confident call the other way. "Direction right" is pinned once, in `direction_correct`,
+for calibration and evaluation alike. Pure NumPy; for users: docs/MODELS.md.
 """
 
 from __future__ import annotations

@@ -1,28 +1,11 @@
-"""Windowed, chronologically split, leakage-free training data.
+"""Windowed, chronologically split, leakage-free training data (docs/MODELS.md).
 
-Index conventions (pinned; every other module of `app.ml` relies on them):
-
-* Bars are rows ``0 .. n_bars-1`` of the feature matrix and the close array,
-  oldest first.
-* Sample ``i`` is the decision made at the close of bar ``t_i = i + lookback - 1``.
-  Its input window is bars ``i .. t_i`` (``lookback`` bars, the decision bar
-  included) and its target is ``y_i = log(close[t_i + h] / close[t_i])`` with
-  ``h = horizon_bars``.  There are ``n_samples = n_bars - lookback - h + 1``
-  samples: the first needs a full window, the last needs a bar ``h`` ahead.
-* Splits are contiguous ranges of sample indices, in time order:
-  ``train = [0, a)``, ``validation = [a + h, b)``, ``test = [b + h, n_samples)``.
-  The ``h`` samples dropped before validation and before test are the purge:
-  the last training target ends at bar ``a - 1 + lookback - 1 + h``, one bar
-  *before* the first validation decision bar, so no training label covers a
-  period the validation split is asked to predict (likewise validation/test).
-  With ``A = n_samples - 2h`` usable samples, ``len(train) = floor(0.70 A)``,
-  ``len(validation) = floor(0.15 A)`` and test takes the rest.
-* The scaler sees only bars ``0 .. t_{a-1}`` (the bars training inputs read)
-  and only training targets.  Nothing after the training split can move it.
-
-Windows are `numpy` views over one scaled copy of the series
-(`sliding_window_view`), so a window costs no memory of its own.  This module
-imports no TensorFlow: the API process may use it without paying that start-up.
+Pinned, and every module of `app.ml` relies on it: sample ``i`` decides at the close of
+bar ``t_i = i + lookback - 1`` (window bars ``i .. t_i``, target
+``log(close[t_i + h] / close[t_i])``). Splits are ``train = [0, a)``,
+``validation = [a + h, b)`` and ``test = [b + h, n_samples)``: the ``h``-sample purge
+keeps training labels off the periods validation predicts (likewise validation/test),
+and the scaler sees training bars and targets only. No TensorFlow is imported.
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
 """Held-out evaluation: forecast errors, baselines, direction, calibration, backtest.
 
-Every number is computed on the test split only, and every one has the pinned
-definition given where it is computed.  Returns are horizon log returns
-``y = log(close[t+h] / close[t])`` (see `app.ml.dataset`), in raw (unscaled)
-units.  The result is a flat JSON-safe dict: floats, ints, bools, and ``None``
-where a value is undefined (never NaN or inf).  Pure NumPy, no TensorFlow.
-
-Deep sequence models often lose to simple baselines on market data; these
-metrics exist to show that honestly (SPEC §5).
+Deep sequence models often lose to simple baselines on market data; these metrics exist
+to show that honestly. Every number is computed on the test split only, on raw horizon
+log returns, with its pinned definition where it is computed (listed for users in
+docs/MODELS.md). The result is JSON-safe: ``None`` where a value is undefined, never NaN
+or inf. Pure NumPy, no TensorFlow.
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
 """Millisecond single-window inference, and the in-memory model cache.
 
-`model.predict` builds a data pipeline per call (≈ 45 ms here) and an eager call
-of an LSTM runs its loop in Python; both are wrong for one request.  A
-`CompiledModel` traces the model once into a concrete `tf.function` with a
-fixed input signature ``[None, lookback, n_features]`` and runs one call per
-batch shape at load, so the first request pays no tracing.  Concrete functions
-hold no Python state at call time: calling one from several threads of a pool
-at once is safe.
-
-This module imports TensorFlow only inside functions, so the API can import
-`ModelCache` at start-up for free.
+`model.predict` builds a data pipeline per call (≈ 45 ms here) and an eager LSTM runs its
+loop in Python; both are wrong for one request. A `CompiledModel` traces a concrete
+`tf.function` once and calls it per batch shape at load, so the first request pays no
+tracing, and holds no Python state, so a thread pool may call it at once. TensorFlow is
+imported inside functions, so the API can import `ModelCache` at start-up for free.
 """
 
 from __future__ import annotations

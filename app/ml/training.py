@@ -1,15 +1,9 @@
 """Train one agent model: early stopping, progress, cancellation, divergence.
 
-Import-light (Keras is imported inside `train`), so the worker's parent process
-and the API can import the exceptions and result types for free.  A run:
-
-1. evaluates the *untrained* model on the validation split — the bar a trained
-   model must get under, or the run is declared diverged (SPEC §5);
-2. fits on the training split (indices shuffled within it each epoch) with the
-   validation split monitored, through the `tf.data` pipeline of
-   `app.ml.windows`;
-3. restores the weights of the best validation epoch and returns them with the
-   loss curve.
+Import-light (Keras is imported inside `train`), so the worker's parent process and the
+API can import the exceptions and result types for free. The untrained model's
+validation loss is the bar a run must get under, else it is `TrainingDiverged`; the
+weights returned are the best validation epoch's. For users: docs/MODELS.md.
 """
 
 from __future__ import annotations

@@ -1,20 +1,8 @@
-"""The dashboard (SPEC §6): each user segment's view of the caller's own rows.
+"""The dashboard: each user segment's view of the caller's own rows.
 
-Every query is filtered on the caller's id first, so a view can only ever show
-their own predictions and agents. A user may ask for any of the four views — a
-quant may want the manager's exposure of their own calls — and gets their own
-segment's by default.
-
-Rules a reader might look for here:
-
-* "today" is the New York trading day (the platform trades the US session);
-* an entry window lies on the day the call was made, in the request's time zone
-  (America/New_York by default); a what-if call with an explicit past `as_of` has
-  no live window;
-* "long horizon" (the investor's view) is a horizon of a day or more;
-* a manager's position is the latest Enter on a symbol, unless a later Exit on it
-  closed it (a Hold changes nothing); exposure is position_size × entry_price and
-  capital at risk the sum of the positions' max_loss.
+Every query is filtered on the caller's id first, so a view can only ever show their own
+predictions and agents, whichever of the four views is asked for. What "today", an open
+entry window, a long horizon and a position mean: docs/OUTCOMES.md.
 """
 
 from __future__ import annotations

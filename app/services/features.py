@@ -1,45 +1,10 @@
 """The feature engine: technical indicators as polars expressions on whole columns.
 
-Every indicator is computed from bars sorted by time (`timestamp, open, high, low,
-close, volume`, no nulls) and is **strictly causal**: the value at bar *t* uses bars
-0..t only. Values before an indicator's warm-up are null, never back-filled, so no
-future bar can leak into the past (see `feature_warmup`).
-
-Where TA-Lib defines an indicator, the values agree with it (to 1e-8 relative after
-the warm-up), including its seeding conventions, which differ from textbook and
-pandas defaults:
-
-* EMA(n): α = 2/(n+1); the first value, at bar n-1, is the SMA of the first n
-  closes (pandas' `ewm(adjust=False)` would start from the first close instead).
-* MACD(12, 26, 9): *both* EMAs start at bar 25 (slow − 1); the fast EMA is seeded
-  there with the SMA of the 12 closes ending at bar 25, not at bar 11. The signal
-  is an EMA(9) of the MACD line seeded with the mean of its first 9 values (bar 33).
-* RSI(14), ATR(14): Wilder smoothing (α = 1/n) seeded with the plain mean of the
-  first n gains / losses / true ranges (first value at bar n). RSI is 0 when the
-  average gain and loss are both (near) zero, as in TA-Lib.
-* BBANDS(20, 2): SMA ± 2 population standard deviations (ddof = 0).
-* OBV: starts at the first bar's volume.
-
-Choices where TA-Lib has no indicator:
-
-* `volatility`: sample standard deviation (ddof = 1) of the last 20 log returns,
-  not annualised (a per-bar figure, comparable across one agent's bars).
-* `returns`: the one-bar log return ln(close_t / close_{t-1}), the same quantity
-  the models forecast over the horizon.
-* `VWAP`: on intraday bars the session VWAP a trader sees on screen: the typical
-  price (H+L+C)/3 weighted by volume, cumulated from the first bar of each New York
-  trading day. On daily or weekly bars a session VWAP would be just the bar's own
-  typical price, so there it is the volume-weighted typical price of the last 20
-  bars. When no volume has traded yet the typical price stands in.
-
-Speed (see `bench/features.py`; target <= 2 x TA-Lib on 1 M bars): columns shared
-by several indicators are computed once, independent ones are evaluated together so
-polars runs them in parallel, warm-up nulls come from `ewm_mean(min_samples=...)` and
-shifts instead of extra masking passes, and windowed sums use one cumulative sum
-rather than polars' rolling kernels, which are several times slower here. The 4 EMA
-passes of SMA+EMA+MACD dominate what is left.
-
-Needs polars >= 1.25 (`min_samples`, `collect(engine="in-memory")`).
+Every indicator is strictly causal (the value at bar *t* uses bars 0..t only) and null
+before its warm-up, never back-filled, so no future bar can leak into the past (see
+`feature_warmup`). Where TA-Lib defines an indicator the values agree with it, including
+its seeding conventions, which differ from textbook and pandas defaults; docs/FEATURES.md
+lists them. Needs polars >= 1.25 (`min_samples`, `collect(engine="in-memory")`).
 """
 
 from __future__ import annotations

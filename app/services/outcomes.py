@@ -1,22 +1,10 @@
-"""Outcomes: how each call turned out, and every agent's live track record (SPEC §6).
+"""Outcomes: how each call turned out, and every agent's live track record.
 
-Once a prediction's `target_time` (the close of the bar its horizon points at) has
-passed, `fill_outcomes` fetches that symbol's bars and records the close of the
-first bar that closes at or after the target — the target bar itself, or after a
-weekend, a holiday or a late vendor the next bar to arrive — and whether the call
-was right: the price moved the way the forecast said, i.e. the sign of
-predicted − entry equals the sign of realised − entry. A flat move is never right:
-the move the forecast promised did not happen.
-
-A call still without such a bar `outcome_max_wait_s` after its target (a delisted
-symbol, a data source no longer configured, a vendor that never delivers, a bar
-that only came after a long halt) is closed *unresolved*: `realised_at` is set,
-`realised_price` and `correct` stay NULL. It then leaves the pending queue —
-otherwise a handful of such rows would fill every batch for ever — and it counts
-in no track record.
-
-Every write is conditional on the row still being pending, so two runs at once (an
-overlapping cron tick, two embedded replicas on one file) fill each row once.
+`fill_outcomes` settles a call past its `target_time` with the close of the first bar
+that closes at or after it (docs/OUTCOMES.md). A call that never gets one is closed
+unresolved after `outcome_max_wait_s`, or a handful of such rows would fill every batch
+for ever. Every write is conditional on the row still being pending, so two runs at once
+fill each row once.
 """
 
 from __future__ import annotations

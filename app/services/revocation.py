@@ -1,16 +1,10 @@
 """Token revocation that every replica honours at once.
 
-Keys are an access token's `jti` or `fam:<family id>` for a whole refresh
-family. Each is written to the database (durable, and the shared truth in
-embedded mode) and, when configured, to Redis with `EXAT` = the token's expiry so
-Redis forgets it exactly when the token would have died anyway.
-
-Redis is a copy of the table, never the only holder. While Redis is down the
-database answers. A Redis that comes back empty (restarted without persistence,
-failed over, flushed) lacks the marker key the copy is written with: the first
-check that notices answers from the database and refills Redis from it, so a
-logged-out token never comes back to life. A revocation this replica could not
-write to Redis is written there once Redis answers again.
+Keys (an access token's `jti`, or `fam:<family id>` for a refresh family) live in the
+database, the shared truth; Redis holds a copy that expires with the token, never the
+only one. A Redis that comes back empty lacks the marker key the copy is written with, so
+the first check that notices answers from the database and refills Redis: a logged-out
+token never comes back to life. Writes Redis missed follow once it answers again.
 """
 
 from __future__ import annotations

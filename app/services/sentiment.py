@@ -1,18 +1,10 @@
 """News sentiment as a feature: VADER scores per headline, a daily score per bar.
 
-Scoring: VADER's compound score in [-1, 1] (its lexicon ships inside the
-`vaderSentiment` wheel; nothing is downloaded). VADER was built for social media and
-misreads market language: "shares" counts as positive (as in sharing) and "plunge",
-"beats" or "downgrade" are unknown to it. `FINANCE_LEXICON` adds about sixty market
-words on VADER's own -4..+4 scale and `NEUTRAL_WORDS` removes the misleading ones.
-
-The daily score a bar sees is the mean compound score of the headlines published in
-the 24 hours **before the bar's timestamp** (its start), 0.0 (neutral) when there
-were none. News published at time t therefore only reaches bars that start strictly
-after t: no look-ahead, whatever the bar frequency. (A daily bar is stamped at 00:00
-UTC of its date, so it sees the previous UTC day's news.)
-
-With no news source configured the score column is left out and a warning says so.
+VADER was built for social media and misreads market language ("shares" is positive,
+"plunge" unknown to it), hence `FINANCE_LEXICON` and `NEUTRAL_WORDS`. A bar sees only
+headlines published in the 24 hours before its timestamp (its start): news at time t
+reaches only bars that start strictly after t, so there is no look-ahead at any
+frequency. For users: docs/FEATURES.md.
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
 """The training child process and the loop that supervises it.
 
-Training is CPU-bound and cannot be interrupted from asyncio, so it runs in a
-"spawn"ed process (TensorFlow is never forked): the worker's event loop stays free
-for heartbeats, progress and cancel checks, and a cancel or timeout really stops
-training by terminating the child. The child reports through a pipe —
-`("progress", {...})`, `("stage", "EVALUATING")`, `("result", {...})` or
-`("failed", {"stage", "reason"})` — and exits if its parent dies, so a SIGKILLed
-worker never leaves an orphan burning the CPU. Nothing here touches the database:
-the supervisor reports to a `Reporter` (the job's run), which does.
+Training is CPU-bound and cannot be interrupted from asyncio, so it runs in a "spawn"ed
+process (TensorFlow is never forked): the event loop stays free for heartbeats, a cancel
+or timeout really stops training, and the child exits if its parent dies, so a SIGKILLed
+worker leaves no orphan. The child reports through a pipe (`progress`, `stage`, `result`,
+`failed`); the supervisor passes that to a `Reporter`, which alone touches the database.
 """
 
 from __future__ import annotations

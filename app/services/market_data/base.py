@@ -1,19 +1,11 @@
 """The market-data contract: one provider interface, its errors, the bar schema and
 the registry that picks a provider by an agent's `data_source`.
 
-Every provider answers `fetch_bars(symbol, frequency, start, end)` with a polars
-DataFrame of the columns in `BAR_SCHEMA`: `timestamp` (UTC, microseconds, the bar's
-start), `open, high, low, close, volume` (Float64), sorted by time with unique
-timestamps, holding the bars whose timestamp lies in [start, end].
-
-Errors say what to do about them:
-
-* `DataSourceNotConfigured` (422): credentials or a package are missing; answered at
-  agent creation through `ensure_configured`, before any job is queued.
-* `MarketDataError` (422): the data are bad or absent (unknown symbol, malformed
-  file). Retrying will not help, so workers never retry it.
-* `MarketDataUnavailable` (503): the vendor is down, throttling or timing out after
-  our own retries. Transient; a worker retries the job later.
+Every provider answers `fetch_bars` in `BAR_SCHEMA` (UTC timestamps of bar starts,
+sorted, unique, within [start, end]). The errors tell callers what to do:
+`MarketDataError` (bad or absent data) is never retried, `MarketDataUnavailable` (vendor
+down) is, and `DataSourceNotConfigured` is raised at agent creation, before any job is
+queued. For users: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations

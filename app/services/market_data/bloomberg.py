@@ -1,26 +1,10 @@
 """Bloomberg through its official API (`blpapi`), where the environment provides it.
 
-`blpapi` is not on the public package index (Bloomberg distributes it from its own),
-so it is imported lazily, only when a Bloomberg session is opened. Server-side
-access is SAPI / B-PIPE: `BLOOMBERG_HOST`, `BLOOMBERG_PORT` (default 8194) and, for
-application authentication, `BLOOMBERG_APP_NAME`. The Desktop API works too
-(host `localhost`) where a logged-in Terminal runs.
-
-The request building and response mapping are pure functions over plain dicts, the
-shapes of `//blp/refdata`'s messages, so they are tested with a fake session; the one
-class that touches `blpapi` (`BlpapiSession`) only converts between those dicts and
-the API's element trees. The API is blocking, so requests run in a worker thread.
-
-* Daily / weekly bars: `HistoricalDataRequest` for PX_OPEN, PX_HIGH, PX_LOW,
-  PX_LAST, PX_VOLUME between YYYYMMDD dates, periodicity DAILY or WEEKLY (calendar
-  weeks). Daily bars are stamped at 00:00 UTC of their date, weekly bars on their
-  week's Monday.
-* Intraday bars: `IntradayBarRequest` for TRADE events at 1, 5, 15 or 30 minutes
-  between GMT date-times; hourly bars are built from 30-minute bars on the
-  09:30-anchored grid (like the other sources). Only the regular session is kept.
-
-Symbols: a value with a space is a Bloomberg security ("IBM US Equity", "SPX
-Index"); a bare ticker becomes "<TICKER> US Equity".
+`blpapi` is not on the public package index, so it is imported lazily, only when a
+session is opened. Request building and response mapping are pure functions over plain
+dicts shaped like `//blp/refdata`'s messages, so they are tested with a fake session;
+only `BlpapiSession` touches `blpapi`, and its blocking calls run in a worker thread.
+Settings, requests and symbols: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations

@@ -1,21 +1,9 @@
 """Historical bars from files: `DATA_DIR/<frequency>/<SYMBOL>.csv` or `.parquet`.
 
-The seed's "file system for historical CSV data". A header row names the columns;
-names are matched case-insensitively and trimmed, so both our own
-`timestamp,open,high,low,close,volume` and a common vendor export
-`Date,Open,High,Low,Close,Adj Close,Volume` load as they are:
-
-* the time column may be called `timestamp`, `datetime` or `date`;
-* values are ISO-8601 ("2024-01-02T14:30:00Z", "2024-01-02 09:30:00-05:00",
-  "2024-01-02 14:30"); naive times mean UTC; a date alone is accepted for `1d` and
-  `1wk` files (midnight UTC, the platform's stamp for daily bars);
-* `Adj Close` and any other extra column are ignored (we train on traded prices);
-* rows may come in any order (vendor exports are often newest first).
-
-A file the platform cannot trust is refused with an error that names the problem
-and, for a bad value, its line in the file: a missing file (with the path expected
-under DATA_DIR), missing columns, unparsable or missing values, and duplicate
-timestamps. `.csv` is preferred when both files exist.
+The seed's "file system for historical CSV data". Column names are matched loosely so a
+common vendor export (`Date,Open,High,Low,Close,Adj Close,Volume`) loads as it is, but a
+file the platform cannot trust is refused, naming the problem and, for a bad value, its
+line. `Adj Close` is ignored: agents train on traded prices. Formats: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations

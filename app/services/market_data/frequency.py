@@ -1,26 +1,10 @@
 """Bar frequencies, prediction horizons and how many bars a horizon spans.
 
-Pure functions, shared by agent creation, `/predict` validation, the providers and
-the training pipeline, so that "1h ahead on 1-minute bars" means the same thing
-everywhere.
-
-Conventions (a trader's, written down once):
-
-* Intraday bars live in the regular US session, 09:30-16:00 America/New_York
-  (390 minutes). A horizon in minutes or hours is measured in **trading time**:
-  "1h" on 1-minute bars is the bar 60 bars ahead, even if that crosses the overnight
-  close (the 15:30 bar's 1h-ahead bar is 10:00 the next trading day).
-* A horizon in days or weeks on intraday bars counts **whole sessions**: "1d" is one
-  session's worth of bars (390 one-minute bars, 13 half-hour bars, 7 hourly bars: the
-  hourly grid is anchored at 09:30, so its last bar is the half hour 15:30-16:00), so
-  "1d" ahead of the 10:00 bar is the 10:00 bar of the next trading day. "1wk" is five
-  sessions.
-* On daily bars horizons are whole trading days ("1d", "5d"; "1wk" = 5 bars); on
-  weekly bars whole weeks ("1wk", "2wk", or days in multiples of 5). Minute and hour
-  horizons are shorter than one such bar and are refused.
-* A bar is stamped with its **start**: the 09:30 one-minute bar covers 09:30-09:31;
-  a daily bar is stamped at 00:00 UTC of its trading date; a weekly bar at 00:00 UTC
-  of its week's Monday. `bar_close` gives the instant a bar's values are final.
+Pure functions shared by agent creation, `/predict` validation, the providers and the
+training pipeline, so that "1h ahead on 1-minute bars" means the same thing everywhere:
+minute and hour horizons count trading time, day and week horizons whole sessions, and
+a bar is stamped with its start (`bar_close` gives the instant its values are final).
+The conventions in full: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations

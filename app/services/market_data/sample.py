@@ -1,13 +1,9 @@
 """Real daily bars for AAPL, IBM, MSFT, GOOG and FB (up to 2013-03-01), offline.
 
-From the public-domain stock series shipped in the optional `bokeh-sampledata`
-package (the `sample` extra), so a new user can train on real prices without a
-vendor account. Daily bars only.
-
-The source's open/high/low/close are unadjusted; we scale them by its `adj_close /
-close` so splits and dividends do not show up as price jumps (AAPL's 2-for-1 split
-of 2005 would otherwise be a -50 % day a model would try to learn), and scale volume
-by the inverse so traded value is unchanged.
+From the public-domain series in the optional `bokeh-sampledata` package (the `sample`
+extra), so a new user can train on real prices without a vendor account. Prices are
+scaled by `adj_close / close` and volume by the inverse: otherwise a split (AAPL's
+2-for-1 of 2005) would be a -50 % day a model would try to learn.
 """
 
 from __future__ import annotations

@@ -1,32 +1,11 @@
 """Synthetic bars: the offline default data source.
 
-Realistic in the ways that matter to a trading model's plumbing and **unpredictable
-by construction**, so a model trained on it should not beat the naive forecast.
-
-Model (per symbol; everything is a pure function of the symbol and the bar's date):
-
-* Calendar: Monday-Friday from 1990-01-01 to 2049-12-31 (exchange holidays are not
-  modelled); intraday bars in the regular session 09:30-16:00 America/New_York,
-  stamped in UTC (so 14:30 UTC in winter, 13:30 UTC in summer).
-* Daily volatility follows a stochastic log-volatility AR(1) (persistence 0.985),
-  which gives the volatility clustering of real prices; each symbol has its own
-  average volatility (1.1-2.4 % a day) and price level (20-500 USD, log-uniform, at
-  the start of 2024).
-* A day's log return is volatility x a standard normal (minus the variance term, so
-  the price is a martingale): there is no drift, momentum or mean reversion to find.
-  A fifth of the day's variance is the overnight gap, the rest happens in-session.
-* Within the session the minute path is a Brownian bridge from the day's open to its
-  close with a U-shaped variance profile (busy open and close, quiet lunch); minute
-  volume follows a U-shaped profile too, scaled by a daily volume that rises on
-  volatile days. Coarser intraday bars aggregate the minute bars, so 1min, 5min ...
-  1h agree with each other; daily bars share the same open and close, with a high and
-  low drawn from the day's volatility; weekly bars aggregate the daily bars of a week
-  (stamped on its Monday).
-
-Randomness is counter-based (a splitmix64 hash of symbol, stream and position), so
-any slice is generated directly, two overlapping requests agree exactly on their
-overlap, and nothing depends on Python's salted `hash()` or on request order. Only
-the daily path (about 15,600 days) is computed from the start and cached per symbol.
+Realistic in the ways that matter to a trading model's plumbing (session calendar,
+volatility clustering, U-shaped intraday profiles) and **unpredictable by construction**:
+the price is a martingale, so a model trained on it should not beat the naive forecast.
+Randomness is counter-based (a splitmix64 hash of symbol, stream and position), never
+Python's salted `hash()`, so any slice is generated directly and overlapping requests
+agree exactly. The model in full: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations

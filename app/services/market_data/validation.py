@@ -1,24 +1,10 @@
-"""Data validation before training or inference (the seed's *DataValidation*).
+"""Data validation before training (the seed's *DataValidation*).
 
-`validate_bars` answers "can a model be trained and judged on these bars?" with
-reasons a trader understands. A report fails (`ok` False) when:
-
-* there are too few bars for indicator warm-up + look-back + horizon + enough
-  samples that the last `test_fraction` (15 %) holds `min_test_rows` test samples
-  (the message says how many were needed and found);
-* a price is missing, not finite or not positive, or a volume is missing, not
-  finite or negative;
-* a bar is inconsistent: high below its open or close, low above them, or high
-  below low (with a 1e-9 relative tolerance for vendors' rounding);
-* a timestamp appears twice, or the bars are not in time order;
-* notable gaps cover more than `MAX_MISSING_SHARE` (20 %) of the bars the period
-  should hold: too patchy to learn from.
-
-Gaps are always reported. Normal closures are not gaps: nights, weekends, a single
-weekday holiday, and the early end of a half-day session. Notable are: two or more
-missing business days in a row (daily and intraday bars), a missing week (weekly
-bars), and, inside one session, a hole of at least 30 minutes and two bars (a halt
-or an outage; a thin stock's odd missing minute is not worth a line).
+`validate_bars` answers "can a model be trained and judged on these bars?" with reasons
+a trader understands: too few bars, bad or inconsistent values, duplicate or unordered
+timestamps, notable gaps over `MAX_MISSING_SHARE` of the period. Normal closures (nights,
+weekends, a lone weekday holiday, a half-day session's early end) are not gaps, or every
+real series would look patchy. The rules for users: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations

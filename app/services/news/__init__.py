@@ -1,14 +1,9 @@
 """News headlines for the sentiment feature, from the configured `NEWS_SOURCE`.
 
-Sentiment needs only "headlines about a symbol in a time range", whoever sends them,
-so this package keeps that one shape (`Headline`, `NewsSource`) and picks the source;
-the scoring never learns which vendor or file is behind it.
-
-* `none` (default): no source; `get_news_source` returns None and the sentiment
-  feature is left out with a warning.
-* `file`: one JSONL file per symbol under `DATA_DIR` (`news.file`).
-* `refinitiv`: the LSEG headlines endpoint, English stories tagged with the
-  symbol's RIC (`news.refinitiv`; credentials as for market data).
+Sentiment needs only "headlines about a symbol in a time range", whoever sends them, so
+this package keeps that one shape (`Headline`, `NewsSource`) and picks the source
+(`none`, `file` or `refinitiv`: docs/FEATURES.md); the scoring never learns which vendor
+or file is behind it.
 """
 
 from __future__ import annotations
