@@ -23,8 +23,8 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from app.config import Settings
-from tests.api.serving import Artifact, ready_agent
-from tests.factories import PASSWORD, random_email
+from tests.utils.serving import Artifact, ready_agent
+from tests.utils.users import PASSWORD, random_email
 
 EIGHT = ["predicted_price", "confidence", "trade_signal", "direction", "suggested_exit_time",
          "position_size", "suggestion_text", "risk_metrics"]

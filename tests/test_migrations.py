@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from app.config import Settings
 from app.migrate import migrate
-from tests.conftest import POSTGRES_URL, _admin, _database_url, services_or_skip
+from tests.utils.backends import admin, postgres_url, services_or_skip
 
 
 async def _tables(url: str) -> set[str]:
@@ -41,20 +41,20 @@ def test_sqlite_upgrade_and_downgrade(tmp_path: Path) -> None:
 def test_postgres_upgrade_and_downgrade() -> None:
     services_or_skip()
     name = f"atp_mig_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        asyncio.run(_round_trip(Settings(database_url=_database_url(POSTGRES_URL, name),
+        asyncio.run(_round_trip(Settings(database_url=postgres_url(name),
                                          environment="test")))
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_concurrent_upgrades_on_postgres_serialise() -> None:
     """Several replicas starting at once: the advisory lock lets one migrate."""
     services_or_skip()
     name = f"atp_mig_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    settings = Settings(database_url=_database_url(POSTGRES_URL, name), environment="test")
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    settings = Settings(database_url=postgres_url(name), environment="test")
 
     async def three_at_once() -> None:
         await asyncio.gather(*(migrate(settings) for _ in range(3)))
@@ -64,7 +64,7 @@ def test_concurrent_upgrades_on_postgres_serialise() -> None:
         tables = asyncio.run(_tables(settings.sqlalchemy_database_url))
         assert set(SQLModel.metadata.tables) <= tables
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_a_migrated_sqlite_file_is_already_in_wal_mode(tmp_path: Path) -> None:

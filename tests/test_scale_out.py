@@ -39,9 +39,9 @@ from sqlmodel import col
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.models import Agent, AgentVersion, TrainingJob
-from tests.conftest import POSTGRES_URL, REDIS_URL, _admin, _database_url, services_or_skip
-from tests.factories import PASSWORD, random_email
-from tests.tasks.helpers import tiny_agent
+from tests.utils.backends import REDIS_URL, admin, postgres_url, services_or_skip
+from tests.utils.jobs import tiny_agent
+from tests.utils.users import PASSWORD, random_email
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -141,8 +141,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("scale-out")
     name = f"atp_scale_{uuid.uuid4().hex[:10]}"
     namespace = f"test-scale-{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    database_url = _database_url(POSTGRES_URL, name)
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    database_url = postgres_url(name)
     env = _environment(database_url, namespace, tmp)
     processes: list[Process] = []
     try:
@@ -166,7 +166,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         for process in processes:
             process.stop()
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         asyncio.run(_forget_namespace(namespace))
 
 

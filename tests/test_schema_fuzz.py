@@ -32,9 +32,10 @@ from schemathesis.python import asgi
 from app.config import Settings
 from app.main import create_app
 from app.security import create_token
-from tests.api.serving import Artifact, ready_agent
-from tests.conftest import REDIS_URL, TEST_SECRET, open_client
-from tests.factories import bearer, user_with_tokens
+from tests.utils.backends import REDIS_URL, TEST_SECRET
+from tests.utils.client import open_client
+from tests.utils.serving import Artifact, ready_agent
+from tests.utils.users import bearer, user_with_tokens
 
 
 @dataclass(frozen=True)

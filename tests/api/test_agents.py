@@ -11,8 +11,8 @@ import pytest
 from httpx import AsyncClient
 
 from app.config import Settings
-from tests.api.test_auth import assert_error
-from tests.factories import bearer, user_with_tokens
+from tests.utils.errors import assert_error
+from tests.utils.users import bearer, user_with_tokens
 
 SPEC_EXAMPLE: dict[str, Any] = {
     "name": "AAPL intraday", "symbol": "AAPL", "data_source": "synthetic",

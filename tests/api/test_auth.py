@@ -17,17 +17,9 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.models import AuditLog
 from app.security import create_token
-from tests.conftest import TEST_SECRET
-from tests.factories import PASSWORD, bearer, login, random_email, register, user_with_tokens
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    assert set(body) == {"error"} and {"code", "message", "details"} <= set(body["error"])
-    if code:
-        assert body["error"]["code"] == code
-    return body["error"]
+from tests.utils.backends import TEST_SECRET
+from tests.utils.errors import assert_error
+from tests.utils.users import PASSWORD, bearer, login, random_email, register, user_with_tokens
 
 
 def assert_bearer_401(response: Any) -> None:

@@ -14,9 +14,11 @@ from httpx import AsyncClient
 
 from app.config import Settings
 from app.models import Prediction
-from tests.api.test_auth import assert_error
-from tests.factories import bearer, user_with_tokens
-from tests.prediction_rows import agent_rows, insert, prediction_row
+from tests.utils.agents import agent_rows
+from tests.utils.db import insert
+from tests.utils.errors import assert_error
+from tests.utils.predictions import prediction_row
+from tests.utils.users import bearer, user_with_tokens
 
 NEW_YORK = ZoneInfo("America/New_York")
 

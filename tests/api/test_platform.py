@@ -9,8 +9,8 @@ from httpx import AsyncClient
 
 from app.config import Settings
 from app.schemas.predictions import SEED_EXAMPLE, PredictResponse
-from tests.api.test_auth import assert_error
-from tests.api.test_predict import EIGHT
+from tests.utils.errors import assert_error
+from tests.utils.predictions import EIGHT
 
 
 async def test_unknown_route_and_method_use_the_error_shape(client: AsyncClient) -> None:

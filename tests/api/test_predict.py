@@ -13,11 +13,10 @@ from httpx import AsyncClient
 
 from app.config import Settings
 from app.schemas.predictions import SEED_EXAMPLE
-from tests.api.serving import Artifact, ready_agent, serve_new_version, train_artifact
-from tests.factories import bearer, user_with_tokens
+from tests.utils.predictions import EIGHT
+from tests.utils.serving import Artifact, ready_agent, serve_new_version, train_artifact
+from tests.utils.users import bearer, user_with_tokens
 
-EIGHT = ["predicted_price", "confidence", "trade_signal", "direction", "suggested_exit_time",
-         "position_size", "suggestion_text", "risk_metrics"]
 DAILY = {"user_segment": "short_term_trader", "stocks": ["AAPL"], "data_frequency": "1d",
          "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02}
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from tests.factories import bearer, user_with_tokens
+from tests.utils.users import bearer, user_with_tokens
 
 
 @pytest.mark.parametrize("path", ["/api/v1/agents", "/api/v1/predictions",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.serving import Artifact, train_artifact
-from tests.faults.services import PostgresCluster, RedisServer
+from tests.utils.servers import PostgresCluster, RedisServer
+from tests.utils.serving import Artifact, train_artifact
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ clean 503 in the one error shape (never a 500, never a stack trace), and later
 requests succeed without restarting the API — the pool pings on checkout and
 drops connections the restart killed.
 
-The cluster is this test's own (initdb on a free port, tests/faults/services.py),
+The cluster is this test's own (initdb on a free port, tests/utils/servers.py),
 so `pg_ctl restart -m fast` touches nothing else.
 """
 
@@ -27,11 +27,12 @@ from sqlmodel import select
 from app.config import Settings
 from app.migrate import migrate
 from app.models import TrainingJob
-from tests.api.serving import Artifact, ready_agent, runtime_of
-from tests.conftest import TEST_SECRET
-from tests.factories import PASSWORD, bearer, user_with_tokens
-from tests.faults.services import PostgresCluster
-from tests.tasks.helpers import tiny_agent, wait_for
+from tests.utils.backends import TEST_SECRET
+from tests.utils.client import runtime_of
+from tests.utils.jobs import tiny_agent, wait_for
+from tests.utils.servers import PostgresCluster
+from tests.utils.serving import Artifact, ready_agent
+from tests.utils.users import PASSWORD, bearer, user_with_tokens
 
 logger = logging.getLogger(__name__)
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

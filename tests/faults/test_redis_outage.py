@@ -3,7 +3,7 @@ in-process fallbacks, logouts keep holding, agent creation records the agent
 durably as QUEUED, and when Redis comes back — empty, as a crashed cache node
 does — the queued agent is enqueued and trained. Nothing is lost.
 
-Each test runs its own `redis-server` on a free port (tests/faults/services.py)
+Each test runs its own `redis-server` on a free port (tests/utils/servers.py)
 beside the session's PostgreSQL test database.
 """
 
@@ -23,10 +23,11 @@ from sqlmodel import select
 
 from app.config import Settings
 from app.models import TrainingJob
-from tests.api.serving import Artifact, ready_agent, runtime_of
-from tests.factories import bearer, login, user_with_tokens
-from tests.faults.services import RedisServer
-from tests.tasks.helpers import arq_worker, tiny_agent, wait_for
+from tests.utils.client import runtime_of
+from tests.utils.jobs import arq_worker, tiny_agent, wait_for
+from tests.utils.servers import RedisServer
+from tests.utils.serving import Artifact, ready_agent
+from tests.utils.users import bearer, login, user_with_tokens
 
 logger = logging.getLogger(__name__)
 pytestmark = [pytest.mark.redis, pytest.mark.postgres,

@@ -22,8 +22,9 @@ from httpx import AsyncClient, Response
 
 from app.config import Settings
 from app.ml import artifacts
-from tests.api.serving import Artifact, ready_agent, runtime_of
-from tests.factories import bearer, user_with_tokens
+from tests.utils.client import runtime_of
+from tests.utils.serving import Artifact, ready_agent
+from tests.utils.users import bearer, user_with_tokens
 
 DAILY = {"user_segment": "short_term_trader", "stocks": ["AAPL"], "data_frequency": "1d",
          "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02}

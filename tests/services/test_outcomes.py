@@ -1,28 +1,25 @@
-"""The outcome job: realised prices, right/wrong calls, failures contained, track records."""
+"""Outcomes: realised prices, right/wrong calls, failures contained, track records.
+
+`app.services.outcomes` on rows written straight to the database (SQLite, and
+PostgreSQL); the loops that run it are tested in tests/tasks/test_outcomes.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import select
-from sqlmodel import col
 
 from app.config import Settings
-from app.main import create_app
 from app.models import Prediction
 from app.schemas.agents import TrackRecord
 from app.services import outcomes
-from app.services.job_queue import EmbeddedJobQueue
 from app.services.market_data.base import get_provider
-from app.services.market_data.frequency import bar_close
-from app.services.market_data.synthetic import synthetic_bars
 from app.services.outcomes import (
     PendingCall,
     call_was_right,
@@ -30,18 +27,11 @@ from app.services.outcomes import (
     match_outcomes,
     track_records,
 )
-from app.tasks.context import JobContext
-from app.tasks.outcomes import OutcomesLoop
-from app.tasks.worker import cron_schedule, record_outcomes
-from tests.conftest import open_client
-from tests.prediction_rows import (
-    agent_rows,
-    database,
-    insert,
-    prediction_row,
-    user_row,
-    write_minute_bars,
-)
+from tests.utils.agents import agent_rows
+from tests.utils.bars import unique_symbol, write_minute_bars
+from tests.utils.db import database, insert
+from tests.utils.predictions import prediction_row, stored
+from tests.utils.users import user_row
 
 # Thursday 2 January 2003, 09:30 New York (EST): one-minute bars until 10:29, bar i
 # closing at 09:31 + i with close 100 + 0.25 i.
@@ -54,20 +44,9 @@ def closes_at(i: int) -> datetime:
     return OPEN + timedelta(minutes=i + 1)
 
 
-def unique_symbol() -> str:
-    """Tests share one PostgreSQL database per session: each owns its symbols."""
-    return "T" + uuid.uuid4().hex[:6].upper()
-
-
 @pytest.fixture
 def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings(outcomes_interval_s=0)
-
-
-async def stored(settings: Settings, *ids: uuid.UUID) -> dict[uuid.UUID, Prediction]:
-    async with database(settings) as sessionmaker, sessionmaker() as session:
-        rows = await session.scalars(select(Prediction).where(col(Prediction.id).in_(ids)))
-        return {row.id: row for row in rows.all()}
 
 
 # --- the rules, without a database ---------------------------------------------------
@@ -113,12 +92,6 @@ def test_the_deciding_bar_is_the_first_to_close_at_or_after_the_target() -> None
     assert len(too_late) == 1  # the bar closing at the target itself is always in time
 
 
-def test_the_worker_runs_the_outcome_job_every_minute() -> None:
-    jobs = {job.name: job for job in cron_schedule()}
-    job = jobs["cron:record_outcomes"]
-    assert job.second == 30 and job.minute is None and job.hour is None
-
-
 # --- against the databases ---------------------------------------------------------------
 
 
@@ -156,6 +129,28 @@ async def test_past_calls_get_the_realised_close_and_whether_they_were_right(
     assert rows[flat.id].correct is False  # entry 105, realised 105: no move
     assert rows[mid_bar.id].correct is True
     assert rows[future.id].realised_at is None and rows[future.id].correct is None
+
+
+async def test_a_limited_run_takes_the_oldest_targets_first(
+    make_worker_settings: Callable[..., Settings],
+) -> None:
+    # The limit counts every pending call in the database: in services mode the
+    # session's database holds other tests' calls, so this test takes one of its own.
+    settings = make_worker_settings(outcomes_interval_s=0)
+    symbol = unique_symbol()
+    write_minute_bars(settings.data_dir, symbol, OPEN, CLOSES)
+    user = user_row()
+    later = prediction_row(user.id, symbol=symbol, as_of=closes_at(10), target_time=closes_at(30))
+    older = prediction_row(user.id, symbol=symbol, as_of=closes_at(5), target_time=closes_at(15))
+    await insert(settings, user, later, older)
+
+    async with database(settings) as sessionmaker:
+        assert await fill_outcomes(sessionmaker, settings, None, now=AFTER_BARS, limit=1) == 1
+        rows = await stored(settings, later.id, older.id)
+        assert rows[older.id].realised_price == CLOSES[15] == 103.75
+        assert rows[later.id].realised_at is None
+        assert await fill_outcomes(sessionmaker, settings, None, now=AFTER_BARS, limit=1) == 1
+    assert (await stored(settings, later.id))[later.id].realised_price == CLOSES[30] == 107.5
 
 
 async def test_a_call_whose_bar_never_comes_is_closed_unresolved(settings: Settings) -> None:
@@ -257,53 +252,3 @@ async def test_track_records_count_each_call_once_and_skip_cached(settings: Sett
     assert records[x.id] == TrackRecord(n_calls=3, n_right=2, hit_rate=0.6667)
     assert records[y.id] == TrackRecord(n_calls=1, n_right=0, hit_rate=0.0)
     assert records[z.id] == TrackRecord(n_calls=0, n_right=0, hit_rate=None)
-
-
-async def synthetic_call(settings: Settings) -> tuple[Prediction, float]:
-    """A daily call on synthetic data whose target bar closed long ago, and its close."""
-    user = user_row()
-    day = date(2024, 3, 5)
-    target = bar_close("1d", datetime(2024, 3, 5, tzinfo=UTC))
-    symbol = unique_symbol()
-    row = prediction_row(user.id, symbol=symbol, data_source="synthetic",
-                         data_frequency="1d", prediction_horizon="1d",
-                         as_of=target - timedelta(days=1), target_time=target)
-    await insert(settings, user, row)
-    bars = synthetic_bars(symbol, "1d", datetime(2024, 3, 5, tzinfo=UTC),
-                          datetime(2024, 3, 5, tzinfo=UTC))
-    assert bars["timestamp"][0].date() == day
-    return row, float(bars["close"][0])
-
-
-async def test_the_worker_job_fills_outcomes_from_its_context(settings: Settings) -> None:
-    row, close = await synthetic_call(settings)
-    job = JobContext.build(settings, EmbeddedJobQueue())
-    try:
-        assert await record_outcomes({"job": job}) >= 1
-    finally:
-        await job.close()
-    assert (await stored(settings, row.id))[row.id].realised_price == close
-
-
-async def test_embedded_mode_fills_outcomes_in_the_background(
-    backend: str, make_settings: Callable[..., Settings],
-) -> None:
-    settings = make_settings(outcomes_interval_s=0.05, embedded_runner=False)
-    row, close = await synthetic_call(settings)
-    app = create_app(settings)
-    client, lifespan = await open_client(app)
-    try:
-        loops = [t for t in app.state.runtime.background if isinstance(t, OutcomesLoop)]
-        if backend == "services":  # the ARQ worker's cron does it there
-            assert loops == []
-            return
-        assert len(loops) == 1
-        for _ in range(100):
-            realised = (await stored(settings, row.id))[row.id].realised_price
-            if realised is not None:
-                break
-            await asyncio.sleep(0.02)
-        assert realised == close
-    finally:
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)

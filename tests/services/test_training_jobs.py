@@ -9,26 +9,24 @@ The races are played out step by step, one session per actor.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from app.config import Settings
-from app.models import Agent, AgentVersion, Notification, TrainingJob
+from app.models import Agent, AgentVersion, Notification, TrainingJob, User
 from app.models.agents import AgentStatus
 from app.models.base import utcnow
 from app.services import training_jobs
 from app.services.job_queue import EmbeddedJobQueue
 from app.services.notifications import Notifier
 from app.services.training_jobs import CancelRequested, LeaseLost
-from tests.prediction_rows import agent_rows, database, insert, user_row
+from tests.utils.agents import agent_rows
+from tests.utils.db import add_all
 
 STALE_AFTER = timedelta(seconds=60)
 RESULT = {"weights_path": "/nowhere", "sha256": "0" * 64, "preprocessing": {},
@@ -80,22 +78,17 @@ class World:
 
 
 @pytest.fixture
-async def world(make_settings: Callable[..., Settings]) -> AsyncIterator[World]:
+async def world(
+    sessionmaker: async_sessionmaker[AsyncSession], notifier: Notifier, user: User,
+) -> World:
     """One QUEUED job (its agent, version and user) on this backend's database."""
-    settings = make_settings()
-    user = user_row()
     agent, _ = agent_rows(user.id, serving=False)
-    await insert(settings, user, agent)
-    async with database(settings) as sessionmaker, httpx.AsyncClient() as http:
-        notifier = Notifier(sessionmaker, http, allow_private=False, max_attempts=1)
-        async with sessionmaker() as session:
-            stored = await session.get(Agent, agent.id)
-            assert stored is not None
-            version = await training_jobs.new_version(session, EmbeddedJobQueue(), stored,
-                                                      max_attempts=3)
-            await session.commit()
-        yield World(sessionmaker, notifier, version.id, agent.id)
-        await notifier.drain()
+    async with sessionmaker() as session:
+        await add_all(session, agent)
+        version = await training_jobs.new_version(session, EmbeddedJobQueue(), agent,
+                                                  max_attempts=3)
+        await session.commit()
+    return World(sessionmaker, notifier, version.id, agent.id)
 
 
 async def test_a_job_is_claimed_once(world: World) -> None:

@@ -17,8 +17,8 @@ import pytest
 from httpx import AsyncClient
 
 from app.config import Settings
-from tests.factories import bearer, user_with_tokens
-from tests.tasks.helpers import arq_worker, tiny_agent, wait_for
+from tests.utils.jobs import arq_worker, tiny_agent, wait_for
+from tests.utils.users import bearer, user_with_tokens
 
 STAGES = ["agent.queued", "agent.fetching_data", "agent.validating", "agent.training",
           "agent.evaluating", "agent.ready"]

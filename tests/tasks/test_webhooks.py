@@ -16,8 +16,8 @@ import pytest
 
 from app.config import Settings
 from app.services.notifications import SIGNATURE_HEADER, deliver, sign, verify
-from tests.factories import bearer, user_with_tokens
-from tests.tasks.helpers import tiny_agent, wait_for
+from tests.utils.jobs import tiny_agent, wait_for
+from tests.utils.users import bearer, user_with_tokens
 
 
 class Receiver:

@@ -1,4 +1,4 @@
-"""Shared helpers for the training-job tests: tiny agents, waiting, workers."""
+"""Training jobs end to end: tiny agents to create, waiting for a state, ARQ workers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from httpx import AsyncClient
 
 from app.config import Settings
 from app.tasks.worker import make_worker
-from tests.factories import bearer
+from tests.utils.users import bearer
 
 FINAL = {"READY", "FAILED", "CANCELLED"}
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REQUIRE_SERVICES
+from tests.utils.backends import REQUIRE_SERVICES
 
 
 def free_port() -> int:

@@ -22,10 +22,10 @@ from httpx import AsyncClient
 from app.models import Agent, AgentVersion
 from app.models.agents import AgentStatus
 from app.models.base import utcnow
-from app.runtime import Runtime
 from app.services.features import DEFAULT_FEATURES
 from app.services.market_data.synthetic import SyntheticProvider
 from app.tasks.supervisor import TrainingSpec, train_and_evaluate
+from tests.utils.client import runtime_of
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,6 @@ def train_artifact(out: Path, frequency: str, horizon: str, horizon_bars: int, s
         risk_params={}, out_dir=str(out), seed=0)
     result = train_and_evaluate(spec, bars.write_ipc(None).getvalue(), _Pipe())  # type: ignore[arg-type]
     return Artifact(out, result, frequency, horizon, start, end)
-
-
-def runtime_of(client: AsyncClient) -> Runtime:
-    runtime: Runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
-    return runtime
 
 
 async def ready_agent(client: AsyncClient, user_id: str, artifact: Artifact, symbol: str = "AAPL",

@@ -1,4 +1,4 @@
-"""Factories for test users and their tokens."""
+"""Test users: registered through the API (with their tokens), or as bare rows."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import uuid
 from typing import Any
 
 from httpx import AsyncClient
+
+from app.core.segments import UserSegment
+from app.models import User
 
 PASSWORD = "correct horse battery staple"
 
@@ -40,3 +43,8 @@ async def user_with_tokens(
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def user_row(segment: UserSegment = UserSegment.investor) -> User:
+    """A user to insert straight into the database (it cannot log in)."""
+    return User(email=random_email(), hashed_password="not-a-hash", user_segment=segment)

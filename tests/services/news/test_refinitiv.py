@@ -11,15 +11,14 @@ from tests.services.market_data.refinitiv.vendor import (
     Vendor,
     fixture,
     make,
-    token_answer,
+    signed_in,
     utc,
 )
 
 
 async def test_news_headlines_query_and_cursor_paging() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         if "cursor" in request.url.params:
             return httpx.Response(200, json=fixture("news_page2.json"))
         return httpx.Response(200, json=fixture("news_page1.json"))

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.core.clock import Window, parse_hhmm
+from app.core.clock import Window
 from app.services.signals.rule import (
     DEFAULT_MIN_EDGE,
     LOW_CONFIDENCE,
@@ -454,28 +454,6 @@ def test_a_str_enum_segment_is_accepted() -> None:
         investor = "investor"
 
     assert decide(plan(user_segment=Segment.investor, predicted_price=180.0)).trade_signal == "Exit"
-
-
-@pytest.mark.parametrize("text", ["24:00", "12:60", "noon", "1230", "12:3", "", "-1:00"])
-def test_bad_hhmm_is_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="HH:MM"):
-        parse_hhmm(text)
-
-
-def test_window_parsing() -> None:
-    assert parse_hhmm("9:30") == time(9, 30)
-    assert Window.from_mapping({"start": "10:00", "end": "11:30"}) == Window(
-        start=time(10), end=time(11, 30)
-    )
-    assert Window.from_mapping({"end": "14:00"}) == Window(end=time(14))
-    with pytest.raises(ValueError, match="before its end"):
-        Window.parse("11:30", "10:00")
-    with pytest.raises(ValueError, match="before its end"):
-        Window.parse("10:00", "10:00")
-    with pytest.raises(ValueError, match="needs an end"):
-        Window.from_mapping({"start": "10:00"})
-    with pytest.raises(ValueError, match="wall-clock"):
-        Window(end=time(14, tzinfo=UTC))
 
 
 # --- properties -----------------------------------------------------------------------------------

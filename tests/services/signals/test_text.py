@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from app.core.clock import Window
-from app.core.money import format_usd
 from app.services.signals.rule import decide
 from tests.services.signals.plans import (
     BEARISH,
@@ -182,25 +180,3 @@ def test_suggestion_text_says(overrides: dict[str, Any], fragment: str) -> None:
 )
 def test_first_warning(overrides: dict[str, Any], first_warning: str) -> None:
     assert decide(plan(**overrides)).warnings[0] == first_warning
-
-
-@pytest.mark.parametrize(
-    ("amount", "text"),
-    [
-        (700, "$700"),
-        (Decimal("700.00"), "$700"),
-        (1234.5, "$1,234.50"),
-        (Decimal("1234.50"), "$1,234.50"),
-        (1_000_000, "$1,000,000"),
-        (0, "$0"),
-        (Decimal("0.0"), "$0"),
-        (0.005, "$0.01"),
-        (0.004, "$0"),
-        (999.999, "$1,000"),
-        (12.3, "$12.30"),
-        (Decimal("699.72"), "$699.72"),
-        (1_234_567.891, "$1,234,567.89"),
-    ],
-)
-def test_format_usd(amount: Decimal | float, text: str) -> None:
-    assert format_usd(amount) == text

@@ -11,16 +11,17 @@ from app.services.market_data.base import (
     MarketDataError,
     MarketDataUnavailable,
 )
-from app.services.market_data.refinitiv import RefinitivCredentials, RefinitivProvider, to_ric
+from app.services.market_data.refinitiv import RefinitivCredentials, to_ric
 from tests.services.market_data.refinitiv.vendor import (
     V2,
     Clock,
     Vendor,
     daily_pages,
+    fetch_daily,
     fixture,
     make,
+    signed_in,
     token_answer,
-    utc,
 )
 
 # -- authentication ---------------------------------------------------------------------------
@@ -28,8 +29,7 @@ from tests.services.market_data.refinitiv.vendor import (
 
 async def test_v1_password_grant_form_and_bearer_header() -> None:
     vendor = Vendor(daily_pages)
-    provider = RefinitivProvider(make(vendor))
-    await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 2), utc(2024, 1, 12))
+    await fetch_daily(vendor)
     token_request = vendor.requests[0]
     assert (token_request.method, token_request.url.path) == ("POST", "/auth/oauth2/v1/token")
     assert vendor.token_forms[0] == {
@@ -43,8 +43,7 @@ async def test_v1_password_grant_form_and_bearer_header() -> None:
 
 async def test_v2_client_credentials_grant() -> None:
     vendor = Vendor(daily_pages)
-    provider = RefinitivProvider(make(vendor, V2))
-    await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 2), utc(2024, 1, 12))
+    await fetch_daily(vendor, credentials=V2)
     assert vendor.requests[0].url.path == "/auth/oauth2/v2/token"
     assert vendor.token_forms[0] == {"grant_type": "client_credentials",
                                      "client_id": "client-id-9", "client_secret": "shh-secret",
@@ -85,18 +84,16 @@ async def test_refused_refresh_token_falls_back_to_signing_in() -> None:
 
 async def test_refused_credentials_are_a_not_configured_422() -> None:
     vendor = Vendor(lambda request, v: httpx.Response(401, json=fixture("token_error.json")))
-    provider = RefinitivProvider(make(vendor))
     with pytest.raises(DataSourceNotConfigured) as caught:
-        await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 2), utc(2024, 1, 12))
+        await fetch_daily(vendor)
     assert caught.value.status_code == 422
     assert "invalid_grant: Invalid username or password." in caught.value.message
     assert "REFINITIV_USERNAME" in caught.value.message
 
 
 async def test_401_on_data_renews_the_token_once() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         if len(vendor.data_requests()) == 1:
             return httpx.Response(401, json={"error": {"id": "x", "code": "401",
                                                        "message": "token expired",
@@ -104,8 +101,7 @@ async def test_401_on_data_renews_the_token_once() -> None:
         return daily_pages(request, vendor)
 
     vendor = Vendor(answer)
-    provider = RefinitivProvider(make(vendor))
-    bars = await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 8), utc(2024, 1, 12))
+    bars = await fetch_daily(vendor, 8)
     assert bars.height == 5
     assert len(vendor.token_forms) == 2
 
@@ -120,9 +116,8 @@ def test_symbols_map_to_rics() -> None:
 
 
 async def test_429_then_200_honours_retry_after() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         if len(vendor.data_requests()) == 1:
             return httpx.Response(429, headers={"Retry-After": "2"},
                                   json={"error": {"id": "r", "code": "429",
@@ -131,24 +126,20 @@ async def test_429_then_200_honours_retry_after() -> None:
         return daily_pages(request, vendor)
 
     sleeps: list[float] = []
-    vendor = Vendor(answer)
-    provider = RefinitivProvider(make(vendor, sleeps=sleeps))
-    bars = await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 8), utc(2024, 1, 12))
+    bars = await fetch_daily(Vendor(answer), 8, sleeps=sleeps)
     assert bars.height == 5
     assert sleeps == [2.0]
 
 
 async def test_503_until_retries_run_out_is_unavailable() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         return httpx.Response(503, json=fixture("error_503.json"))
 
     sleeps: list[float] = []
     vendor = Vendor(answer)
-    provider = RefinitivProvider(make(vendor, max_retries=3, sleeps=sleeps))
     with pytest.raises(MarketDataUnavailable) as caught:
-        await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 8), utc(2024, 1, 12))
+        await fetch_daily(vendor, 8, max_retries=3, sleeps=sleeps)
     assert caught.value.status_code == 503
     assert "503" in caught.value.message and "Service Unavailable" in caught.value.message
     assert len(vendor.data_requests()) == 4
@@ -157,28 +148,24 @@ async def test_503_until_retries_run_out_is_unavailable() -> None:
 
 
 async def test_transport_errors_are_retried() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         if len(vendor.data_requests()) == 1:
             raise httpx.ConnectTimeout("timed out", request=request)
         return daily_pages(request, vendor)
 
     sleeps: list[float] = []
-    provider = RefinitivProvider(make(Vendor(answer), sleeps=sleeps))
-    bars = await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 8), utc(2024, 1, 12))
+    bars = await fetch_daily(Vendor(answer), 8, sleeps=sleeps)
     assert bars.height == 5 and len(sleeps) == 1
 
 
 async def test_vendor_error_body_is_mapped_to_a_clear_message() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         return httpx.Response(400, json=fixture("error_400.json"))
 
-    provider = RefinitivProvider(make(Vendor(answer)))
     with pytest.raises(MarketDataError) as caught:
-        await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 8), utc(2024, 1, 12))
+        await fetch_daily(Vendor(answer), 8)
     assert not isinstance(caught.value, DataSourceNotConfigured)
     assert "answered 400" in caught.value.message
     assert "'interval' must be one of" in caught.value.message

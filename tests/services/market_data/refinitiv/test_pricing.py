@@ -15,9 +15,10 @@ from app.services.market_data.refinitiv import RefinitivProvider
 from tests.services.market_data.refinitiv.vendor import (
     Vendor,
     daily_pages,
+    fetch_daily,
     fixture,
     make,
-    token_answer,
+    signed_in,
     utc,
 )
 
@@ -26,8 +27,7 @@ from tests.services.market_data.refinitiv.vendor import (
 
 async def test_interday_paging_and_mapping() -> None:
     vendor = Vendor(daily_pages)
-    provider = RefinitivProvider(make(vendor))
-    bars = await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 2), utc(2024, 1, 12))
+    bars = await fetch_daily(vendor)
     calls = vendor.data_requests()
     assert calls[0].url.path == "/data/historical-pricing/v1/views/interday-summaries/AAPL.O"
     first = calls[0].url.params
@@ -46,9 +46,8 @@ async def test_interday_paging_and_mapping() -> None:
 
 
 async def test_intraday_stamps_are_shifted_to_bar_starts_and_paging_stops_on_empty() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         if len(vendor.data_requests()) == 1:
             return httpx.Response(200, json=fixture("intraday_1min.json"))
         return httpx.Response(200, json=fixture("intraday_empty.json"))
@@ -94,9 +93,8 @@ def intraday_answer(interval: str, minutes: int, bars: int, label: str) -> Any:
 async def test_frequencies_the_vendor_lacks_are_resampled_on_the_session_grid(
     frequency: str, interval: str, minutes: int, expected: list[str]
 ) -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         if len(vendor.data_requests()) > 1:
             return httpx.Response(200, json=fixture("intraday_empty.json"))
         return httpx.Response(200, json=intraday_answer(interval, minutes, 12 if minutes == 5
@@ -117,14 +115,12 @@ async def test_frequencies_the_vendor_lacks_are_resampled_on_the_session_grid(
 
 
 async def test_unknown_instrument_element_says_which_ric_and_how_to_fix() -> None:
+    @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
-        if request.url.path.startswith("/auth/"):
-            return token_answer(request, vendor)
         return httpx.Response(200, json=fixture("universe_not_found.json"))
 
-    provider = RefinitivProvider(make(Vendor(answer)))
     with pytest.raises(MarketDataError) as caught:
-        await provider.fetch_bars("NOPE", "1d", utc(2024, 1, 8), utc(2024, 1, 12))
+        await fetch_daily(Vendor(answer), 8, symbol="NOPE")
     message = caught.value.message
     assert "NOPE.O: The universe is not found." in message
     assert "TS.Interday.UserRequestError.70005" in message and "full RIC" in message
