@@ -139,8 +139,9 @@ class Settings(BaseSettings):
         intraday = frequency not in ("1d", "1wk")
         return self.model_expiry_intraday_days if intraday else self.model_expiry_daily_days
 
-    @field_validator("rate_limit_default", "rate_limit_predict", "rate_limit_agent_create",
-                     "rate_limit_login")
+    @field_validator(
+        "rate_limit_default", "rate_limit_predict", "rate_limit_agent_create", "rate_limit_login"
+    )
     @classmethod
     def _rate_parses(cls, value: str) -> str:
         RatePolicy("check", value)
@@ -170,9 +171,9 @@ class Settings(BaseSettings):
         url = self.database_url
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix):]
+                return "postgresql+asyncpg://" + url[len(prefix) :]
         if url.startswith("sqlite:///"):
-            return "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+            return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
         return url
 
     @property

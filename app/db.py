@@ -66,7 +66,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
 
 
 def _connect_failures_are_operational(
-    dialect: Any, _record: Any, cargs: Any, cparams: Any,
+    dialect: Any,
+    _record: Any,
+    cargs: Any,
+    cparams: Any,
 ) -> Any:
     """asyncpg lets a refused connection (`OSError`) or a server that is starting up
     (`CannotConnectNowError`) escape SQLAlchemy unwrapped; make them the DBAPI's

@@ -83,7 +83,8 @@ ClientDep = Annotated[ClientInfo, Depends(get_client)]
 
 
 async def get_token_claims(
-    runtime: RuntimeDep, token: Annotated[str | None, Depends(oauth2_scheme)],
+    runtime: RuntimeDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> TokenClaims:
     if not token:
         raise Unauthorized("Not authenticated.")

@@ -101,10 +101,25 @@ class ErrorBody(BaseModel):
 class ErrorResponse(BaseModel):
     """The one error shape of every 4xx/5xx answer."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
-        "code": "validation_error", "message": "The request is invalid.",
-        "details": [{"loc": ["body", "stocks", 0], "msg": "'A$' is not a ticker (e.g. AAPL, "
-                     "BRK.B)", "type": "value_error"}]}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "code": "validation_error",
+                        "message": "The request is invalid.",
+                        "details": [
+                            {
+                                "loc": ["body", "stocks", 0],
+                                "msg": "'A$' is not a ticker (e.g. AAPL, BRK.B)",
+                                "type": "value_error",
+                            }
+                        ],
+                    }
+                }
+            ]
+        }
+    )
 
     error: ErrorBody
 

@@ -23,7 +23,10 @@ logger = logging.getLogger("app.errors")
 
 
 def error_json(
-    status: int, code: str, message: str, details: Any = None,
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     headers = dict(headers or {})
@@ -36,10 +39,18 @@ def error_json(
 
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-    413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
-    429: "rate_limited", 503: "service_unavailable",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "service_unavailable",
 }
 
 
@@ -76,8 +87,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return error_json(422, "validation_error", "The request is invalid.",
-                          _validation_details(exc))
+        return error_json(
+            422, "validation_error", "The request is invalid.", _validation_details(exc)
+        )
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
@@ -90,8 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         # The class name and route only: a traceback or message could carry secrets.
-        logger.error("unhandled %s on %s %s", type(exc).__name__, request.method,
-                     request.url.path)
+        logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
         return error_json(500, "internal_error", "An unexpected error occurred.")
 
     app.add_exception_handler(DomainError, on_domain_error)
@@ -106,8 +117,10 @@ async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     prediction writer); any other SQLAlchemy error stays the generic 500."""
     if not database_unavailable(exc):
         raise exc
-    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path,
-                   describe(exc))
+    logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, describe(exc)
+    )
     unavailable = DatabaseUnavailable()
-    return error_json(unavailable.status_code, unavailable.code, unavailable.message,
-                      headers=unavailable.headers)
+    return error_json(
+        unavailable.status_code, unavailable.code, unavailable.message, headers=unavailable.headers
+    )

@@ -47,18 +47,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await runtime.close()
 
     app = FastAPI(
-        title=settings.project_name, version="0.1.0", description=DESCRIPTION,
+        title=settings.project_name,
+        version="0.1.0",
+        description=DESCRIPTION,
         lifespan=lifespan,
         # FastAPI's OpenTelemetry bridge asks the global providers on every request
         # (≈ 2 % of a /predict call); /metrics is Prometheus, so it is opt-in.
-        telemetry=None if settings.opentelemetry else {
-            "tracing": False, "metrics": False, "logs": False},
+        telemetry=None
+        if settings.opentelemetry
+        else {"tracing": False, "metrics": False, "logs": False},
         openapi_tags=[
             {"name": "auth", "description": "Accounts and tokens."},
             {"name": "agents", "description": "Create, follow, retrain and delete agents."},
             {"name": "notifications", "description": "Agent state changes."},
-            {"name": "predictions",
-             "description": "Predictions, the signal engine alone, and the history."},
+            {
+                "name": "predictions",
+                "description": "Predictions, the signal engine alone, and the history.",
+            },
             {"name": "dashboard", "description": "Your segment's view of your own data."},
             {"name": "health", "description": "Liveness, readiness, metrics."},
         ],
@@ -76,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )

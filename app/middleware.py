@@ -69,8 +69,9 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_json(413, "payload_too_large",
-                              f"The request body exceeds {self.max_bytes} bytes.")
+        response = error_json(
+            413, "payload_too_large", f"The request body exceeds {self.max_bytes} bytes."
+        )
         await response(scope, receive, send)
 
 
@@ -104,5 +105,7 @@ class SecurityHeadersAndMetricsMiddleware:
         finally:
             route = scope.get("route")
             self.metrics.request_latency.labels(
-                scope["method"], getattr(route, "path", "unmatched"), str(status),
+                scope["method"],
+                getattr(route, "path", "unmatched"),
+                str(status),
             ).observe(time.perf_counter() - start)

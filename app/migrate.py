@@ -64,8 +64,9 @@ async def migrate(settings: Settings, revision: str = "head", downgrade: bool = 
             await connection.run_sync(_run, config, revision, downgrade)
             await connection.commit()
             if connection.dialect.name == "postgresql":
-                await connection.execute(text("SELECT pg_advisory_unlock(:k)"),
-                                         {"k": ADVISORY_LOCK_KEY})
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY}
+                )
                 await connection.commit()
     finally:
         await engine.dispose()
@@ -74,8 +75,9 @@ async def migrate(settings: Settings, revision: str = "head", downgrade: bool = 
 async def _acquire_lock(connection: AsyncConnection, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
-        got = await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"),
-                                      {"k": ADVISORY_LOCK_KEY})
+        got = await connection.scalar(
+            text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}
+        )
         await connection.commit()
         if got:
             return

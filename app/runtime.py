@@ -56,30 +56,53 @@ class Runtime:
         sessionmaker = make_sessionmaker(engine)
         redis = (
             Redis.from_url(
-                settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0,
+                settings.redis_url,
+                socket_timeout=2.0,
+                socket_connect_timeout=2.0,
                 health_check_interval=30,
             )
-            if settings.redis_url else None
+            if settings.redis_url
+            else None
         )
         settings.jwt_secret()  # fail at start, not on the first login, if the key is unusable
         http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
         # One breaker for every use of Redis: once a call has waited out its timeout,
         # the others fall back at once instead of each waiting too.
         breaker = RedisBreaker(settings.redis_retry_interval_s)
-        queue: JobQueue = (ArqJobQueue(settings.redis_url, settings.redis_namespace, breaker)
-                           if settings.redis_url else EmbeddedJobQueue())
+        queue: JobQueue = (
+            ArqJobQueue(settings.redis_url, settings.redis_namespace, breaker)
+            if settings.redis_url
+            else EmbeddedJobQueue()
+        )
         return cls(
-            settings=settings, engine=engine, sessionmaker=sessionmaker, redis=redis,
+            settings=settings,
+            engine=engine,
+            sessionmaker=sessionmaker,
+            redis=redis,
             revocations=RevocationStore(sessionmaker, redis, settings.redis_namespace, breaker),
             limiter=RateLimiter(redis, settings.redis_namespace, breaker),
-            metrics=metrics, http=http, queue=queue, redis_breaker=breaker,
-            notifier=Notifier(sessionmaker, http, allow_private=settings.allow_private_callbacks,
-                              max_attempts=settings.webhook_max_attempts),
+            metrics=metrics,
+            http=http,
+            queue=queue,
+            redis_breaker=breaker,
+            notifier=Notifier(
+                sessionmaker,
+                http,
+                allow_private=settings.allow_private_callbacks,
+                max_attempts=settings.webhook_max_attempts,
+            ),
             predictions=PredictionService(
-                settings, ModelStore(settings.model_cache_size, settings.inference_threads,
-                                     naive=settings.inference_engine == "keras_predict"),
-                BarsCache(), PredictionCache(redis, settings.redis_namespace, breaker=breaker),
-                metrics, http),
+                settings,
+                ModelStore(
+                    settings.model_cache_size,
+                    settings.inference_threads,
+                    naive=settings.inference_engine == "keras_predict",
+                ),
+                BarsCache(),
+                PredictionCache(redis, settings.redis_namespace, breaker=breaker),
+                metrics,
+                http,
+            ),
         )
 
     async def start_background(self) -> None:

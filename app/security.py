@@ -53,16 +53,29 @@ class TokenClaims:
 
 
 def create_token(
-    *, secret: str, subject: str, token_type: TokenType, family: str, ttl: timedelta,
+    *,
+    secret: str,
+    subject: str,
+    token_type: TokenType,
+    family: str,
+    ttl: timedelta,
 ) -> tuple[str, TokenClaims]:
     now = datetime.now(UTC).replace(microsecond=0)
     claims = TokenClaims(
-        sub=subject, jti=uuid.uuid4().hex, type=token_type, family=family,
-        issued_at=now, expires_at=now + ttl,
+        sub=subject,
+        jti=uuid.uuid4().hex,
+        type=token_type,
+        family=family,
+        issued_at=now,
+        expires_at=now + ttl,
     )
     payload: dict[str, Any] = {
-        "sub": claims.sub, "jti": claims.jti, "type": claims.type, "fam": claims.family,
-        "iat": int(now.timestamp()), "exp": int(claims.expires_at.timestamp()),
+        "sub": claims.sub,
+        "jti": claims.jti,
+        "type": claims.type,
+        "fam": claims.family,
+        "iat": int(now.timestamp()),
+        "exp": int(claims.expires_at.timestamp()),
     }
     return jwt.encode(payload, secret, algorithm=ALGORITHM), claims
 
@@ -74,16 +87,25 @@ def decode_token(token: str, *, secret: str, expected_type: TokenType) -> TokenC
         if header.get("alg") != ALGORITHM:
             raise Unauthorized("Invalid token.")
         payload = jwt.decode(
-            token, secret, algorithms=[ALGORITHM],
-            options={"require_exp": True, "require_iat": True, "require_jti": True,
-                     "require_sub": True, "verify_aud": False},
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_jti": True,
+                "require_sub": True,
+                "verify_aud": False,
+            },
         )
     except JWTError:
         raise Unauthorized("Invalid or expired token.") from None
     if payload.get("type") != expected_type or not isinstance(payload.get("fam"), str):
         raise Unauthorized(f"An {expected_type} token is required.")
     return TokenClaims(
-        sub=str(payload["sub"]), jti=str(payload["jti"]), type=expected_type,
+        sub=str(payload["sub"]),
+        jti=str(payload["jti"]),
+        type=expected_type,
         family=payload["fam"],
         issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
         expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),

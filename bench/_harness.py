@@ -29,8 +29,13 @@ def free_port() -> int:
 
 def migrate(env: dict[str, str], workdir: Path) -> None:
     """`python -m app.migrate` in the deployment's environment, as scripts/start runs it."""
-    migrated = subprocess.run([sys.executable, "-m", "app.migrate"], env=env, cwd=workdir,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    migrated = subprocess.run(
+        [sys.executable, "-m", "app.migrate"],
+        env=env,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     if migrated.returncode:
         raise BenchError(f"migration failed:\n{migrated.stderr.decode(errors='replace')}")
 
@@ -45,8 +50,9 @@ def machine_busy_s() -> float | None:
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
-async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                   raw: bytes) -> tuple[int, bytes]:
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bytes]:
     """One request/response on a keep-alive connection: (status, body)."""
     writer.write(raw)
     head = await reader.readuntil(b"\r\n\r\n")

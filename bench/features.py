@@ -43,11 +43,16 @@ def make_bars(n: int, seed: int = 42) -> pl.DataFrame:
     high = np.maximum(open_, close) * np.exp(np.abs(rng.normal(0.0, 0.0005, n)))
     low = np.minimum(open_, close) * np.exp(-np.abs(rng.normal(0.0, 0.0005, n)))
     stamps = np.datetime64("2020-01-02T14:30", "us") + np.arange(n).astype("timedelta64[m]")
-    return pl.DataFrame({
-        "timestamp": pl.Series(stamps).dt.replace_time_zone("UTC"),
-        "open": open_, "high": high, "low": low, "close": close,
-        "volume": rng.integers(100, 100_000, n).astype(np.float64),
-    })
+    return pl.DataFrame(
+        {
+            "timestamp": pl.Series(stamps).dt.replace_time_zone("UTC"),
+            "open": open_,
+            "high": high,
+            "low": low,
+            "close": close,
+            "volume": rng.integers(100, 100_000, n).astype(np.float64),
+        }
+    )
 
 
 def engine(bars: pl.DataFrame) -> object:
@@ -93,8 +98,12 @@ def check_agreement(bars: pl.DataFrame) -> float:
     close = bars["close"].to_numpy()
     macd, signal, _ = talib.MACD(close, 12, 26, 9)
     worst = 0.0
-    for column, reference in (("sma", talib.SMA(close, 20)), ("ema", talib.EMA(close, 20)),
-                              ("macd", macd), ("macd_signal", signal)):
+    for column, reference in (
+        ("sma", talib.SMA(close, 20)),
+        ("ema", talib.EMA(close, 20)),
+        ("macd", macd),
+        ("macd_signal", signal),
+    ):
         valid = ~np.isnan(reference)
         values, expected = ours[column].to_numpy()[valid], reference[valid]
         worst = max(worst, float(np.max(np.abs(values - expected) / np.abs(expected))))
@@ -111,21 +120,29 @@ def main() -> None:
     close = bars["close"].to_numpy()
     series = pd.Series(close)
     print(f"bars: {args.bars:,}; indicators: SMA(20) EMA(20) MACD(12,26,9) volatility(20)")
-    print(f"polars {pl.__version__}, threads {pl.thread_pool_size()}; pandas {pd.__version__}; "
-          f"TA-Lib {talib.__version__}")
-    print(f"engine vs TA-Lib, largest relative difference after warm-up: "
-          f"{check_agreement(bars):.1e}")
-    best = best_times({
-        "engine": lambda: engine(bars),
-        "talib": lambda: with_talib(close),
-        "pandas": lambda: with_pandas(series),
-    }, args.runs)
+    print(
+        f"polars {pl.__version__}, threads {pl.thread_pool_size()}; pandas {pd.__version__}; "
+        f"TA-Lib {talib.__version__}"
+    )
+    print(
+        f"engine vs TA-Lib, largest relative difference after warm-up: {check_agreement(bars):.1e}"
+    )
+    best = best_times(
+        {
+            "engine": lambda: engine(bars),
+            "talib": lambda: with_talib(close),
+            "pandas": lambda: with_pandas(series),
+        },
+        args.runs,
+    )
     for name, ms in best.items():
         print(f"  {name:<7} best of {args.runs}: {ms:8.1f} ms")
     print(SPEC_REFERENCE + "; target: engine <= 2.0 x TA-Lib")
     ratio = best["engine"] / best["talib"]
-    print(f"features engine_ms={best['engine']:.1f} talib_ms={best['talib']:.1f} "
-          f"pandas_ms={best['pandas']:.1f} ratio_vs_talib={ratio:.2f}")
+    print(
+        f"features engine_ms={best['engine']:.1f} talib_ms={best['talib']:.1f} "
+        f"pandas_ms={best['pandas']:.1f} ratio_vs_talib={ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,12 @@ async def _admin(admin_url: str, sql: str) -> None:
 
     parts = urlsplit(admin_url)
     conn = await asyncpg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, database=(parts.path or "/postgres").lstrip("/") or "postgres")
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        database=(parts.path or "/postgres").lstrip("/") or "postgres",
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -100,8 +104,9 @@ def _forget_namespace(redis_url: str, namespace: str) -> None:
 
 
 @contextmanager
-def deployment(postgres_url: str, redis_url: str,
-               keep: bool) -> Iterator[tuple[Path, dict[str, str]]]:
+def deployment(
+    postgres_url: str, redis_url: str, keep: bool
+) -> Iterator[tuple[Path, dict[str, str]]]:
     """A throw-away database, Redis namespace and directory, migrated; removed after."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     database = f"atp_bench_{uuid.uuid4().hex[:10]}"
@@ -110,17 +115,28 @@ def deployment(postgres_url: str, redis_url: str,
         asyncio.run(_admin(postgres_url, f'CREATE DATABASE "{database}"'))
     except (OSError, Exception) as exc:
         raise BenchError(f"PostgreSQL at {postgres_url} refused CREATE DATABASE: {exc}") from exc
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("RATE_LIMIT", "INFERENCE_", "TRAINING_", "WORKER_"))}
-    env.update({
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-        "DATABASE_URL": urlsplit(postgres_url)._replace(path=f"/{database}").geturl(),
-        "REDIS_URL": redis_url, "REDIS_NAMESPACE": namespace,
-        "SECRET_KEY": secrets.token_urlsafe(48), "ENVIRONMENT": "development",
-        "VAR_DIR": str(workdir / "var"), "MODEL_DIR": str(workdir / "models"),
-        "DATA_DIR": str(workdir / "data"), "RATE_LIMITS_ENABLED": "false",
-        "WORKER_MAX_JOBS": "1", "TRAINING_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("RATE_LIMIT", "INFERENCE_", "TRAINING_", "WORKER_"))
+    }
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "DATABASE_URL": urlsplit(postgres_url)._replace(path=f"/{database}").geturl(),
+            "REDIS_URL": redis_url,
+            "REDIS_NAMESPACE": namespace,
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "ENVIRONMENT": "development",
+            "VAR_DIR": str(workdir / "var"),
+            "MODEL_DIR": str(workdir / "models"),
+            "DATA_DIR": str(workdir / "data"),
+            "RATE_LIMITS_ENABLED": "false",
+            "WORKER_MAX_JOBS": "1",
+            "TRAINING_THREADS": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+    )
     try:
         migrate(env, workdir)
         yield workdir, env
@@ -142,9 +158,14 @@ class Process:
         self.name = name
         self.log_path = workdir / f"{name}.log"
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([sys.executable, *args], env=env, cwd=workdir,
-                                         stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, *args],
+                env=env,
+                cwd=workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def children_cpu_s(self) -> float:
         """CPU seconds its child processes (a worker's training process) have used."""
@@ -171,8 +192,12 @@ class Process:
 def start_api(env: dict[str, str], workdir: Path, timeout_s: float = 60.0) -> tuple[Process, int]:
     """`uvicorn app.main:app` on a free port, once `/readyz` answers 200."""
     port = free_port()
-    api = Process("api", ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                          "--port", str(port)], env, workdir)
+    api = Process(
+        "api",
+        ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        env,
+        workdir,
+    )
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if api.proc.poll() is not None:
@@ -231,12 +256,15 @@ def _children(pid: int) -> list[int]:
 def serving_agent() -> dict[str, Any]:
     today = datetime.now(UTC).date()
     return {
-        "name": "bench load: serving", "symbol": "AAPL", "data_source": "synthetic",
+        "name": "bench load: serving",
+        "symbol": "AAPL",
+        "data_source": "synthetic",
         "start_date": (today - timedelta(days=10 * 365)).isoformat(),
         "end_date": (today - timedelta(days=1)).isoformat(),
-        "data_frequency": "1d", "prediction_horizon": "1d", "features": FEATURES,
-        "model_preferences": {"architecture": "LSTM", "epochs": 2, "lookback": 60,
-                              "units": 32},
+        "data_frequency": "1d",
+        "prediction_horizon": "1d",
+        "features": FEATURES,
+        "model_preferences": {"architecture": "LSTM", "epochs": 2, "lookback": 60, "units": 32},
     }
 
 
@@ -244,12 +272,22 @@ def training_agent(days: int, epochs: int) -> dict[str, Any]:
     """Minute bars and a two-layer LSTM: each epoch takes several seconds on one thread."""
     today = datetime.now(UTC).date()
     return {
-        "name": "bench load: training", "symbol": "MSFT", "data_source": "synthetic",
+        "name": "bench load: training",
+        "symbol": "MSFT",
+        "data_source": "synthetic",
         "start_date": (today - timedelta(days=days)).isoformat(),
         "end_date": (today - timedelta(days=1)).isoformat(),
-        "data_frequency": "1min", "prediction_horizon": "1h", "features": FEATURES,
-        "model_preferences": {"architecture": "LSTM", "epochs": epochs, "lookback": 60,
-                              "units": 64, "layers": 2, "batch_size": 64},
+        "data_frequency": "1min",
+        "prediction_horizon": "1h",
+        "features": FEATURES,
+        "model_preferences": {
+            "architecture": "LSTM",
+            "epochs": epochs,
+            "lookback": 60,
+            "units": 64,
+            "layers": 2,
+            "batch_size": 64,
+        },
     }
 
 
@@ -262,22 +300,33 @@ class Api:
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
         self.auth: dict[str, str] = {}
 
-    def call(self, method: str, path: str, status: int, headers: dict[str, str] | None = None,
-             **kwargs: Any) -> dict[str, Any]:
-        response = self.client.request(method, path, headers={**self.auth, **(headers or {})},
-                                       **kwargs)
+    def call(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        response = self.client.request(
+            method, path, headers={**self.auth, **(headers or {})}, **kwargs
+        )
         if response.status_code != status:
-            raise BenchError(f"{method} {path}: HTTP {response.status_code} "
-                             f"{response.text[:500]}")
+            raise BenchError(f"{method} {path}: HTTP {response.status_code} {response.text[:500]}")
         body: dict[str, Any] = response.json() if response.content else {}
         return body
 
     def login(self) -> None:
         email = f"bench-{secrets.token_hex(4)}@example.com"
-        self.call("POST", "/api/v1/auth/register", 201, json={
-            "email": email, "password": PASSWORD, "user_segment": "quant"})
-        tokens = self.call("POST", "/api/v1/auth/login", 200,
-                           data={"username": email, "password": PASSWORD})
+        self.call(
+            "POST",
+            "/api/v1/auth/register",
+            201,
+            json={"email": email, "password": PASSWORD, "user_segment": "quant"},
+        )
+        tokens = self.call(
+            "POST", "/api/v1/auth/login", 200, data={"username": email, "password": PASSWORD}
+        )
         self.auth = {"Authorization": f"Bearer {tokens['access_token']}"}
 
     def create(self, body: dict[str, Any]) -> str:
@@ -296,29 +345,49 @@ class Api:
             if done(agent):
                 return time.perf_counter() - started
             if agent["status"] in ("FAILED", "CANCELLED"):
-                failure = (f"agent {agent_id} is {agent['status']} at "
-                           f"{agent.get('failure_stage')}: {agent.get('failure_reason')}")
+                failure = (
+                    f"agent {agent_id} is {agent['status']} at "
+                    f"{agent.get('failure_stage')}: {agent.get('failure_reason')}"
+                )
                 if agent.get("failure_stage") != "TRAINING" or attempt >= attempts:
                     raise BenchError(f"{failure}\n{self.worker.tail()}")
                 attempt += 1
                 print(f"  {failure}; retraining (attempt {attempt} of {attempts})")
                 self.call("POST", f"/api/v1/agents/{agent_id}/retrain", 202)
             time.sleep(0.5)
-        raise BenchError(f"agent {agent_id} still {agent.get('status')} after {timeout_s:.0f} s"
-                         f"\n{self.worker.tail()}")
+        raise BenchError(
+            f"agent {agent_id} still {agent.get('status')} after {timeout_s:.0f} s"
+            f"\n{self.worker.tail()}"
+        )
 
     def predict_request(self, agent_id: str) -> bytes:
         """`/predict` for one stock, pre-encoded: the clients only write and read bytes."""
-        body = json.dumps({
-            "user_segment": "investor", "stocks": ["AAPL"], "data_frequency": "1d",
-            "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02,
-            "agent_ids": {"AAPL": agent_id}}).encode()
-        self.call("POST", "/api/v1/predict", 200, content=body,  # loads the model
-                  headers={"Cache-Control": "no-cache", "Content-Type": "application/json"})
-        head = ["POST /api/v1/predict HTTP/1.1", f"Host: 127.0.0.1:{self.port}",
-                f"Authorization: {self.auth['Authorization']}",
-                "Content-Type: application/json", "Cache-Control: no-cache",
-                f"Content-Length: {len(body)}"]
+        body = json.dumps(
+            {
+                "user_segment": "investor",
+                "stocks": ["AAPL"],
+                "data_frequency": "1d",
+                "prediction_horizon": "1d",
+                "confidence_level": 0.6,
+                "capital_at_risk": 0.02,
+                "agent_ids": {"AAPL": agent_id},
+            }
+        ).encode()
+        self.call(
+            "POST",
+            "/api/v1/predict",
+            200,
+            content=body,  # loads the model
+            headers={"Cache-Control": "no-cache", "Content-Type": "application/json"},
+        )
+        head = [
+            "POST /api/v1/predict HTTP/1.1",
+            f"Host: 127.0.0.1:{self.port}",
+            f"Authorization: {self.auth['Authorization']}",
+            "Content-Type: application/json",
+            "Cache-Control: no-cache",
+            f"Content-Length: {len(body)}",
+        ]
         return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
@@ -345,16 +414,20 @@ class Phase:
 
     def line(self) -> str:
         n = len(self.latencies_s)
-        training = ("" if self.training_cpu_s is None else
-                    f"  training process CPU {self.training_cpu_s:.1f} s in {self.wall_s:.1f} s")
-        return (f"  {self.label:<15} clients {self.clients}  p50 {self.p50_ms:6.2f} ms  "
-                f"p99 {self.p99_ms:6.2f} ms  {n / self.wall_s:6.1f} req/s  "
-                f"errors {self.errors}  (n={n})  other load {self.other_cores:.2f} cores"
-                f"{training}")
+        training = (
+            ""
+            if self.training_cpu_s is None
+            else f"  training process CPU {self.training_cpu_s:.1f} s in {self.wall_s:.1f} s"
+        )
+        return (
+            f"  {self.label:<15} clients {self.clients}  p50 {self.p50_ms:6.2f} ms  "
+            f"p99 {self.p99_ms:6.2f} ms  {n / self.wall_s:6.1f} req/s  "
+            f"errors {self.errors}  (n={n})  other load {self.other_cores:.2f} cores"
+            f"{training}"
+        )
 
 
-async def _load(port: int, raw: bytes, total: int,
-                clients: int) -> tuple[list[float], int, float]:
+async def _load(port: int, raw: bytes, total: int, clients: int) -> tuple[list[float], int, float]:
     remaining, errors = total, 0
     latencies: list[float] = []
 
@@ -380,8 +453,16 @@ async def _load(port: int, raw: bytes, total: int,
     return latencies, errors, time.perf_counter() - started
 
 
-def measure(label: str, port: int, raw: bytes, total: int, clients: int,
-            processes: list[Process], database: str, worker: Process | None = None) -> Phase:
+def measure(
+    label: str,
+    port: int,
+    raw: bytes,
+    total: int,
+    clients: int,
+    processes: list[Process],
+    database: str,
+    worker: Process | None = None,
+) -> Phase:
     """`total` requests from `clients` closed-loop clients (on uvloop when installed)."""
     try:
         import uvloop
@@ -397,8 +478,7 @@ def measure(label: str, port: int, raw: bytes, total: int, clients: int,
     cpu = worker.children_cpu_s() - cpu_before if worker else None
     if not latencies:
         raise BenchError(f"{label}: every request failed")
-    return Phase(label, clients, np.asarray(latencies), errors, wall, max(other / wall, 0.0),
-                 cpu)
+    return Phase(label, clients, np.asarray(latencies), errors, wall, max(other / wall, 0.0), cpu)
 
 
 # --- the run -------------------------------------------------------------------------
@@ -406,31 +486,44 @@ def measure(label: str, port: int, raw: bytes, total: int, clients: int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-        help="administrative URL; a throw-away database is created from it")
-    parser.add_argument("--redis-url",
-                        default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="administrative URL; a throw-away database is created from it",
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
-    parser.add_argument("--requests", type=int, default=3000,
-                        help="requests timed in each phase (default 3000)")
+    parser.add_argument(
+        "--requests", type=int, default=3000, help="requests timed in each phase (default 3000)"
+    )
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests (default 200)")
-    parser.add_argument("--training-days", type=int, default=120,
-                        help="calendar days of minute bars of the training agent (default 120)")
+    parser.add_argument(
+        "--training-days",
+        type=int,
+        default=120,
+        help="calendar days of minute bars of the training agent (default 120)",
+    )
     parser.add_argument("--training-epochs", type=int, default=50)
     parser.add_argument("--train-timeout", type=float, default=300.0)
-    parser.add_argument("--training-nice", type=int, default=None,
-                        help="TRAINING_NICE for the worker (default: the app's, "
-                             f"{TRAINING_NICE_DEFAULT})")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory (logs, weights)")
+    parser.add_argument(
+        "--training-nice",
+        type=int,
+        default=None,
+        help=f"TRAINING_NICE for the worker (default: the app's, {TRAINING_NICE_DEFAULT})",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary directory (logs, weights)"
+    )
     args = parser.parse_args()
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     busy = _busy_s()
     time.sleep(1.0)
-    print(f"machine busy before the run: {_busy_s() - busy:.2f} of "
-          f"{os.cpu_count()} cores")
+    print(f"machine busy before the run: {_busy_s() - busy:.2f} of {os.cpu_count()} cores")
     processes: list[Process] = []
     try:
         with deployment(args.postgres_url, args.redis_url, args.keep) as (workdir, env):
@@ -440,38 +533,63 @@ def main() -> None:
             started = time.perf_counter()
             api_process, port = start_api(env, workdir)
             processes.append(api_process)
-            worker = Process("worker", ["-m", "arq", "app.tasks.worker.WorkerSettings"], env,
-                             workdir)
+            worker = Process(
+                "worker", ["-m", "arq", "app.tasks.worker.WorkerSettings"], env, workdir
+            )
             processes.append(worker)
-            print(f"API ready in {time.perf_counter() - started:.1f} s; one ARQ worker "
-                  f"(WORKER_MAX_JOBS=1, TRAINING_THREADS=1, TRAINING_NICE={nice}); "
-                  "PostgreSQL + Redis")
+            print(
+                f"API ready in {time.perf_counter() - started:.1f} s; one ARQ worker "
+                f"(WORKER_MAX_JOBS=1, TRAINING_THREADS=1, TRAINING_NICE={nice}); "
+                "PostgreSQL + Redis"
+            )
             api = Api(port, worker)
             api.login()
             serving_id = api.create(serving_agent())
-            took = api.wait(serving_id, lambda a: a["status"] == "READY", args.train_timeout,
-                            attempts=4)
-            print(f"serving agent READY after {took:.1f} s "
-                  "(AAPL 1d, LSTM look-back 60, 32 units, 2 epochs)")
+            took = api.wait(
+                serving_id, lambda a: a["status"] == "READY", args.train_timeout, attempts=4
+            )
+            print(
+                f"serving agent READY after {took:.1f} s "
+                "(AAPL 1d, LSTM look-back 60, 32 units, 2 epochs)"
+            )
             raw = api.predict_request(serving_id)
             measure("warm-up", port, raw, args.warmup, args.clients, processes, database)
             idle = measure("idle", port, raw, args.requests, args.clients, processes, database)
 
             training_id = api.create(training_agent(args.training_days, args.training_epochs))
-            took = api.wait(training_id, lambda a: a["status"] == "TRAINING"
-                            and (a.get("progress") or {}).get("epoch", 0) >= 1, args.train_timeout)
+            took = api.wait(
+                training_id,
+                lambda a: (
+                    a["status"] == "TRAINING" and (a.get("progress") or {}).get("epoch", 0) >= 1
+                ),
+                args.train_timeout,
+            )
             progress = api.agent(training_id)["progress"]
-            print(f"training agent at epoch {progress['epoch']}/{progress['epochs']} after "
-                  f"{took:.1f} s (MSFT 1min, {args.training_days} days, LSTM 2 × 64 units)")
+            print(
+                f"training agent at epoch {progress['epoch']}/{progress['epochs']} after "
+                f"{took:.1f} s (MSFT 1min, {args.training_days} days, LSTM 2 × 64 units)"
+            )
             measure("warm-up", port, raw, args.warmup, args.clients, processes, database, worker)
-            training = measure("while training", port, raw, args.requests, args.clients,
-                               processes, database, worker)
+            training = measure(
+                "while training",
+                port,
+                raw,
+                args.requests,
+                args.clients,
+                processes,
+                database,
+                worker,
+            )
             still = api.agent(training_id)
             if still["status"] != "TRAINING":
-                raise BenchError(f"the training ended ({still['status']}) before the "
-                                 "measurement did: use more --training-days or epochs")
-            print(f"training agent still TRAINING at epoch {still['progress'].get('epoch')}"
-                  "; cancelling it")
+                raise BenchError(
+                    f"the training ended ({still['status']}) before the "
+                    "measurement did: use more --training-days or epochs"
+                )
+            print(
+                f"training agent still TRAINING at epoch {still['progress'].get('epoch')}"
+                "; cancelling it"
+            )
             api.call("POST", f"/api/v1/agents/{training_id}/cancel", 200)
     except BenchError as exc:
         sys.exit(f"bench/load.py: {exc}")
@@ -486,11 +604,15 @@ def main() -> None:
     print("POST /api/v1/predict, 1 stock, agent_ids, Cache-Control: no-cache:")
     print(idle.line())
     print(training.line())
-    print(f"target (SPEC §9): p99 while training <= {TARGET_RATIO:g} × idle p99, errors 0: "
-          f"ratio {ratio:.2f} {'met' if ratio <= TARGET_RATIO else 'MISSED'}, "
-          f"errors {errors} {'met' if errors == 0 else 'MISSED'}")
-    print(f"load idle_p99_ms={idle.p99_ms:.2f} training_p99_ms={training.p99_ms:.2f} "
-          f"ratio={ratio:.2f} errors={errors}")
+    print(
+        f"target (SPEC §9): p99 while training <= {TARGET_RATIO:g} × idle p99, errors 0: "
+        f"ratio {ratio:.2f} {'met' if ratio <= TARGET_RATIO else 'MISSED'}, "
+        f"errors {errors} {'met' if errors == 0 else 'MISSED'}"
+    )
+    print(
+        f"load idle_p99_ms={idle.p99_ms:.2f} training_p99_ms={training.p99_ms:.2f} "
+        f"ratio={ratio:.2f} errors={errors}"
+    )
 
 
 if __name__ == "__main__":

@@ -97,10 +97,21 @@ class Server:
         started = time.perf_counter()
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                 "--port", str(self.port), *(["--workers", str(self.workers)]
-                                             if self.workers > 1 else [])],
-                env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "app.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    *(["--workers", str(self.workers)] if self.workers > 1 else []),
+                ],
+                env=self.env,
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its training children go with it on stop()
             )
         deadline = started + timeout_s
@@ -113,8 +124,9 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise BenchError(f"the server did not answer /healthz within {timeout_s:.0f} s\n"
-                         f"{self.tail()}")
+        raise BenchError(
+            f"the server did not answer /healthz within {timeout_s:.0f} s\n{self.tail()}"
+        )
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -145,18 +157,23 @@ class Server:
 def deployment(keep: bool) -> Iterator[tuple[Path, dict[str, str]]]:
     """A temporary embedded deployment's directory and environment, migrated."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-predict-"))
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "INFERENCE_ENGINE")}
-    env.update({
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-        "VAR_DIR": str(workdir / "var"),
-        "MODEL_DIR": str(workdir / "models"),
-        "DATA_DIR": str(workdir / "data"),
-        "RATE_LIMITS_ENABLED": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ENVIRONMENT": "development",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "INFERENCE_ENGINE")
+    }
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "VAR_DIR": str(workdir / "var"),
+            "MODEL_DIR": str(workdir / "models"),
+            "DATA_DIR": str(workdir / "data"),
+            "RATE_LIMITS_ENABLED": "false",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "ENVIRONMENT": "development",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+    )
     try:
         migrate(env, workdir)
         yield workdir, env
@@ -171,8 +188,9 @@ def deployment(keep: bool) -> Iterator[tuple[Path, dict[str, str]]]:
 
 
 def login(base: str) -> str:
-    response = httpx.post(f"{base}/api/v1/auth/login",
-                          data={"username": EMAIL, "password": PASSWORD}, timeout=30)
+    response = httpx.post(
+        f"{base}/api/v1/auth/login", data={"username": EMAIL, "password": PASSWORD}, timeout=30
+    )
     expect(response, 200, "login")
     return str(response.json()["access_token"])
 
@@ -191,23 +209,40 @@ def ready_agent(server: Server, timeout_s: float, attempts: int) -> tuple[str, s
     agent with the next seed is created, as a quant would.
     """
     base = server.base
-    response = httpx.post(f"{base}/api/v1/auth/register", timeout=30, json={
-        "email": EMAIL, "password": PASSWORD, "user_segment": "quant"})
+    response = httpx.post(
+        f"{base}/api/v1/auth/register",
+        timeout=30,
+        json={"email": EMAIL, "password": PASSWORD, "user_segment": "quant"},
+    )
     expect(response, 201, "register")
     token = login(base)
     auth = {"Authorization": f"Bearer {token}"}
     started = time.perf_counter()
     for attempt in range(attempts):
-        response = httpx.post(f"{base}/api/v1/agents", headers=auth, timeout=30, json={
-            "name": f"bench AAPL intraday {attempt + 1}", "symbol": "AAPL",
-            "data_source": "synthetic", "start_date": TRAINING_START.isoformat(),
-            "end_date": TRAINING_END.isoformat(),
-            "data_frequency": "1min", "prediction_horizon": "1h",
-            "features": ["SMA", "EMA", "MACD", "volatility"], "sentiment_enabled": False,
-            "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.6},
-            "model_preferences": {"architecture": "LSTM", "epochs": 2, "lookback": 60,
-                                  "units": 32, "seed": SEED + attempt},
-        })
+        response = httpx.post(
+            f"{base}/api/v1/agents",
+            headers=auth,
+            timeout=30,
+            json={
+                "name": f"bench AAPL intraday {attempt + 1}",
+                "symbol": "AAPL",
+                "data_source": "synthetic",
+                "start_date": TRAINING_START.isoformat(),
+                "end_date": TRAINING_END.isoformat(),
+                "data_frequency": "1min",
+                "prediction_horizon": "1h",
+                "features": ["SMA", "EMA", "MACD", "volatility"],
+                "sentiment_enabled": False,
+                "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.6},
+                "model_preferences": {
+                    "architecture": "LSTM",
+                    "epochs": 2,
+                    "lookback": 60,
+                    "units": 32,
+                    "seed": SEED + attempt,
+                },
+            },
+        )
         expect(response, 202, "agent creation")
         agent_id = str(response.json()["agent_id"])
         last = ""
@@ -222,10 +257,14 @@ def ready_agent(server: Server, timeout_s: float, attempts: int) -> tuple[str, s
                 break
             time.sleep(0.5)
         else:
-            raise BenchError(f"agent {agent_id} not READY after {timeout_s:.0f} s (last: {last})"
-                             f"\n{server.tail()}")
-        failure = (f"agent {agent_id} is {last} at {agent.get('failure_stage')}: "
-                   f"{agent.get('failure_reason')}")
+            raise BenchError(
+                f"agent {agent_id} not READY after {timeout_s:.0f} s (last: {last})"
+                f"\n{server.tail()}"
+            )
+        failure = (
+            f"agent {agent_id} is {last} at {agent.get('failure_stage')}: "
+            f"{agent.get('failure_reason')}"
+        )
         if last != "FAILED" or agent.get("failure_stage") != "TRAINING":
             raise BenchError(f"{failure}\n{server.tail(10)}")
         print(f"  {failure}; trying seed {SEED + attempt + 1}")
@@ -233,9 +272,15 @@ def ready_agent(server: Server, timeout_s: float, attempts: int) -> tuple[str, s
 
 
 def predict_body(agent_id: str) -> dict[str, Any]:
-    return {"user_segment": "short_term_trader", "stocks": ["AAPL"], "data_frequency": "1min",
-            "prediction_horizon": "1h", "confidence_level": 0.6, "capital_at_risk": 0.02,
-            "agent_ids": {"AAPL": agent_id}}
+    return {
+        "user_segment": "short_term_trader",
+        "stocks": ["AAPL"],
+        "data_frequency": "1min",
+        "prediction_horizon": "1h",
+        "confidence_level": 0.6,
+        "capital_at_risk": 0.02,
+        "agent_ids": {"AAPL": agent_id},
+    }
 
 
 # --- the load generator --------------------------------------------------------------
@@ -249,8 +294,11 @@ class Request:
     body: bytes = b""
 
     def encode(self, port: int) -> bytes:
-        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: 127.0.0.1:{port}",
-                 *(f"{k}: {v}" for k, v in self.headers.items())]
+        lines = [
+            f"{self.method} {self.path} HTTP/1.1",
+            f"Host: 127.0.0.1:{port}",
+            *(f"{k}: {v}" for k, v in self.headers.items()),
+        ]
         if self.body or self.method == "POST":
             lines.append(f"Content-Length: {len(self.body)}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.body
@@ -291,11 +339,16 @@ class Run:
         return len(self.latencies_s) / self.wall_s
 
     def line(self, label: str) -> str:
-        return (f"  {label:<30} clients {self.clients:>2}  p50 {self.p50_ms:7.2f} ms  "
-                f"p99 {self.p99_ms:7.2f} ms  {self.rps:6.1f} req/s  "
-                f"CPU ms/req: {self.per_request_ms}  (n={len(self.latencies_s)})"
-                + ("" if self.other_cores is None or self.other_cores < QUIET_CORES else
-                   f"  WARNING: other work kept {self.other_cores:.1f} cores busy"))
+        return (
+            f"  {label:<30} clients {self.clients:>2}  p50 {self.p50_ms:7.2f} ms  "
+            f"p99 {self.p99_ms:7.2f} ms  {self.rps:6.1f} req/s  "
+            f"CPU ms/req: {self.per_request_ms}  (n={len(self.latencies_s)})"
+            + (
+                ""
+                if self.other_cores is None or self.other_cores < QUIET_CORES
+                else f"  WARNING: other work kept {self.other_cores:.1f} cores busy"
+            )
+        )
 
 
 def group_cpu_s(pgid: int) -> float | None:
@@ -359,17 +412,26 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
         run = runner.run(_load(server.port, request, total, clients))
         client_after = time.process_time()
         machine_after, server_after = machine_busy_s(), group_cpu_s(server.proc.pid)
-    server_cpu = (None if server_before is None or server_after is None
-                  else server_after - server_before)
-    machine_cpu = (None if machine_before is None or machine_after is None
-                   else machine_after - machine_before)
-    return Run(run.clients, run.latencies_s, run.wall_s, client_after - client_before,
-               server_cpu, machine_cpu)
+    server_cpu = (
+        None if server_before is None or server_after is None else server_after - server_before
+    )
+    machine_cpu = (
+        None if machine_before is None or machine_after is None else machine_after - machine_before
+    )
+    return Run(
+        run.clients,
+        run.latencies_s,
+        run.wall_s,
+        client_after - client_before,
+        server_cpu,
+        machine_cpu,
+    )
 
 
 def check_predict(server: Server, request: Request) -> dict[str, Any]:
-    response = httpx.post(f"{server.base}{request.path}", headers=request.headers,
-                          content=request.body, timeout=120)
+    response = httpx.post(
+        f"{server.base}{request.path}", headers=request.headers, content=request.body, timeout=120
+    )
     expect(response, 200, "predict")
     answer: dict[str, Any] = response.json()
     if answer.get("cached") is not False or "predicted_price" not in answer:
@@ -378,9 +440,16 @@ def check_predict(server: Server, request: Request) -> dict[str, Any]:
 
 
 def predict_request(token: str, agent_id: str) -> Request:
-    return Request("POST", "/api/v1/predict", {
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json",
-        "Cache-Control": "no-cache"}, json.dumps(predict_body(agent_id)).encode())
+    return Request(
+        "POST",
+        "/api/v1/predict",
+        {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Cache-Control": "no-cache",
+        },
+        json.dumps(predict_body(agent_id)).encode(),
+    )
 
 
 # --- the run -------------------------------------------------------------------------
@@ -416,26 +485,53 @@ def measure(server: Server, request: Request, args: argparse.Namespace) -> dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=8,
-                        help="concurrent clients of the throughput run (default 8)")
-    parser.add_argument("--requests", type=int, default=2000,
-                        help="requests of each compiled-path run (default 2000)")
-    parser.add_argument("--naive-requests", type=int, default=200,
-                        help="requests of the keras_predict run (default 200)")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=8,
+        help="concurrent clients of the throughput run (default 8)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=2000,
+        help="requests of each compiled-path run (default 2000)",
+    )
+    parser.add_argument(
+        "--naive-requests",
+        type=int,
+        default=200,
+        help="requests of the keras_predict run (default 200)",
+    )
     parser.add_argument("--warmup", type=int, default=30, help="warm-up calls (default 30)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="uvicorn worker processes of the measured server (default 2: "
-                             "one per core, as WEB_CONCURRENCY=2 scripts/start serves; the "
-                             "keras_predict reference runs in one)")
-    parser.add_argument("--wait-quiet", type=float, default=120.0,
-                        help="seconds to wait for other work on the machine to stop before "
-                             "measuring (default 120; 0: measure at once)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="uvicorn worker processes of the measured server (default 2: "
+        "one per core, as WEB_CONCURRENCY=2 scripts/start serves; the "
+        "keras_predict reference runs in one)",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=120.0,
+        help="seconds to wait for other work on the machine to stop before "
+        "measuring (default 120; 0: measure at once)",
+    )
     parser.add_argument("--start-timeout", type=float, default=60.0)
     parser.add_argument("--train-timeout", type=float, default=600.0)
-    parser.add_argument("--train-attempts", type=int, default=4,
-                        help="trainings tried before giving up on convergence (default 4)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory (server logs, database, weights)")
+    parser.add_argument(
+        "--train-attempts",
+        type=int,
+        default=4,
+        help="trainings tried before giving up on convergence (default 4)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the temporary directory (server logs, database, weights)",
+    )
     args = parser.parse_args()
 
     # Ctrl-C and SIGTERM both unwind through the `finally`s that stop the servers.
@@ -446,15 +542,16 @@ def main() -> None:
         server = Server(env, workdir, name, workers)
         servers.append(server)
         up_s = server.start(args.start_timeout)
-        print(f"{name} server up in {up_s:.1f} s (uvicorn app.main:app, embedded, "
-              f"{workers} worker{'s' if workers > 1 else ''}, {workdir.name})")
+        print(
+            f"{name} server up in {up_s:.1f} s (uvicorn app.main:app, embedded, "
+            f"{workers} worker{'s' if workers > 1 else ''}, {workdir.name})"
+        )
         return server
 
     try:
         with deployment(args.keep) as (workdir, env):
             server = serve(env, "compiled")
-            token, agent_id, train_s = ready_agent(server, args.train_timeout,
-                                                   args.train_attempts)
+            token, agent_id, train_s = ready_agent(server, args.train_timeout, args.train_attempts)
             print(f"agent {agent_id} READY after {train_s:.1f} s (LSTM, 2 epochs, look-back 60)")
             if args.workers > 1:
                 server.stop()
@@ -462,8 +559,10 @@ def main() -> None:
                 token = login(server.base)
             request = predict_request(token, agent_id)
             answer = check_predict(server, request)  # loads and warms the model
-            print(f"  first answer: {answer['trade_signal']} {answer['direction']} "
-                  f"predicted {answer['predicted_price']} confidence {answer['confidence']}")
+            print(
+                f"  first answer: {answer['trade_signal']} {answer['direction']} "
+                f"predicted {answer['predicted_price']} confidence {answer['confidence']}"
+            )
             runs = measure(server, request, args)
             server.stop()
 
@@ -491,14 +590,22 @@ def main() -> None:
     print(loaded.line("compiled"))
     print(naive.line("keras_predict (model.predict)"))
     speedup = naive.p50_ms / single.p50_ms
-    print(f"targets (SPEC §9): p50 <= {TARGET_P50_MS:g} ms, p99 <= {TARGET_P99_MS:g} ms "
-          f"(one client), >= {TARGET_RPS:g} req/s ({args.clients} clients), speedup >= "
-          f"{TARGET_SPEEDUP:g}; reference: model.predict alone ~45 ms per call")
-    verdicts = [("p50", single.p50_ms <= TARGET_P50_MS), ("p99", single.p99_ms <= TARGET_P99_MS),
-                ("rps", loaded.rps >= TARGET_RPS), ("speedup", speedup >= TARGET_SPEEDUP)]
+    print(
+        f"targets (SPEC §9): p50 <= {TARGET_P50_MS:g} ms, p99 <= {TARGET_P99_MS:g} ms "
+        f"(one client), >= {TARGET_RPS:g} req/s ({args.clients} clients), speedup >= "
+        f"{TARGET_SPEEDUP:g}; reference: model.predict alone ~45 ms per call"
+    )
+    verdicts = [
+        ("p50", single.p50_ms <= TARGET_P50_MS),
+        ("p99", single.p99_ms <= TARGET_P99_MS),
+        ("rps", loaded.rps >= TARGET_RPS),
+        ("speedup", speedup >= TARGET_SPEEDUP),
+    ]
     print("  " + "  ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in verdicts))
-    print(f"predict p50_ms={single.p50_ms:.2f} p99_ms={single.p99_ms:.2f} rps={loaded.rps:.1f} "
-          f"naive_p50_ms={naive.p50_ms:.2f} speedup={speedup:.1f}")
+    print(
+        f"predict p50_ms={single.p50_ms:.2f} p99_ms={single.p99_ms:.2f} rps={loaded.rps:.1f} "
+        f"naive_p50_ms={naive.p50_ms:.2f} speedup={speedup:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,19 +28,27 @@ PREDICT_REQUEST: dict[str, Any] = SEED_EXAMPLE
 def agent_request(symbol: str) -> dict[str, Any]:
     """SPEC §5's example creation body, for `symbol`."""
     return {
-        "name": f"{symbol} intraday", "symbol": symbol, "data_source": "synthetic",
-        "start_date": "2025-01-02", "end_date": "2025-06-30", "data_frequency": "1min",
-        "prediction_horizon": "1h", "features": ["SMA", "EMA", "MACD", "volatility"],
+        "name": f"{symbol} intraday",
+        "symbol": symbol,
+        "data_source": "synthetic",
+        "start_date": "2025-01-02",
+        "end_date": "2025-06-30",
+        "data_frequency": "1min",
+        "prediction_horizon": "1h",
+        "features": ["SMA", "EMA", "MACD", "volatility"],
         "sentiment_enabled": False,
         "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
-        "model_preferences": {"architecture": "LSTM", "epochs": 20}, "callback_url": None,
+        "model_preferences": {"architecture": "LSTM", "epochs": 20},
+        "callback_url": None,
     }
 
 
 def check(response: httpx.Response, *expected: int) -> dict[str, Any]:
     if response.status_code not in expected:
-        sys.exit(f"{response.request.method} {response.request.url.path} answered "
-                 f"{response.status_code}: {response.text}")
+        sys.exit(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code}: {response.text}"
+        )
     body: dict[str, Any] = response.json()
     return body
 
@@ -54,17 +62,33 @@ def main() -> None:
 
     email = f"demo-{secrets.token_hex(4)}@example.com"
     password = secrets.token_urlsafe(16)
-    check(api.post("/auth/register", json={
-        "email": email, "password": password, "user_segment": "short_term_trader",
-        "full_name": "Demo Trader", "account_equity": 35_000}), 201)
+    check(
+        api.post(
+            "/auth/register",
+            json={
+                "email": email,
+                "password": password,
+                "user_segment": "short_term_trader",
+                "full_name": "Demo Trader",
+                "account_equity": 35_000,
+            },
+        ),
+        201,
+    )
     tokens = check(api.post("/auth/login", data={"username": email, "password": password}), 200)
     api.headers["Authorization"] = f"Bearer {tokens['access_token']}"
     print(f"registered and logged in as {email}")
 
     agents = {}
     for symbol in PREDICT_REQUEST["stocks"]:
-        created = check(api.post("/agents", json=agent_request(symbol),
-                                 headers={"Idempotency-Key": f"demo-{email}-{symbol}"}), 202)
+        created = check(
+            api.post(
+                "/agents",
+                json=agent_request(symbol),
+                headers={"Idempotency-Key": f"demo-{email}-{symbol}"},
+            ),
+            202,
+        )
         agents[symbol] = created["agent_id"]
         print(f"created agent {created['agent_id']} for {symbol}: {created['status']}")
 
@@ -77,18 +101,22 @@ def main() -> None:
         for symbol in sorted(pending):
             agent = check(api.get(f"/agents/{agents[symbol]}"), 200)
             progress = agent.get("progress") or {}
-            line = agent["status"] + (f" epoch {progress['epoch']}/{progress['epochs']}"
-                                      if agent["status"] == "TRAINING" and progress.get("epoch")
-                                      else "")
+            line = agent["status"] + (
+                f" epoch {progress['epoch']}/{progress['epochs']}"
+                if agent["status"] == "TRAINING" and progress.get("epoch")
+                else ""
+            )
             if last.get(symbol) != line:
                 print(f"  {symbol}: {line}", flush=True)
                 last[symbol] = line
             if agent["status"] == "READY":
                 pending.discard(symbol)
                 metrics = agent.get("metrics") or {}
-                print(f"  {symbol}: test RMSE {metrics.get('rmse'):.5f} vs naive "
-                      f"{metrics.get('naive_rmse'):.5f}; directional accuracy "
-                      f"{metrics.get('directional_accuracy'):.3f}")
+                print(
+                    f"  {symbol}: test RMSE {metrics.get('rmse'):.5f} vs naive "
+                    f"{metrics.get('naive_rmse'):.5f}; directional accuracy "
+                    f"{metrics.get('directional_accuracy'):.3f}"
+                )
             elif agent["status"] in ("FAILED", "CANCELLED"):
                 sys.exit(f"{symbol} agent {agent['status']}: {agent.get('failure_reason')}")
         time.sleep(1.0)

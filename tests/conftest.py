@@ -59,7 +59,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def make_settings(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest, sqlite_template: Path,
+    backend: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    sqlite_template: Path,
 ) -> Callable[..., Settings]:
     """Settings for this test's backend; call it again for a second replica."""
     namespace = f"test-{uuid.uuid4().hex[:12]}"
@@ -71,8 +74,11 @@ def make_settings(
 
     def factory(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "environment": "test", "var_dir": var_dir, "secret_key": TEST_SECRET,
-            "redis_namespace": namespace, "data_dir": tmp_path / "data",
+            "environment": "test",
+            "var_dir": var_dir,
+            "secret_key": TEST_SECRET,
+            "redis_namespace": namespace,
+            "data_dir": tmp_path / "data",
         }
         if backend == "services":
             values.update(database_url=db_url, redis_url=REDIS_URL)
@@ -84,14 +90,17 @@ def make_settings(
 
 @pytest.fixture
 def make_worker_settings(
-    make_settings: Callable[..., Settings], backend: str, request: pytest.FixtureRequest,
+    make_settings: Callable[..., Settings],
+    backend: str,
+    request: pytest.FixtureRequest,
 ) -> Callable[..., Settings]:
     """`make_settings` for a test that runs an ARQ worker: in services mode on a
     database of its own, since the worker's sweep enqueues every QUEUED job it finds."""
     if backend != "services":
         return make_settings
-    return functools.partial(make_settings,
-                             database_url=request.getfixturevalue("own_postgres_database"))
+    return functools.partial(
+        make_settings, database_url=request.getfixturevalue("own_postgres_database")
+    )
 
 
 @pytest.fixture
@@ -128,5 +137,12 @@ def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     from tests.utils.serving import train_artifact
 
-    return train_artifact(tmp_path_factory.mktemp("daily"), "1d", "1d", 1,
-                          date(2020, 1, 1), date(2024, 6, 30), lookback=10)
+    return train_artifact(
+        tmp_path_factory.mktemp("daily"),
+        "1d",
+        "1d",
+        1,
+        date(2020, 1, 1),
+        date(2024, 6, 30),
+        lookback=10,
+    )

@@ -13,7 +13,9 @@ from app.config import Settings
 
 def test_embedded_defaults(tmp_path: Path) -> None:
     settings = Settings(var_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
-    assert settings.sqlalchemy_database_url == f"sqlite+aiosqlite:///{tmp_path.as_posix()}/platform.db"
+    assert (
+        settings.sqlalchemy_database_url == f"sqlite+aiosqlite:///{tmp_path.as_posix()}/platform.db"
+    )
     assert settings.redis_url is None
     assert settings.models_path == tmp_path / "models"
 
@@ -30,13 +32,21 @@ def test_generated_secret_key_is_kept_private_and_stable(tmp_path: Path) -> None
 @pytest.mark.parametrize("key", [None, "short", "a" * 64])
 def test_production_refuses_missing_or_weak_secret(key: str | None) -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY"):
-        Settings(environment="production", secret_key=key, database_url="postgresql://x/y",
-                 _env_file=None)  # type: ignore[call-arg]
+        Settings(
+            environment="production",
+            secret_key=key,
+            database_url="postgresql://x/y",
+            _env_file=None,
+        )  # type: ignore[call-arg]
 
 
 def test_production_accepts_a_strong_secret() -> None:
-    settings = Settings(environment="production", database_url="postgresql://h/db",
-                        secret_key="Zr8s0Qp3xY_k2LmN7vB4cT9wE1uJ6hGf", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        environment="production",
+        database_url="postgresql://h/db",
+        secret_key="Zr8s0Qp3xY_k2LmN7vB4cT9wE1uJ6hGf",
+        _env_file=None,
+    )  # type: ignore[call-arg]
     assert settings.sqlalchemy_database_url == "postgresql+asyncpg://h/db"
 
 

@@ -43,8 +43,7 @@ def test_postgres_upgrade_and_downgrade() -> None:
     name = f"atp_mig_{uuid.uuid4().hex[:10]}"
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        asyncio.run(_round_trip(Settings(database_url=postgres_url(name),
-                                         environment="test")))
+        asyncio.run(_round_trip(Settings(database_url=postgres_url(name), environment="test")))
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

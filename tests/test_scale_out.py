@@ -52,9 +52,18 @@ RATE = 5  # RATE_LIMIT_DEFAULT = "5/60"
 TRAIN_TIMEOUT_S = 150.0
 # One epoch of a tiny CNN: the time that matters is each job's child process
 # importing TensorFlow. Seed 0 converges on this series (see tiny_agent).
-AGENT = tiny_agent("CNN", model_preferences={
-    "architecture": "CNN", "epochs": 1, "lookback": 10, "units": 8, "layers": 1,
-    "batch_size": 64, "seed": 0})
+AGENT = tiny_agent(
+    "CNN",
+    model_preferences={
+        "architecture": "CNN",
+        "epochs": 1,
+        "lookback": 10,
+        "units": 8,
+        "layers": 1,
+        "batch_size": 64,
+        "seed": 0,
+    },
+)
 
 
 def _free_port() -> int:
@@ -101,8 +110,14 @@ class Stack:
 
 def _spawn(name: str, args: list[str], env: dict[str, str], log: Path) -> Process:
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return Process(name, proc, log)
 
 
@@ -121,17 +136,28 @@ def _wait_ready(base: str, process: Process, timeout_s: float = 60.0) -> None:
 
 
 def _environment(database_url: str, namespace: str, tmp: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("RATE_LIMIT", "INFERENCE_", "TRAINING_", "WORKER_"))}
-    env.update({
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-        "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "REDIS_NAMESPACE": namespace,
-        "SECRET_KEY": secrets.token_urlsafe(48), "ENVIRONMENT": "test",
-        "MODEL_DIR": str(tmp / "models"), "VAR_DIR": str(tmp / "var"),
-        "DATA_DIR": str(tmp / "data"), "TF_CPP_MIN_LOG_LEVEL": "2",
-        "RATE_LIMIT_DEFAULT": f"{RATE}/60", "RATE_LIMIT_LOGIN": "1000/60",
-        "MAX_ACTIVE_TRAININGS_PER_USER": str(AGENTS // USERS),
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("RATE_LIMIT", "INFERENCE_", "TRAINING_", "WORKER_"))
+    }
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "REDIS_NAMESPACE": namespace,
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "ENVIRONMENT": "test",
+            "MODEL_DIR": str(tmp / "models"),
+            "VAR_DIR": str(tmp / "var"),
+            "DATA_DIR": str(tmp / "data"),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RATE_LIMIT_DEFAULT": f"{RATE}/60",
+            "RATE_LIMIT_LOGIN": "1000/60",
+            "MAX_ACTIVE_TRAININGS_PER_USER": str(AGENTS // USERS),
+        }
+    )
     return env
 
 
@@ -146,23 +172,45 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = _environment(database_url, namespace, tmp)
     processes: list[Process] = []
     try:
-        migrated = subprocess.run([sys.executable, "-m", "app.migrate"], cwd=ROOT, env=env,
-                                  capture_output=True, timeout=120)
+        migrated = subprocess.run(
+            [sys.executable, "-m", "app.migrate"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
         assert migrated.returncode == 0, migrated.stderr.decode(errors="replace")
         apis = []
         for i in (1, 2):
             port = _free_port()
-            processes.append(_spawn(f"api{i}", [
-                "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-                env, tmp / f"api{i}.log"))
+            processes.append(
+                _spawn(
+                    f"api{i}",
+                    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+                    env,
+                    tmp / f"api{i}.log",
+                )
+            )
             apis.append(f"http://127.0.0.1:{port}")
-        workers = [_spawn(f"worker{i}", ["-m", "arq", "app.tasks.worker.WorkerSettings"],
-                          env, tmp / f"worker{i}.log") for i in (1, 2)]
+        workers = [
+            _spawn(
+                f"worker{i}",
+                ["-m", "arq", "app.tasks.worker.WorkerSettings"],
+                env,
+                tmp / f"worker{i}.log",
+            )
+            for i in (1, 2)
+        ]
         processes.extend(workers)
         for base, process in zip(apis, processes, strict=False):
             _wait_ready(base, process)
-        yield Stack(apis, workers, processes,
-                    Settings(database_url=database_url, environment="test"), tmp / "models")
+        yield Stack(
+            apis,
+            workers,
+            processes,
+            Settings(database_url=database_url, environment="test"),
+            tmp / "models",
+        )
     finally:
         for process in processes:
             process.stop()
@@ -185,11 +233,12 @@ async def _forget_namespace(namespace: str) -> None:
 async def _user(api: httpx.AsyncClient, segment: str = "quant") -> dict[str, str]:
     """Register and log in; returns the bearer header."""
     email = random_email()
-    response = await api.post("/api/v1/auth/register", json={
-        "email": email, "password": PASSWORD, "user_segment": segment})
+    response = await api.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "user_segment": segment},
+    )
     assert response.status_code == 201, response.text
-    response = await api.post("/api/v1/auth/login", data={"username": email,
-                                                           "password": PASSWORD})
+    response = await api.post("/api/v1/auth/login", data={"username": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -198,8 +247,11 @@ async def _job_states(settings: Settings) -> Counter[str]:
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
-            rows = (await session.execute(select(col(TrainingJob.state), func.count())
-                                          .group_by(col(TrainingJob.state)))).all()
+            rows = (
+                await session.execute(
+                    select(col(TrainingJob.state), func.count()).group_by(col(TrainingJob.state))
+                )
+            ).all()
     finally:
         await engine.dispose()
     return Counter({state: n for state, n in rows})
@@ -223,8 +275,10 @@ def _completed_by(worker: Process) -> Counter[str]:
     """Job runs a worker finished, by result, from ARQ's own log lines
     (`<t>s ← train:<job>:<attempt>:train_agent ● READY`)."""
     pattern = re.compile(r"← train:([0-9a-f-]{36}):\d+:train_agent ● '?(\w+)")
-    return Counter(f"{m.group(1)} {m.group(2)}"
-                   for m in pattern.finditer(worker.log.read_text(errors="replace")))
+    return Counter(
+        f"{m.group(1)} {m.group(2)}"
+        for m in pattern.finditer(worker.log.read_text(errors="replace"))
+    )
 
 
 async def test_agents_across_two_apis_train_once_on_two_workers(stack: Stack) -> None:
@@ -232,9 +286,14 @@ async def test_agents_across_two_apis_train_once_on_two_workers(stack: Stack) ->
     apis = [httpx.AsyncClient(base_url=base, timeout=30.0) for base in stack.apis]
     try:
         users = await asyncio.gather(*(_user(apis[i % 2]) for i in range(USERS)))
-        responses = await asyncio.gather(*(
-            apis[i % 2].post("/api/v1/agents", json={**AGENT, "name": f"scale {i}"},
-                             headers=users[i % USERS]) for i in range(AGENTS)))
+        responses = await asyncio.gather(
+            *(
+                apis[i % 2].post(
+                    "/api/v1/agents", json={**AGENT, "name": f"scale {i}"}, headers=users[i % USERS]
+                )
+                for i in range(AGENTS)
+            )
+        )
         assert [r.status_code for r in responses] == [202] * AGENTS, responses[0].text
         created = {uuid.UUID(r.json()["agent_id"]) for r in responses}
         assert len(created) == AGENTS
@@ -277,29 +336,36 @@ async def test_agents_across_two_apis_train_once_on_two_workers(stack: Stack) ->
     ready = [Counter(k.split()[0] for k in r if k.endswith(" READY")) for r in runs]
     assert all(ready), f"a worker trained nothing: {[sum(r.values()) for r in ready]}"
     assert sum(ready, Counter()) == Counter({str(j.id): 1 for j in jobs})
-    print(f"\n{AGENTS} agents READY {trained_s:.1f} s after the first request; "
-          f"jobs per worker: {[sum(r.values()) for r in ready]}")
+    print(
+        f"\n{AGENTS} agents READY {trained_s:.1f} s after the first request; "
+        f"jobs per worker: {[sum(r.values()) for r in ready]}"
+    )
 
 
 async def test_logout_on_one_api_is_honoured_by_the_other(stack: Stack) -> None:
     one, two = stack.apis
     async with httpx.AsyncClient(timeout=30.0) as client:
         email = random_email()
-        response = await client.post(f"{one}/api/v1/auth/register", json={
-            "email": email, "password": PASSWORD, "user_segment": "investor"})
+        response = await client.post(
+            f"{one}/api/v1/auth/register",
+            json={"email": email, "password": PASSWORD, "user_segment": "investor"},
+        )
         assert response.status_code == 201, response.text
-        tokens = (await client.post(f"{two}/api/v1/auth/login", data={
-            "username": email, "password": PASSWORD})).json()
+        tokens = (
+            await client.post(
+                f"{two}/api/v1/auth/login", data={"username": email, "password": PASSWORD}
+            )
+        ).json()
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
         assert (await client.get(f"{two}/api/v1/auth/me", headers=headers)).status_code == 200
 
-        assert (await client.post(f"{one}/api/v1/auth/logout",
-                                  headers=headers)).status_code == 204
+        assert (await client.post(f"{one}/api/v1/auth/logout", headers=headers)).status_code == 204
         response = await client.get(f"{two}/api/v1/auth/me", headers=headers)
         assert response.status_code == 401, response.text
         # Its refresh family went with it, on the other replica too.
-        response = await client.post(f"{two}/api/v1/auth/refresh",
-                                     json={"refresh_token": tokens["refresh_token"]})
+        response = await client.post(
+            f"{two}/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
         assert response.status_code == 401, response.text
 
 
@@ -307,11 +373,16 @@ async def test_rate_limits_are_shared_between_apis(stack: Stack) -> None:
     async with httpx.AsyncClient(timeout=30.0) as client:
         base = stack.apis[0]
         email = random_email()
-        response = await client.post(f"{base}/api/v1/auth/register", json={
-            "email": email, "password": PASSWORD, "user_segment": "investor"})
+        response = await client.post(
+            f"{base}/api/v1/auth/register",
+            json={"email": email, "password": PASSWORD, "user_segment": "investor"},
+        )
         assert response.status_code == 201, response.text
-        token = (await client.post(f"{base}/api/v1/auth/login", data={
-            "username": email, "password": PASSWORD})).json()["access_token"]
+        token = (
+            await client.post(
+                f"{base}/api/v1/auth/login", data={"username": email, "password": PASSWORD}
+            )
+        ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         statuses: list[int] = []
         for i in range(RATE + 1):  # alternating: neither API alone sees more than 3

@@ -64,18 +64,28 @@ class Target:
 
 
 @pytest.fixture(scope="module", params=["embedded", "services"])
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-           sqlite_template: Path, daily_artifact: Artifact) -> Iterator[Target]:
+def target(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+    daily_artifact: Artifact,
+) -> Iterator[Target]:
     """One running app per mode for all operations, seeded by a closed twin first."""
     tmp = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     values: dict[str, Any] = {
-        "environment": "test", "var_dir": tmp / "var", "data_dir": tmp / "data",
-        "secret_key": TEST_SECRET, "redis_namespace": f"test-{uuid.uuid4().hex[:12]}",
-        "rate_limits_enabled": False, "embedded_runner": False, "outcomes_interval_s": 0,
+        "environment": "test",
+        "var_dir": tmp / "var",
+        "data_dir": tmp / "data",
+        "secret_key": TEST_SECRET,
+        "redis_namespace": f"test-{uuid.uuid4().hex[:12]}",
+        "rate_limits_enabled": False,
+        "embedded_runner": False,
+        "outcomes_interval_s": 0,
     }
     if request.param == "services":
-        values.update(database_url=request.getfixturevalue("postgres_database"),
-                      redis_url=REDIS_URL)
+        values.update(
+            database_url=request.getfixturevalue("postgres_database"), redis_url=REDIS_URL
+        )
     else:
         (tmp / "var").mkdir()
         shutil.copy(sqlite_template, tmp / "var" / "platform.db")
@@ -92,27 +102,42 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 # time zone, enough bars between two dates) and rightly answer 422;
 # `negative_data_rejection` expects a 4xx for `false` where an integer is declared
 # or `0` where a date-time is, which pydantic's lax mode reads as 0 and 1970-01-01.
-CONFIG = schemathesis.Config.from_dict({
-    "seed": int(os.environ.get("FUZZ_SEED", "6")),
-    "checks": {"positive_data_acceptance": {"enabled": False},
-               "negative_data_rejection": {"enabled": False}},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": int(os.environ.get("FUZZ_SEED", "6")),
+        "checks": {
+            "positive_data_acceptance": {"enabled": False},
+            "negative_data_rejection": {"enabled": False},
+        },
+    }
+)
 # The schema is the same for every settings object; requests go to `target.app`.
-schema = schemathesis.openapi.from_dict(create_app(Settings(environment="test")).openapi(),
-                                        config=CONFIG)
+schema = schemathesis.openapi.from_dict(
+    create_app(Settings(environment="test")).openapi(), config=CONFIG
+)
 
 
 def _fresh_token(user_id: str) -> dict[str, str]:
     """A token of its own for /auth/logout, which revokes the one it is sent with."""
-    token, _ = create_token(secret=TEST_SECRET, subject=user_id, token_type="access",
-                            family=uuid.uuid4().hex, ttl=timedelta(minutes=5))
+    token, _ = create_token(
+        secret=TEST_SECRET,
+        subject=user_id,
+        token_type="access",
+        family=uuid.uuid4().hex,
+        ttl=timedelta(minutes=5),
+    )
     return {"Authorization": f"Bearer {token}"}
 
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")), derandomize=True, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                           HealthCheck.data_too_large],
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")),
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
 )
 
 
@@ -132,6 +157,10 @@ def test_predict_through_the_model(case: Any, target: Target) -> None:
     agent (windows, prices, stop, capital at risk, equity, as_of, time zone, segment)
     stays fuzzed, so the signal engine and sizing see the values too."""
     if case.meta.generation.mode is GenerationMode.POSITIVE and isinstance(case.body, dict):
-        case.body.update(stocks=["AAPL"], data_frequency="1d", prediction_horizon="1d",
-                         agent_ids={"AAPL": target.caller.agent_id})
+        case.body.update(
+            stocks=["AAPL"],
+            data_frequency="1d",
+            prediction_horizon="1d",
+            agent_ids={"AAPL": target.caller.agent_id},
+        )
     case.call_and_validate(headers=target.caller.headers, app=target.app)

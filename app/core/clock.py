@@ -43,7 +43,7 @@ def hhmm(clock: time) -> str:
 
 
 def clock_text(moment: datetime) -> str:
-    """"HH:MM", with seconds only when the instant has them."""
+    """ "HH:MM", with seconds only when the instant has them."""
     return moment.strftime("%H:%M:%S" if moment.second or moment.microsecond else "%H:%M")
 
 

@@ -7,6 +7,14 @@ from app.models.tokens import RefreshToken, TokenRevocation
 from app.models.users import User
 
 __all__ = [
-    "Agent", "AgentVersion", "AuditLog", "IdempotencyKey", "Notification", "Prediction",
-    "RefreshToken", "TokenRevocation", "TrainingJob", "User",
+    "Agent",
+    "AgentVersion",
+    "AuditLog",
+    "IdempotencyKey",
+    "Notification",
+    "Prediction",
+    "RefreshToken",
+    "TokenRevocation",
+    "TrainingJob",
+    "User",
 ]

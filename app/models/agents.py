@@ -31,8 +31,14 @@ class AgentStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
-RUNNING_STATES = frozenset({AgentStatus.FETCHING_DATA, AgentStatus.VALIDATING,
-                            AgentStatus.TRAINING, AgentStatus.EVALUATING})
+RUNNING_STATES = frozenset(
+    {
+        AgentStatus.FETCHING_DATA,
+        AgentStatus.VALIDATING,
+        AgentStatus.TRAINING,
+        AgentStatus.EVALUATING,
+    }
+)
 FINAL_STATES = frozenset({AgentStatus.READY, AgentStatus.FAILED, AgentStatus.CANCELLED})
 
 
@@ -141,8 +147,9 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
-    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id", index=True,
-                                       ondelete="SET NULL")
+    agent_id: uuid.UUID | None = Field(
+        default=None, foreign_key="agents.id", index=True, ondelete="SET NULL"
+    )
     event: str = Field(max_length=32)
     payload: dict[str, Any] = json_field()
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -28,8 +28,9 @@ class Prediction(SQLModel, table=True):
 
     id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
-    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agents.id", index=True,
-                                       ondelete="SET NULL")
+    agent_id: uuid.UUID | None = Field(
+        default=None, foreign_key="agents.id", index=True, ondelete="SET NULL"
+    )
     agent_version_id: uuid.UUID | None = Field(default=None)
     user_segment: str = Field(max_length=32)
     symbol: str = Field(max_length=32, index=True)

@@ -21,8 +21,14 @@ MAX_EQUITY = 1e12
 
 # Stored as a checked VARCHAR, not a native PostgreSQL ENUM: adding a segment
 # later is then a constraint change instead of an `ALTER TYPE` dance.
-SEGMENT_TYPE = SAEnum(UserSegment, native_enum=False, length=32, name="user_segment",
-                      values_callable=lambda e: [m.value for m in e], create_constraint=True)
+SEGMENT_TYPE = SAEnum(
+    UserSegment,
+    native_enum=False,
+    length=32,
+    name="user_segment",
+    values_callable=lambda e: [m.value for m in e],
+    create_constraint=True,
+)
 
 
 class UserBase(SQLModel):

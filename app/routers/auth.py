@@ -25,13 +25,17 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 def _tokens(pair: accounts.TokenPair) -> TokenResponse:
-    return TokenResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                         expires_in=pair.expires_in)
+    return TokenResponse(
+        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+    )
 
 
 @router.post(
-    "/register", status_code=status.HTTP_201_CREATED, response_model=UserPublic,
-    operation_id="register", dependencies=[Depends(login_rate_limit)],
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    operation_id="register",
+    dependencies=[Depends(login_rate_limit)],
     responses=error_responses(400, 409, 413, 422, 429, 503),
 )
 async def register(data: UserCreate, session: SessionDep, client: ClientDep) -> UserPublic:
@@ -40,62 +44,88 @@ async def register(data: UserCreate, session: SessionDep, client: ClientDep) -> 
 
 
 @router.post(
-    "/login", response_model=TokenResponse, operation_id="login",
+    "/login",
+    response_model=TokenResponse,
+    operation_id="login",
     dependencies=[Depends(login_rate_limit)],
     responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def login(
     form: Annotated[LoginForm, Form()],
-    session: SessionDep, settings: SettingsDep, client: ClientDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientDep,
 ) -> TokenResponse:
     """OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize* works."""
     return _tokens(await accounts.login(session, settings, form.username, form.password, client))
 
 
 @router.post(
-    "/refresh", response_model=TokenResponse, operation_id="refresh_token",
+    "/refresh",
+    response_model=TokenResponse,
+    operation_id="refresh_token",
     dependencies=[Depends(login_rate_limit)],
     responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def refresh(
-    body: RefreshRequest, session: SessionDep, runtime: RuntimeDep, client: ClientDep,
+    body: RefreshRequest,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    client: ClientDep,
 ) -> TokenResponse:
-    pair = await accounts.refresh(session, runtime.settings, runtime.revocations,
-                                  body.refresh_token, client)
+    pair = await accounts.refresh(
+        session, runtime.settings, runtime.revocations, body.refresh_token, client
+    )
     return _tokens(pair)
 
 
 @router.post(
-    "/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout",
-    response_class=Response, responses=error_responses(401, 503),
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="logout",
+    response_class=Response,
+    responses=error_responses(401, 503),
 )
 async def logout(
-    claims: TokenDep, session: SessionDep, runtime: RuntimeDep, client: ClientDep,
+    claims: TokenDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    client: ClientDep,
 ) -> Response:
     await accounts.logout(session, runtime.settings, runtime.revocations, claims, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(
-    "/me", response_model=UserPublic, operation_id="get_me",
-    dependencies=[DefaultRateLimit], responses=error_responses(401, 429, 503),
+    "/me",
+    response_model=UserPublic,
+    operation_id="get_me",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(401, 429, 503),
 )
 async def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
 
 
 @router.patch(
-    "/me", response_model=UserPublic, operation_id="update_me",
-    dependencies=[DefaultRateLimit], responses=error_responses(400, 401, 413, 422, 429, 503),
+    "/me",
+    response_model=UserPublic,
+    operation_id="update_me",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> UserPublic:
-    return UserPublic.model_validate(await accounts.update_me(session, user, changes),
-                                     from_attributes=True)
+    return UserPublic.model_validate(
+        await accounts.update_me(session, user, changes), from_attributes=True
+    )
 
 
 @router.get(
-    "/me/webhook-secret", response_model=WebhookSecret, operation_id="get_webhook_secret",
-    dependencies=[DefaultRateLimit], responses=error_responses(401, 429, 503),
+    "/me/webhook-secret",
+    response_model=WebhookSecret,
+    operation_id="get_webhook_secret",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(401, 429, 503),
 )
 async def webhook_secret(user: CurrentUser) -> WebhookSecret:
     """The key that signs this user's `callback_url` deliveries."""

@@ -15,13 +15,22 @@ from app.services import dashboard
 router = APIRouter(tags=["dashboard"])
 
 
-@router.get("/dashboard", response_model=Dashboard, operation_id="get_dashboard",
-            dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429, 503))
+@router.get(
+    "/dashboard",
+    response_model=Dashboard,
+    operation_id="get_dashboard",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(401, 422, 429, 503),
+)
 async def get_dashboard(
-    session: SessionDep, user: CurrentUser,
-    segment: Annotated[UserSegment | None, Query(
-        description="Another segment's view of your own data; default: your segment.",
-    )] = None,
+    session: SessionDep,
+    user: CurrentUser,
+    segment: Annotated[
+        UserSegment | None,
+        Query(
+            description="Another segment's view of your own data; default: your segment.",
+        ),
+    ] = None,
 ) -> Dashboard:
     """Short-term trader: today's signals and open entry windows. Investor: the latest
     long-horizon call per holding with its agent's track record. Manager: exposure,

@@ -23,18 +23,30 @@ class Liveness(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
-    checks: dict[str, str] = Field(description='Each backing service: "ok" or "error: <kind>".',
-                                   examples=[{"database": "ok", "redis": "ok"}])
+    checks: dict[str, str] = Field(
+        description='Each backing service: "ok" or "error: <kind>".',
+        examples=[{"database": "ok", "redis": "ok"}],
+    )
 
 
 class NotReady(ErrorResponse):
     """The one error shape, with the probe's own fields beside it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "error": {"code": "service_unavailable", "message": "Not ready: redis unavailable.",
-                  "details": {"database": "ok", "redis": "error: ConnectionError"}},
-        "status": "not_ready", "checks": {"database": "ok", "redis": "error: ConnectionError"},
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "code": "service_unavailable",
+                        "message": "Not ready: redis unavailable.",
+                        "details": {"database": "ok", "redis": "error: ConnectionError"},
+                    },
+                    "status": "not_ready",
+                    "checks": {"database": "ok", "redis": "error: ConnectionError"},
+                }
+            ]
+        }
+    )
 
     status: Literal["not_ready"] = "not_ready"
     checks: dict[str, str] = Field(examples=[{"database": "ok", "redis": "error: ConnectionError"}])
@@ -46,8 +58,12 @@ async def healthz() -> Liveness:
     return Liveness()
 
 
-@router.get("/readyz", operation_id="readyz", response_model=Readiness,
-            responses={503: {"model": NotReady, "description": "A backing service is down"}})
+@router.get(
+    "/readyz",
+    operation_id="readyz",
+    response_model=Readiness,
+    responses={503: {"model": NotReady, "description": "A backing service is down"}},
+)
 async def readyz(runtime: RuntimeDep) -> Readiness | JSONResponse:
     """Ready when the database (and Redis, when configured) answer within a second."""
     checks: dict[str, str] = {}
@@ -67,17 +83,32 @@ async def readyz(runtime: RuntimeDep) -> Readiness | JSONResponse:
     if all(value == "ok" for value in checks.values()):
         return Readiness(checks=checks)
     down = ", ".join(name for name, value in checks.items() if value != "ok")
-    body = NotReady(checks=checks, error=ErrorBody(
-        code="service_unavailable", message=f"Not ready: {down} unavailable.", details=checks))
-    return JSONResponse(body.model_dump(), status_code=503,
-                        headers={"Retry-After": "5", "Cache-Control": "no-store"})
+    body = NotReady(
+        checks=checks,
+        error=ErrorBody(
+            code="service_unavailable", message=f"Not ready: {down} unavailable.", details=checks
+        ),
+    )
+    return JSONResponse(
+        body.model_dump(),
+        status_code=503,
+        headers={"Retry-After": "5", "Cache-Control": "no-store"},
+    )
 
 
 _METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.split(";")[0]
 
 
-@router.get("/metrics", operation_id="metrics", response_class=Response,
-            responses={200: {"description": "Prometheus text exposition format",
-                             "content": {_METRICS_MEDIA_TYPE: {"schema": {"type": "string"}}}}})
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format",
+            "content": {_METRICS_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def metrics(runtime: RuntimeDep) -> Response:
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -31,16 +31,29 @@ CacheControl = Annotated[str | None, Header(alias="Cache-Control", max_length=20
 
 
 @router.post(
-    "/predict", response_model=PredictResponse, operation_id="predict",
+    "/predict",
+    response_model=PredictResponse,
+    operation_id="predict",
     dependencies=[PredictRateLimit],
-    responses={200: {"content": {"application/json": {"example": SEED_RESPONSE_EXAMPLE}}},
-               **error_responses(400, 401, 404, 409, 413, 422, 429, 503)},
+    responses={
+        200: {"content": {"application/json": {"example": SEED_RESPONSE_EXAMPLE}}},
+        **error_responses(400, 401, 404, 409, 413, 422, 429, 503),
+    },
 )
 async def predict(
-    body: Annotated[PredictRequest, Body(openapi_examples={"seed": {
-        "summary": "The seed's configuration", "value": SEED_EXAMPLE}})],
-    session: SessionDep, runtime: RuntimeDep, user: CurrentUser,
-    client: ClientDep, cache_control: CacheControl = None,
+    body: Annotated[
+        PredictRequest,
+        Body(
+            openapi_examples={
+                "seed": {"summary": "The seed's configuration", "value": SEED_EXAMPLE}
+            }
+        ),
+    ],
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    client: ClientDep,
+    cache_control: CacheControl = None,
 ) -> dict[str, Any]:
     """Forecast, signal and trade plan for each stock, from your READY agents.
 
@@ -51,11 +64,16 @@ async def predict(
     return await runtime.predictions.predict(session, user, body, client, use_cache=use_cache)
 
 
-@router.post("/trade-signal", response_model=TradeSignalResponse, operation_id="trade_signal",
-             dependencies=[PredictRateLimit],
-             responses=error_responses(400, 401, 413, 422, 429, 503))
-async def trade_signal(body: TradeSignalRequest, runtime: RuntimeDep,
-                       user: CurrentUser) -> dict[str, Any]:
+@router.post(
+    "/trade-signal",
+    response_model=TradeSignalResponse,
+    operation_id="trade_signal",
+    dependencies=[PredictRateLimit],
+    responses=error_responses(400, 401, 413, 422, 429, 503),
+)
+async def trade_signal(
+    body: TradeSignalRequest, runtime: RuntimeDep, user: CurrentUser
+) -> dict[str, Any]:
     """The signal engine alone, for a forecast you bring."""
     return signal_engine.trade_signal(body, user, runtime.settings)
 
@@ -64,10 +82,16 @@ def _record(row: Prediction) -> PredictionRecord:
     return PredictionRecord.model_validate(row, from_attributes=True)
 
 
-@router.get("/predictions", response_model=PredictionPage, operation_id="list_predictions",
-            dependencies=[DefaultRateLimit], responses=error_responses(401, 422, 429, 503))
+@router.get(
+    "/predictions",
+    response_model=PredictionPage,
+    operation_id="list_predictions",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(401, 422, 429, 503),
+)
 async def list_predictions(
-    session: SessionDep, user: CurrentUser,
+    session: SessionDep,
+    user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     symbol: Annotated[NulFreeStr | None, Query(max_length=32)] = None,
@@ -77,14 +101,27 @@ async def list_predictions(
     until: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> PredictionPage:
     rows, next_cursor = await history.page(
-        session, user, limit=limit, cursor=cursor, symbol=symbol, agent_id=agent_id,
-        trade_signal=signal, since=since, until=until)
+        session,
+        user,
+        limit=limit,
+        cursor=cursor,
+        symbol=symbol,
+        agent_id=agent_id,
+        trade_signal=signal,
+        since=since,
+        until=until,
+    )
     return PredictionPage(items=[_record(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.get("/predictions/{prediction_id}", response_model=PredictionRecord,
-            operation_id="get_prediction", dependencies=[DefaultRateLimit],
-            responses=error_responses(401, 404, 422, 429, 503))
-async def get_prediction(prediction_id: uuid.UUID, session: SessionDep,
-                         user: CurrentUser) -> PredictionRecord:
+@router.get(
+    "/predictions/{prediction_id}",
+    response_model=PredictionRecord,
+    operation_id="get_prediction",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(401, 404, 422, 429, 503),
+)
+async def get_prediction(
+    prediction_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> PredictionRecord:
     return _record(await history.get_owned(session, user, prediction_id))

@@ -16,7 +16,13 @@ TICKER_PATTERN = r"^[A-Z][A-Z0-9]{0,9}([.\-][A-Z0-9]{1,4})?$"
 Architecture = Literal["LSTM", "CNN", "Transformer"]
 DataSource = Literal["synthetic", "csv", "refinitiv", "bloomberg", "sample"]
 ADVANCED_PREFERENCES = (
-    "lookback", "layers", "units", "dropout", "learning_rate", "batch_size", "seed",
+    "lookback",
+    "layers",
+    "units",
+    "dropout",
+    "learning_rate",
+    "batch_size",
+    "seed",
 )
 MAX_EPOCHS = 200
 
@@ -37,17 +43,20 @@ class ModelPreferences(BaseModel):
     epochs: int = Field(default=20, ge=1, le=MAX_EPOCHS)
     # Bounds are the ML core's own (app.core.hyperparameters.RANGES), so the API never
     # accepts what training would refuse.
-    lookback: int | None = Field(default=None, ge=int(RANGES["lookback"][0]),
-                                 le=int(RANGES["lookback"][1]))
-    layers: int | None = Field(default=None, ge=int(RANGES["layers"][0]),
-                               le=int(RANGES["layers"][1]))
-    units: int | None = Field(default=None, ge=int(RANGES["units"][0]),
-                              le=int(RANGES["units"][1]))
+    lookback: int | None = Field(
+        default=None, ge=int(RANGES["lookback"][0]), le=int(RANGES["lookback"][1])
+    )
+    layers: int | None = Field(
+        default=None, ge=int(RANGES["layers"][0]), le=int(RANGES["layers"][1])
+    )
+    units: int | None = Field(default=None, ge=int(RANGES["units"][0]), le=int(RANGES["units"][1]))
     dropout: float | None = Field(default=None, ge=RANGES["dropout"][0], le=RANGES["dropout"][1])
-    learning_rate: float | None = Field(default=None, ge=RANGES["learning_rate"][0],
-                                        le=RANGES["learning_rate"][1])
-    batch_size: int | None = Field(default=None, ge=int(RANGES["batch_size"][0]),
-                                   le=int(RANGES["batch_size"][1]))
+    learning_rate: float | None = Field(
+        default=None, ge=RANGES["learning_rate"][0], le=RANGES["learning_rate"][1]
+    )
+    batch_size: int | None = Field(
+        default=None, ge=int(RANGES["batch_size"][0]), le=int(RANGES["batch_size"][1])
+    )
     # Fixes weight initialisation and shuffling, so the same data and settings give
     # the same model again on the same build (quants compare runs); by default each
     # training version draws its own.
@@ -63,21 +72,34 @@ class ModelPreferences(BaseModel):
         return value
 
     def advanced(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in ADVANCED_PREFERENCES
-                if getattr(self, name) is not None}
+        return {
+            name: getattr(self, name)
+            for name in ADVANCED_PREFERENCES
+            if getattr(self, name) is not None
+        }
 
 
 class AgentCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "name": "AAPL intraday", "symbol": "AAPL", "data_source": "synthetic",
-            "start_date": "2025-01-02", "end_date": "2025-06-30", "data_frequency": "1min",
-            "prediction_horizon": "1h", "features": ["SMA", "EMA", "MACD", "volatility"],
-            "sentiment_enabled": False,
-            "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
-            "model_preferences": {"architecture": "LSTM", "epochs": 20}, "callback_url": None,
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "AAPL intraday",
+                    "symbol": "AAPL",
+                    "data_source": "synthetic",
+                    "start_date": "2025-01-02",
+                    "end_date": "2025-06-30",
+                    "data_frequency": "1min",
+                    "prediction_horizon": "1h",
+                    "features": ["SMA", "EMA", "MACD", "volatility"],
+                    "sentiment_enabled": False,
+                    "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
+                    "model_preferences": {"architecture": "LSTM", "epochs": 20},
+                    "callback_url": None,
+                }
+            ]
+        },
     )
 
     name: NulFreeStr | None = Field(default=None, min_length=1, max_length=120)
@@ -126,13 +148,17 @@ class TrackRecord(BaseModel):
 
     n_calls: int = Field(default=0, ge=0, description="Calls whose outcome is known.")
     n_right: int = Field(default=0, ge=0)
-    hit_rate: float | None = Field(default=None, description="n_right / n_calls; null before "
-                                   "the first outcome.")
+    hit_rate: float | None = Field(
+        default=None, description="n_right / n_calls; null before the first outcome."
+    )
 
     @classmethod
     def of(cls, n_calls: int, n_right: int) -> TrackRecord:
-        return cls(n_calls=n_calls, n_right=n_right,
-                   hit_rate=round(n_right / n_calls, 4) if n_calls else None)
+        return cls(
+            n_calls=n_calls,
+            n_right=n_right,
+            hit_rate=round(n_right / n_calls, 4) if n_calls else None,
+        )
 
 
 class AgentPublic(BaseModel):
@@ -158,7 +184,8 @@ class AgentPublic(BaseModel):
     serving_version_id: uuid.UUID | None
     needs_retraining: bool
     metrics: dict[str, Any] | None = Field(
-        default=None, description="Evaluation metrics of the serving version.")
+        default=None, description="Evaluation metrics of the serving version."
+    )
     versions: list[AgentVersionPublic] = Field(default_factory=list)
     track_record: TrackRecord = Field(default_factory=TrackRecord)
     created_at: datetime

@@ -36,5 +36,7 @@ class LoginForm(BaseModel):
 class WebhookSecret(BaseModel):
     webhook_secret: str
     signature_header: str = "X-Signature"
-    scheme: str = ("t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>' keyed with "
-                   "webhook_secret>; reject deliveries older than 5 minutes")
+    scheme: str = (
+        "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<raw body>' keyed with "
+        "webhook_secret>; reject deliveries older than 5 minutes"
+    )

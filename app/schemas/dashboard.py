@@ -41,7 +41,8 @@ class CallSummary(BaseModel):
     cached: bool
     outcome: OutcomeStatus = Field(
         description="pending until target_time has passed and its bar arrived; "
-                    "unresolved when no bar came within OUTCOME_MAX_WAIT_S.")
+        "unresolved when no bar came within OUTCOME_MAX_WAIT_S."
+    )
     realised_price: float | None
     correct: bool | None
 
@@ -62,7 +63,8 @@ class ShortTermTraderDashboard(BaseModel):
     trading_date: date = Field(description="Today in America/New_York.")
     todays_signals: list[CallSummary] = Field(description="Made today, newest first.")
     open_entry_windows: list[OpenEntryWindow] = Field(
-        description="Per symbol, the newest call whose entry window has not ended.")
+        description="Per symbol, the newest call whose entry window has not ended."
+    )
 
 
 class Holding(BaseModel):
@@ -75,7 +77,8 @@ class InvestorDashboard(BaseModel):
     segment: Literal["investor"] = "investor"
     generated_at: datetime
     holdings: list[Holding] = Field(
-        description="Per symbol, the latest call with a horizon of a day or more.")
+        description="Per symbol, the latest call with a horizon of a day or more."
+    )
 
 
 class Position(BaseModel):
@@ -101,7 +104,8 @@ class ManagerDashboard(BaseModel):
     generated_at: datetime
     account_equity: float
     positions: list[Position] = Field(
-        description="Per symbol, the latest Enter, unless a later Exit closed it.")
+        description="Per symbol, the latest Enter, unless a later Exit closed it."
+    )
     exposure: Exposure
     capital_at_risk: float = Field(description="Sum of the positions' max_loss, dollars.")
     capital_at_risk_fraction: float = Field(description="capital_at_risk ÷ account_equity.")

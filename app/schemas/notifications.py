@@ -32,7 +32,8 @@ class MarkRead(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ids: list[NotificationId] | None = Field(
-        default=None, max_length=500, description="Notifications to mark read; all when omitted.")
+        default=None, max_length=500, description="Notifications to mark read; all when omitted."
+    )
 
 
 class MarkedRead(BaseModel):

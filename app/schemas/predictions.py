@@ -81,7 +81,7 @@ _SEED_EIGHT: dict[str, Any] = {
     "suggested_exit_time": "14:00",
     "position_size": 200,
     "suggestion_text": "Entering LONG on AAPL at $185.50 with stop-loss $182.00. Trade size: "
-                       "200 shares. Confidence: 0.85.",
+    "200 shares. Confidence: 0.85.",
     "risk_metrics": {"max_loss": "$700", "risk_reward_ratio": 1.5},
 }
 # The seed's answer to SEED_EXAMPLE: its eight fields at the top level (the seed's
@@ -96,23 +96,38 @@ SEED_RESPONSE_EXAMPLE: dict[str, Any] = {
     "warnings": [],
     "cached": False,
     "predictions": [
-        {"symbol": "AAPL", **_SEED_EIGHT,
-         "prediction_id": "6f1c2d7e-8b0a-4c5e-9d3f-2a1b0c9e8d7f",
-         "agent_id": "0b5e7c1a-3d2f-4e6a-8b9c-1d0e2f3a4b5c",
-         "agent_version_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
-         "as_of": "2025-06-02T14:15:00Z", "entry_price": 185.5, "stop_loss": 182.0,
-         "stale": False, "warnings": []},
-        {"symbol": "MSFT", "predicted_price": 468.1, "confidence": 0.64, "trade_signal": "Hold",
-         "direction": "Long", "suggested_exit_time": "14:00", "position_size": 0,
-         "suggestion_text": "Holding on MSFT: the predicted move of 0.02% is below the 0.05% "
-                            "minimum edge. Confidence: 0.64.",
-         "risk_metrics": {"max_loss": "$0", "risk_reward_ratio": 0.01},
-         "prediction_id": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
-         "agent_id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b",
-         "agent_version_id": "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c",
-         "as_of": "2025-06-02T14:15:00Z", "entry_price": 468.0, "stop_loss": 459.17,
-         "stale": False,
-         "warnings": ["Hold: the predicted move of 0.02% is below the 0.05% minimum edge."]},
+        {
+            "symbol": "AAPL",
+            **_SEED_EIGHT,
+            "prediction_id": "6f1c2d7e-8b0a-4c5e-9d3f-2a1b0c9e8d7f",
+            "agent_id": "0b5e7c1a-3d2f-4e6a-8b9c-1d0e2f3a4b5c",
+            "agent_version_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+            "as_of": "2025-06-02T14:15:00Z",
+            "entry_price": 185.5,
+            "stop_loss": 182.0,
+            "stale": False,
+            "warnings": [],
+        },
+        {
+            "symbol": "MSFT",
+            "predicted_price": 468.1,
+            "confidence": 0.64,
+            "trade_signal": "Hold",
+            "direction": "Long",
+            "suggested_exit_time": "14:00",
+            "position_size": 0,
+            "suggestion_text": "Holding on MSFT: the predicted move of 0.02% is below the 0.05% "
+            "minimum edge. Confidence: 0.64.",
+            "risk_metrics": {"max_loss": "$0", "risk_reward_ratio": 0.01},
+            "prediction_id": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
+            "agent_id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b",
+            "agent_version_id": "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c",
+            "as_of": "2025-06-02T14:15:00Z",
+            "entry_price": 468.0,
+            "stop_loss": 459.17,
+            "stale": False,
+            "warnings": ["Hold: the predicted move of 0.02% is below the 0.05% minimum edge."],
+        },
     ],
 }
 
@@ -167,12 +182,15 @@ class PredictRequest(BaseModel):
     model_preferences: PredictPreferences | None = None
     # Beyond the seed's thirteen (SPEC §6).
     agent_ids: dict[str, uuid.UUID] | None = Field(
-        default=None, description="{symbol: agent_id}; default: your newest READY match")
+        default=None, description="{symbol: agent_id}; default: your newest READY match"
+    )
     as_of: Instant | None = Field(
-        default=None, description="Predict from the bars complete at this instant (default now)")
+        default=None, description="Predict from the bars complete at this instant (default now)"
+    )
     account_equity: float | None = Field(default=None, gt=0, le=1e12, allow_inf_nan=False)
-    timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64,
-                          description="IANA zone of the windows")
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE, max_length=64, description="IANA zone of the windows"
+    )
 
     @field_validator("stocks", mode="after")
     @classmethod
@@ -241,14 +259,28 @@ class PredictResponse(SignalFields):
 class TradeSignalRequest(BaseModel):
     """The signal engine alone, for a forecast the caller brings."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "symbol": "AAPL", "predicted_price": 187.25, "confidence": 0.85,
-        "entry_price": 185.50, "stop_loss": 182.00, "capital_at_risk": 0.02,
-        "confidence_level": 0.7, "user_segment": "short_term_trader",
-        "prediction_horizon": "1h", "entry_window": {"start": "10:00", "end": "11:30"},
-        "exit_window": {"end": "14:00"}, "as_of": "2025-06-02T14:15:00Z",
-        "account_equity": 35000,
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "symbol": "AAPL",
+                    "predicted_price": 187.25,
+                    "confidence": 0.85,
+                    "entry_price": 185.50,
+                    "stop_loss": 182.00,
+                    "capital_at_risk": 0.02,
+                    "confidence_level": 0.7,
+                    "user_segment": "short_term_trader",
+                    "prediction_horizon": "1h",
+                    "entry_window": {"start": "10:00", "end": "11:30"},
+                    "exit_window": {"end": "14:00"},
+                    "as_of": "2025-06-02T14:15:00Z",
+                    "account_equity": 35000,
+                }
+            ]
+        },
+    )
 
     symbol: str = Field(pattern=TICKER_PATTERN)
     predicted_price: Price

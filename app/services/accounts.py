@@ -62,8 +62,11 @@ async def register(session: AsyncSession, data: UserCreate, client: ClientInfo) 
     if await session.scalar(select(col(User.id)).where(col(User.email) == data.email)) is not None:
         raise EmailTaken()
     user = User(
-        email=data.email, full_name=data.full_name, user_segment=data.user_segment,
-        account_equity=data.account_equity, hashed_password=await hash_password(data.password),
+        email=data.email,
+        full_name=data.full_name,
+        user_segment=data.user_segment,
+        account_equity=data.account_equity,
+        hashed_password=await hash_password(data.password),
     )
     session.add(user)
     try:
@@ -75,13 +78,18 @@ async def register(session: AsyncSession, data: UserCreate, client: ClientInfo) 
 
 
 async def login(
-    session: AsyncSession, settings: Settings, email: str, password: str, client: ClientInfo,
+    session: AsyncSession,
+    settings: Settings,
+    email: str,
+    password: str,
+    client: ClientInfo,
 ) -> TokenPair:
     user = await session.scalar(select(User).where(col(User.email) == email.strip().lower()))
     valid, upgraded = await verify_password(password, user.hashed_password if user else None)
     if user is None or not valid or not user.is_active:
-        await audit.record(session, "auth.login_failed", client, user.id if user else None,
-                           email=email[:254])
+        await audit.record(
+            session, "auth.login_failed", client, user.id if user else None, email=email[:254]
+        )
         raise InvalidCredentials()
     if upgraded:
         user.hashed_password = upgraded
@@ -90,8 +98,11 @@ async def login(
 
 
 async def refresh(
-    session: AsyncSession, settings: Settings, revocations: RevocationStore,
-    refresh_token: str, client: ClientInfo,
+    session: AsyncSession,
+    settings: Settings,
+    revocations: RevocationStore,
+    refresh_token: str,
+    client: ClientInfo,
 ) -> TokenPair:
     claims = decode_token(refresh_token, secret=settings.jwt_secret(), expected_type="refresh")
     now = utcnow()
@@ -112,8 +123,9 @@ async def refresh(
         if stored is None or stored.used_at is None:  # unknown, expired or logged out
             raise Unauthorized("This refresh token is no longer valid.")
         await _revoke_family(session, settings, revocations, claims)
-        await audit.record(session, "auth.refresh_reuse", client, stored.user_id,
-                           family=claims.family)
+        await audit.record(
+            session, "auth.refresh_reuse", client, stored.user_id, family=claims.family
+        )
         raise RefreshTokenReused()
     user_id, family_id = row
     if await revocations.is_revoked([family_key(str(family_id))]):
@@ -122,8 +134,11 @@ async def refresh(
 
 
 async def logout(
-    session: AsyncSession, settings: Settings, revocations: RevocationStore,
-    claims: TokenClaims, client: ClientInfo,
+    session: AsyncSession,
+    settings: Settings,
+    revocations: RevocationStore,
+    claims: TokenClaims,
+    client: ClientInfo,
 ) -> None:
     """Kill the access token by `jti` and its refresh family, on every replica."""
     await revocations.revoke(session, [claims.jti], claims.expires_at)
@@ -143,27 +158,43 @@ async def update_me(session: AsyncSession, user: User, changes: UserUpdate) -> U
 
 
 async def _issue(
-    session: AsyncSession, settings: Settings, user_id: uuid.UUID, family: uuid.UUID,
+    session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    family: uuid.UUID,
 ) -> TokenPair:
     secret = settings.jwt_secret()
     access, _ = create_token(
-        secret=secret, subject=str(user_id), token_type="access", family=str(family),
+        secret=secret,
+        subject=str(user_id),
+        token_type="access",
+        family=str(family),
         ttl=timedelta(seconds=settings.access_token_ttl_s),
     )
     refresh_token, claims = create_token(
-        secret=secret, subject=str(user_id), token_type="refresh", family=str(family),
+        secret=secret,
+        subject=str(user_id),
+        token_type="refresh",
+        family=str(family),
         ttl=timedelta(seconds=settings.refresh_token_ttl_s),
     )
-    session.add(RefreshToken(
-        user_id=user_id, family_id=family, token_hash=token_digest(refresh_token),
-        expires_at=claims.expires_at,
-    ))
+    session.add(
+        RefreshToken(
+            user_id=user_id,
+            family_id=family,
+            token_hash=token_digest(refresh_token),
+            expires_at=claims.expires_at,
+        )
+    )
     await session.flush()
     return TokenPair(access, refresh_token, settings.access_token_ttl_s)
 
 
 async def _revoke_family(
-    session: AsyncSession, settings: Settings, revocations: RevocationStore, claims: TokenClaims,
+    session: AsyncSession,
+    settings: Settings,
+    revocations: RevocationStore,
+    claims: TokenClaims,
 ) -> None:
     family = _uuid_or_none(claims.family)
     if family is not None:
@@ -174,8 +205,9 @@ async def _revoke_family(
             .values(revoked_at=utcnow())
         )
     # Access tokens of the family live at most one access TTL past now.
-    until = utcnow() + timedelta(seconds=max(settings.access_token_ttl_s,
-                                             settings.refresh_token_ttl_s))
+    until = utcnow() + timedelta(
+        seconds=max(settings.access_token_ttl_s, settings.refresh_token_ttl_s)
+    )
     await revocations.revoke(session, [family_key(claims.family)], until)
 
 

@@ -18,8 +18,11 @@ from app.services.audit import ClientInfo
 from app.services.notifications import Notifier
 
 
-def public(agent: Agent, versions: list[AgentVersion] | None = None,
-           track_record: TrackRecord | None = None) -> AgentPublic:
+def public(
+    agent: Agent,
+    versions: list[AgentVersion] | None = None,
+    track_record: TrackRecord | None = None,
+) -> AgentPublic:
     versions = versions or []
     serving = next((v for v in versions if v.id == agent.serving_version_id), None)
     return AgentPublic(
@@ -40,28 +43,48 @@ async def get(session: AsyncSession, user: User, agent_id: uuid.UUID) -> AgentPu
     return await detail(session, await agents.get_owned(session, user, agent_id))
 
 
-async def cancel(session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID,
-                 client: ClientInfo) -> AgentPublic:
+async def cancel(
+    session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID, client: ClientInfo
+) -> AgentPublic:
     return await detail(session, await agents.cancel(session, notifier, user, agent_id, client))
 
 
 async def page(
-    session: AsyncSession, user: User, *, limit: int, cursor: str | None = None,
-    symbol: str | None = None, status: AgentStatus | None = None,
-    architecture: str | None = None, data_frequency: str | None = None,
+    session: AsyncSession,
+    user: User,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    symbol: str | None = None,
+    status: AgentStatus | None = None,
+    architecture: str | None = None,
+    data_frequency: str | None = None,
 ) -> AgentPage:
     """A page of the caller's agents with their track records (versions left out)."""
     rows, next_cursor = await agents.list_page(
-        session, user, limit=limit, cursor=cursor, symbol=symbol, status=status,
-        architecture=architecture, data_frequency=data_frequency)
+        session,
+        user,
+        limit=limit,
+        cursor=cursor,
+        symbol=symbol,
+        status=status,
+        architecture=architecture,
+        data_frequency=data_frequency,
+    )
     records = await outcomes.track_records(session, [a.id for a in rows])
-    return AgentPage(items=[public(a, track_record=records[a.id]) for a in rows],
-                     next_cursor=next_cursor)
+    return AgentPage(
+        items=[public(a, track_record=records[a.id]) for a in rows], next_cursor=next_cursor
+    )
 
 
 async def events(
-    session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession], user: User,
-    agent_id: uuid.UUID, *, after_id: int, poll_s: float,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    user: User,
+    agent_id: uuid.UUID,
+    *,
+    after_id: int,
+    poll_s: float,
 ) -> AsyncIterator[Notification | None]:
     """The agent's notifications as they come (see `notifications.follow`); 404 now,
     before anything is streamed, if the agent is not the caller's."""

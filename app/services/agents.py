@@ -76,18 +76,25 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
     # About a year of daily bars, or two months of intraday ones: enough history
     # for the look-back, the warm-up and honest validation and test splits.
     span = timedelta(days=730 if not freq.intraday else 60)
-    prefs = req.model_preferences.model_dump(exclude_none=True) if req.model_preferences else {
-        "architecture": "LSTM", "epochs": 20}
+    prefs = (
+        req.model_preferences.model_dump(exclude_none=True)
+        if req.model_preferences
+        else {"architecture": "LSTM", "epochs": 20}
+    )
     return {
         "name": f"{symbol} {req.data_frequency} {req.prediction_horizon}",
-        "symbol": symbol, "data_source": "synthetic",
+        "symbol": symbol,
+        "data_source": "synthetic",
         "start_date": (today - span).isoformat(),
         "end_date": (today - timedelta(days=1)).isoformat(),
-        "data_frequency": req.data_frequency, "prediction_horizon": req.prediction_horizon,
+        "data_frequency": req.data_frequency,
+        "prediction_horizon": req.prediction_horizon,
         "features": req.features or list(DEFAULT_FEATURES),
         "sentiment_enabled": req.sentiment_enabled,
-        "risk_params": {"capital_at_risk": req.capital_at_risk,
-                        "confidence_level": req.confidence_level},
+        "risk_params": {
+            "capital_at_risk": req.capital_at_risk,
+            "confidence_level": req.confidence_level,
+        },
         "model_preferences": prefs,
     }
 
@@ -100,8 +107,9 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
     if data.end_date <= data.start_date:
         errors.add(["end_date"], "end_date must be after start_date")
     if data.end_date > today:
-        errors.add(["end_date"],
-                   f"end_date {data.end_date} is in the future (today is {today} UTC)")
+        errors.add(
+            ["end_date"], f"end_date {data.end_date} is in the future (today is {today} UTC)"
+        )
     if data.start_date < date(1970, 1, 1):
         errors.add(["start_date"], "start_date must be 1970-01-01 or later")
 
@@ -121,14 +129,17 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
     prefs = data.model_preferences
     if user.user_segment != UserSegment.quant:
         for name in prefs.advanced():
-            errors.add(["model_preferences", name],
-                 f"only quant users may set {name}; the platform chooses it for you")
+            errors.add(
+                ["model_preferences", name],
+                f"only quant users may set {name}; the platform chooses it for you",
+            )
 
     hyper: dict[str, Any] = {}
     if steps is not None and not errors:
         try:
-            hyper = default_hyperparameters(data.data_frequency, prefs.architecture,
-                                            **prefs.advanced()).to_json()
+            hyper = default_hyperparameters(
+                data.data_frequency, prefs.architecture, **prefs.advanced()
+            ).to_json()
             if prefs.seed is None:
                 hyper.pop("seed")  # each training version then draws its own
         except InvalidHyperparameters as exc:
@@ -136,18 +147,22 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
     lookback = int(hyper.get("lookback", prefs.lookback or 60))
     if steps is not None and not errors:
         available = estimated_bars(data.data_frequency, data.start_date, data.end_date)
-        needed = min_history_bars(lookback, steps, MIN_TEST_BARS,
-                                  warmup=feature_warmup(features))
+        needed = min_history_bars(lookback, steps, MIN_TEST_BARS, warmup=feature_warmup(features))
         if available < needed:
-            errors.add(["start_date"],
-                 f"{data.start_date}..{data.end_date} holds about {available} "
-                 f"{data.data_frequency} bars; at least {needed} are needed (indicator "
-                 f"warm-up, look-back {lookback}, horizon {steps} and at least {MIN_TEST_BARS} "
-                 "test samples after the training and validation splits): choose an earlier "
-                 "start_date")
+            errors.add(
+                ["start_date"],
+                f"{data.start_date}..{data.end_date} holds about {available} "
+                f"{data.data_frequency} bars; at least {needed} are needed (indicator "
+                f"warm-up, look-back {lookback}, horizon {steps} and at least {MIN_TEST_BARS} "
+                "test samples after the training and validation splits): choose an earlier "
+                "start_date",
+            )
         elif available > MAX_BARS:
-            errors.add(["start_date"], f"{available} {data.data_frequency} bars exceed the "
-                                 f"{MAX_BARS} limit: shorten the range or use a coarser frequency")
+            errors.add(
+                ["start_date"],
+                f"{available} {data.data_frequency} bars exceed the "
+                f"{MAX_BARS} limit: shorten the range or use a coarser frequency",
+            )
     try:
         ensure_configured(data.data_source, settings)
     except Unprocessable as exc:
@@ -167,8 +182,14 @@ def _request_hash(data: AgentCreate) -> str:
 
 
 async def create(
-    session: AsyncSession, settings: Settings, queue: JobQueue, notifier: Notifier, user: User,
-    data: AgentCreate, client: ClientInfo, idempotency_key: str | None = None,
+    session: AsyncSession,
+    settings: Settings,
+    queue: JobQueue,
+    notifier: Notifier,
+    user: User,
+    data: AgentCreate,
+    client: ClientInfo,
+    idempotency_key: str | None = None,
 ) -> Created:
     if idempotency_key is not None:
         replay = await _replay(session, user, idempotency_key, _request_hash(data))
@@ -177,44 +198,75 @@ async def create(
     resolved = _validate(data, user, settings)
     await training_jobs.check_concurrency(session, user, settings)
     agent = Agent(
-        user_id=user.id, name=data.name or f"{data.symbol} {data.data_frequency} "
-        f"{data.model_preferences.architecture}",
-        symbol=data.symbol, data_source=data.data_source, data_frequency=data.data_frequency,
-        prediction_horizon=data.prediction_horizon, start_date=data.start_date,
-        end_date=data.end_date, features=resolved["features"],
-        sentiment_enabled=data.sentiment_enabled, risk_params=data.risk_params.model_dump(),
-        architecture=data.model_preferences.architecture, epochs=data.model_preferences.epochs,
+        user_id=user.id,
+        name=data.name
+        or f"{data.symbol} {data.data_frequency} {data.model_preferences.architecture}",
+        symbol=data.symbol,
+        data_source=data.data_source,
+        data_frequency=data.data_frequency,
+        prediction_horizon=data.prediction_horizon,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        features=resolved["features"],
+        sentiment_enabled=data.sentiment_enabled,
+        risk_params=data.risk_params.model_dump(),
+        architecture=data.model_preferences.architecture,
+        epochs=data.model_preferences.epochs,
         hyperparameters=resolved["hyperparameters"],
         callback_url=str(data.callback_url) if data.callback_url else None,
     )
     session.add(agent)
     await session.flush()
     if idempotency_key is not None:
-        session.add(IdempotencyKey(user_id=user.id, key=idempotency_key,
-                                   request_hash=_request_hash(data), agent_id=agent.id))
+        session.add(
+            IdempotencyKey(
+                user_id=user.id,
+                key=idempotency_key,
+                request_hash=_request_hash(data),
+                agent_id=agent.id,
+            )
+        )
         try:
             await session.flush()
         except IntegrityError:  # the same key raced us; the first request wins
             raise Conflict("A request with this Idempotency-Key is in progress.") from None
     await training_jobs.new_version(session, queue, agent, settings.training_max_attempts)
-    await audit.record(session, "agent.created", client, user.id, agent_id=str(agent.id),
-                       symbol=agent.symbol, architecture=agent.architecture)
+    await audit.record(
+        session,
+        "agent.created",
+        client,
+        user.id,
+        agent_id=str(agent.id),
+        symbol=agent.symbol,
+        architecture=agent.architecture,
+    )
     await notifier.emit(session, agent, AgentStatus.QUEUED)
     return Created(agent, replayed=False)
 
 
 async def _replay(
-    session: AsyncSession, user: User, key: str, request_hash: str,
+    session: AsyncSession,
+    user: User,
+    key: str,
+    request_hash: str,
 ) -> Agent | None:
     stored = await session.scalar(
-        select(IdempotencyKey).where(col(IdempotencyKey.user_id) == user.id,
-                                     col(IdempotencyKey.key) == key))
+        select(IdempotencyKey).where(
+            col(IdempotencyKey.user_id) == user.id, col(IdempotencyKey.key) == key
+        )
+    )
     if stored is None:
         return None
     if stored.request_hash != request_hash:
-        raise IdempotencyKeyReused(details=[{"loc": ["header", "Idempotency-Key"],
-                                             "msg": IdempotencyKeyReused.message,
-                                             "type": "value_error"}])
+        raise IdempotencyKeyReused(
+            details=[
+                {
+                    "loc": ["header", "Idempotency-Key"],
+                    "msg": IdempotencyKeyReused.message,
+                    "type": "value_error",
+                }
+            ]
+        )
     agent = await session.get(Agent, stored.agent_id) if stored.agent_id else None
     if agent is None:
         raise AgentNotFound("The agent created with this Idempotency-Key was deleted.")
@@ -230,15 +282,27 @@ async def get_owned(session: AsyncSession, user: User, agent_id: uuid.UUID) -> A
 
 
 async def versions(session: AsyncSession, agent: Agent) -> list[AgentVersion]:
-    return list((await session.scalars(
-        select(AgentVersion).where(col(AgentVersion.agent_id) == agent.id)
-        .order_by(col(AgentVersion.number).desc()))).all())
+    return list(
+        (
+            await session.scalars(
+                select(AgentVersion)
+                .where(col(AgentVersion.agent_id) == agent.id)
+                .order_by(col(AgentVersion.number).desc())
+            )
+        ).all()
+    )
 
 
 async def list_page(
-    session: AsyncSession, user: User, *, limit: int, cursor: str | None = None,
-    symbol: str | None = None, status: AgentStatus | None = None,
-    architecture: str | None = None, data_frequency: str | None = None,
+    session: AsyncSession,
+    user: User,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    symbol: str | None = None,
+    status: AgentStatus | None = None,
+    architecture: str | None = None,
+    data_frequency: str | None = None,
 ) -> tuple[list[Agent], str | None]:
     query = select(Agent).where(col(Agent.user_id) == user.id)
     if symbol:
@@ -253,8 +317,9 @@ async def list_page(
     return page_of((await session.scalars(query)).all(), limit)
 
 
-async def cancel(session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID,
-                 client: ClientInfo) -> Agent:
+async def cancel(
+    session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID, client: ClientInfo
+) -> Agent:
     """A queued job is cancelled at once; a running one is stopped by its worker."""
     agent = await get_owned(session, user, agent_id)
     job = await _latest_job(session, agent)
@@ -265,8 +330,15 @@ async def cancel(session: AsyncSession, notifier: Notifier, user: User, agent_id
     return agent
 
 
-async def retrain(session: AsyncSession, queue: JobQueue, notifier: Notifier, settings: Settings,
-                  user: User, agent_id: uuid.UUID, client: ClientInfo) -> Agent:
+async def retrain(
+    session: AsyncSession,
+    queue: JobQueue,
+    notifier: Notifier,
+    settings: Settings,
+    user: User,
+    agent_id: uuid.UUID,
+    client: ClientInfo,
+) -> Agent:
     """A new version; the serving version keeps answering until the new one is READY."""
     agent = await get_owned(session, user, agent_id)
     job = await _latest_job(session, agent)
@@ -279,8 +351,9 @@ async def retrain(session: AsyncSession, queue: JobQueue, notifier: Notifier, se
     return agent
 
 
-async def remove(session: AsyncSession, settings: Settings, user: User, agent_id: uuid.UUID,
-                 client: ClientInfo) -> Agent:
+async def remove(
+    session: AsyncSession, settings: Settings, user: User, agent_id: uuid.UUID, client: ClientInfo
+) -> Agent:
     """The agent, its versions and jobs; its weights go once the deletion is committed."""
     agent = await get_owned(session, user, agent_id)
     job = await _latest_job(session, agent)
@@ -289,8 +362,9 @@ async def remove(session: AsyncSession, settings: Settings, user: User, agent_id
         session.add(job)
     await session.execute(delete(TrainingJob).where(col(TrainingJob.agent_id) == agent.id))
     await session.execute(delete(AgentVersion).where(col(AgentVersion.agent_id) == agent.id))
-    await session.execute(update(IdempotencyKey).where(col(IdempotencyKey.agent_id) == agent.id)
-                          .values(agent_id=None))
+    await session.execute(
+        update(IdempotencyKey).where(col(IdempotencyKey.agent_id) == agent.id).values(agent_id=None)
+    )
     await session.delete(agent)
     await audit.record(session, "agent.deleted", client, user.id, agent_id=str(agent_id))
     await session.flush()
@@ -305,6 +379,8 @@ async def remove(session: AsyncSession, settings: Settings, user: User, agent_id
 
 async def _latest_job(session: AsyncSession, agent: Agent) -> TrainingJob | None:
     return await session.scalar(
-        select(TrainingJob).where(col(TrainingJob.agent_id) == agent.id)
-        .order_by(col(TrainingJob.created_at).desc()).limit(1))
-
+        select(TrainingJob)
+        .where(col(TrainingJob.agent_id) == agent.id)
+        .order_by(col(TrainingJob.created_at).desc())
+        .limit(1)
+    )

@@ -27,8 +27,11 @@ def entry(
 ) -> AuditLog:
     """An audit row for a caller that saves it itself (/predict's group commit)."""
     return AuditLog(
-        user_id=user_id, action=action, client_ip=client.ip,
-        user_agent=(client.user_agent or "")[:256] or None, details=details,
+        user_id=user_id,
+        action=action,
+        client_ip=client.ip,
+        user_agent=(client.user_agent or "")[:256] or None,
+        details=details,
     )
 
 

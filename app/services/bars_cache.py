@@ -44,8 +44,13 @@ class BarsCache:
         self._locks: dict[Key, asyncio.Lock] = {}
 
     async def recent(
-        self, provider: MarketDataProvider, source: str, symbol: str, frequency: str,
-        min_bars: int, as_of: datetime | None = None,
+        self,
+        provider: MarketDataProvider,
+        source: str,
+        symbol: str,
+        frequency: str,
+        min_bars: int,
+        as_of: datetime | None = None,
     ) -> pl.DataFrame:
         key: Key = (source, symbol, frequency, as_of)
         now = datetime.now(UTC)
@@ -61,8 +66,9 @@ class BarsCache:
             span = calendar_span(frequency, min_bars)
             bars = await provider.fetch_bars(symbol, frequency, end - span, end)
             bars = complete_bars(bars, frequency, end)
-            self._store(key, CachedBars(bars, None if as_of else self._next_close(
-                bars, frequency, now)))
+            self._store(
+                key, CachedBars(bars, None if as_of else self._next_close(bars, frequency, now))
+            )
             return bars
 
     def _fresh(self, key: Key, now: datetime, min_bars: int) -> pl.DataFrame | None:

@@ -39,8 +39,9 @@ class GroupWriter:
             while self._pending:
                 batch, self._pending = self._pending, []
                 for bind in dict.fromkeys(engine for engine, _, _ in batch):
-                    await self._write_batch(bind, [(rows, future) for engine, rows, future
-                                                   in batch if engine is bind])
+                    await self._write_batch(
+                        bind, [(rows, future) for engine, rows, future in batch if engine is bind]
+                    )
         except BaseException:  # cancelled (shutdown): no caller may wait forever
             for _, _, future in [*batch, *self._pending]:
                 future.cancel()
@@ -49,8 +50,9 @@ class GroupWriter:
         finally:
             self._task = None
 
-    async def _write_batch(self, bind: AsyncEngine,
-                           calls: list[tuple[list[Any], asyncio.Future[None]]]) -> None:
+    async def _write_batch(
+        self, bind: AsyncEngine, calls: list[tuple[list[Any], asyncio.Future[None]]]
+    ) -> None:
         try:
             await self._commit(bind, [row for rows, _ in calls for row in rows])
         except Exception as exc:

@@ -46,7 +46,10 @@ Builder = Callable[[AsyncSession, User, datetime], Awaitable[Dashboard]]
 
 
 async def build(
-    session: AsyncSession, user: User, segment: UserSegment | None = None, *,
+    session: AsyncSession,
+    user: User,
+    segment: UserSegment | None = None,
+    *,
     now: datetime | None = None,
 ) -> Dashboard:
     """The `segment` view (by default the user's own segment) of `user`'s data."""
@@ -57,16 +60,28 @@ async def build(
 def summary(row: Prediction) -> CallSummary:
     response = row.response or {}
     return CallSummary(
-        prediction_id=row.id, symbol=row.symbol, agent_id=row.agent_id,
-        data_frequency=row.data_frequency, prediction_horizon=row.prediction_horizon,
-        trade_signal=row.trade_signal, direction=row.direction, entry_price=row.entry_price,
-        stop_loss=row.stop_loss, predicted_price=row.predicted_price,
-        confidence=row.confidence, position_size=row.position_size, max_loss=row.max_loss,
+        prediction_id=row.id,
+        symbol=row.symbol,
+        agent_id=row.agent_id,
+        data_frequency=row.data_frequency,
+        prediction_horizon=row.prediction_horizon,
+        trade_signal=row.trade_signal,
+        direction=row.direction,
+        entry_price=row.entry_price,
+        stop_loss=row.stop_loss,
+        predicted_price=row.predicted_price,
+        confidence=row.confidence,
+        position_size=row.position_size,
+        max_loss=row.max_loss,
         suggested_exit_time=_text(response.get("suggested_exit_time")),
         suggestion_text=_text(response.get("suggestion_text")),
-        as_of=row.as_of, target_time=row.target_time, created_at=row.created_at,
-        cached=row.cached, outcome=outcome_status(row.realised_at, row.realised_price),
-        realised_price=row.realised_price, correct=row.correct,
+        as_of=row.as_of,
+        target_time=row.target_time,
+        created_at=row.created_at,
+        cached=row.cached,
+        outcome=outcome_status(row.realised_at, row.realised_price),
+        realised_price=row.realised_price,
+        correct=row.correct,
     )
 
 
@@ -82,27 +97,41 @@ def _newest_first() -> tuple[Any, Any]:
 
 
 async def _latest_per_symbol(
-    session: AsyncSession, user: User, *conditions: ColumnElement[bool],
+    session: AsyncSession,
+    user: User,
+    *conditions: ColumnElement[bool],
 ) -> list[Prediction]:
     """The caller's newest call per symbol among those meeting `conditions`."""
     ranked = (
-        select(col(Prediction.id).label("id"),
-               func.row_number().over(partition_by=col(Prediction.symbol),
-                                      order_by=_newest_first()).label("nth"))
+        select(
+            col(Prediction.id).label("id"),
+            func.row_number()
+            .over(partition_by=col(Prediction.symbol), order_by=_newest_first())
+            .label("nth"),
+        )
         .where(col(Prediction.user_id) == user.id, *conditions)
-        .subquery())
+        .subquery()
+    )
     rows = await session.scalars(
-        select(Prediction).join(ranked, col(Prediction.id) == ranked.c.id)
-        .where(ranked.c.nth == 1).order_by(col(Prediction.symbol)).limit(MAX_ROWS))
+        select(Prediction)
+        .join(ranked, col(Prediction.id) == ranked.c.id)
+        .where(ranked.c.nth == 1)
+        .order_by(col(Prediction.symbol))
+        .limit(MAX_ROWS)
+    )
     return list(rows.all())
 
 
 async def _made_since(
-    session: AsyncSession, user: User, start: datetime, end: datetime | None = None,
+    session: AsyncSession,
+    user: User,
+    start: datetime,
+    end: datetime | None = None,
     limit: int = MAX_ROWS,
 ) -> list[Prediction]:
-    query = select(Prediction).where(col(Prediction.user_id) == user.id,
-                                     col(Prediction.created_at) >= start)
+    query = select(Prediction).where(
+        col(Prediction.user_id) == user.id, col(Prediction.created_at) >= start
+    )
     if end is not None:
         query = query.where(col(Prediction.created_at) < end)
     rows = await session.scalars(query.order_by(*_newest_first()).limit(limit))
@@ -113,7 +142,9 @@ async def _made_since(
 
 
 async def short_term_trader(
-    session: AsyncSession, user: User, now: datetime,
+    session: AsyncSession,
+    user: User,
+    now: datetime,
 ) -> ShortTermTraderDashboard:
     today = now.astimezone(NEW_YORK).date()
     start = datetime.combine(today, time.min, NEW_YORK)
@@ -127,8 +158,11 @@ async def short_term_trader(
             if window is not None:
                 windows[row.symbol] = window
     return ShortTermTraderDashboard(
-        generated_at=now, trading_date=today, todays_signals=[summary(r) for r in todays],
-        open_entry_windows=sorted(windows.values(), key=lambda w: w.ends_at))
+        generated_at=now,
+        trading_date=today,
+        todays_signals=[summary(r) for r in todays],
+        open_entry_windows=sorted(windows.values(), key=lambda w: w.ends_at),
+    )
 
 
 def open_entry_window(row: Prediction, now: datetime) -> OpenEntryWindow | None:
@@ -147,10 +181,18 @@ def open_entry_window(row: Prediction, now: datetime) -> OpenEntryWindow | None:
     ends_at = datetime.combine(day, window.end, zone).astimezone(UTC)
     if ends_at <= now:
         return None
-    starts_at = (datetime.combine(day, window.start, zone).astimezone(UTC)
-                 if window.start is not None else None)
-    return OpenEntryWindow(call=summary(row), timezone=str(zone_name), starts_at=starts_at,
-                           ends_at=ends_at, open_now=starts_at is None or starts_at <= now)
+    starts_at = (
+        datetime.combine(day, window.start, zone).astimezone(UTC)
+        if window.start is not None
+        else None
+    )
+    return OpenEntryWindow(
+        call=summary(row),
+        timezone=str(zone_name),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        open_now=starts_at is None or starts_at <= now,
+    )
 
 
 # --- investor -----------------------------------------------------------------------
@@ -158,13 +200,19 @@ def open_entry_window(row: Prediction, now: datetime) -> OpenEntryWindow | None:
 
 async def investor(session: AsyncSession, user: User, now: datetime) -> InvestorDashboard:
     horizon = func.lower(col(Prediction.prediction_horizon))
-    rows = await _latest_per_symbol(session, user,
-                                    or_(horizon.like("%d"), horizon.like("%wk")))
+    rows = await _latest_per_symbol(session, user, or_(horizon.like("%d"), horizon.like("%wk")))
     records = await track_records(session, [r.agent_id for r in rows if r.agent_id])
-    return InvestorDashboard(generated_at=now, holdings=[
-        Holding(symbol=r.symbol, latest_call=summary(r),
-                track_record=records[r.agent_id] if r.agent_id else TrackRecord())
-        for r in rows])
+    return InvestorDashboard(
+        generated_at=now,
+        holdings=[
+            Holding(
+                symbol=r.symbol,
+                latest_call=summary(r),
+                track_record=records[r.agent_id] if r.agent_id else TrackRecord(),
+            )
+            for r in rows
+        ],
+    )
 
 
 # --- manager ------------------------------------------------------------------------
@@ -173,36 +221,65 @@ async def investor(session: AsyncSession, user: User, now: datetime) -> Investor
 async def manager(session: AsyncSession, user: User, now: datetime) -> ManagerDashboard:
     signals = await _latest_per_symbol(session, user)
     entries_exits = await _latest_per_symbol(
-        session, user, col(Prediction.trade_signal).in_(["Enter", "Exit"]))
+        session, user, col(Prediction.trade_signal).in_(["Enter", "Exit"])
+    )
     positions = [
-        Position(symbol=r.symbol, direction=r.direction, position_size=r.position_size,
-                 entry_price=r.entry_price, exposure=cents(r.position_size * r.entry_price),
-                 max_loss=r.max_loss, prediction_id=r.id, created_at=r.created_at)
-        for r in entries_exits if r.trade_signal == "Enter"]
+        Position(
+            symbol=r.symbol,
+            direction=r.direction,
+            position_size=r.position_size,
+            entry_price=r.entry_price,
+            exposure=cents(r.position_size * r.entry_price),
+            max_loss=r.max_loss,
+            prediction_id=r.id,
+            created_at=r.created_at,
+        )
+        for r in entries_exits
+        if r.trade_signal == "Enter"
+    ]
     long = sum(p.exposure for p in positions if p.direction == "Long")
     short = sum(p.exposure for p in positions if p.direction == "Short")
     at_risk = cents(sum(p.max_loss for p in positions))
     return ManagerDashboard(
-        generated_at=now, account_equity=user.account_equity, positions=positions,
-        exposure=Exposure(long=cents(long), short=cents(short), gross=cents(long + short),
-                          net=cents(long - short)),
+        generated_at=now,
+        account_equity=user.account_equity,
+        positions=positions,
+        exposure=Exposure(
+            long=cents(long), short=cents(short), gross=cents(long + short), net=cents(long - short)
+        ),
         capital_at_risk=at_risk,
         capital_at_risk_fraction=round(at_risk / user.account_equity, 6),
-        signals=[summary(r) for r in signals])
+        signals=[summary(r) for r in signals],
+    )
 
 
 # --- quant ----------------------------------------------------------------------------
 
 
 async def quant(session: AsyncSession, user: User, now: datetime) -> QuantDashboard:
-    agents = list((await session.scalars(
-        select(Agent).where(col(Agent.user_id) == user.id)
-        .order_by(col(Agent.created_at).desc(), col(Agent.id).desc())
-        .limit(MAX_AGENTS))).all())
+    agents = list(
+        (
+            await session.scalars(
+                select(Agent)
+                .where(col(Agent.user_id) == user.id)
+                .order_by(col(Agent.created_at).desc(), col(Agent.id).desc())
+                .limit(MAX_AGENTS)
+            )
+        ).all()
+    )
     serving_ids = [a.serving_version_id for a in agents if a.serving_version_id]
-    versions = {v.id: v for v in (await session.scalars(
-        select(AgentVersion).where(col(AgentVersion.id).in_(serving_ids)))).all()
-    } if serving_ids else {}
+    versions = (
+        {
+            v.id: v
+            for v in (
+                await session.scalars(
+                    select(AgentVersion).where(col(AgentVersion.id).in_(serving_ids))
+                )
+            ).all()
+        }
+        if serving_ids
+        else {}
+    )
     records = await track_records(session, [a.id for a in agents])
     items = []
     for agent in agents:
@@ -210,15 +287,22 @@ async def quant(session: AsyncSession, user: User, now: datetime) -> QuantDashbo
         # The version must belong to this agent: ids come from the caller's own rows.
         if serving is not None and serving.agent_id != agent.id:
             serving = None
-        items.append(QuantAgent(
-            agent_id=agent.id, name=agent.name, symbol=agent.symbol,
-            architecture=agent.architecture, data_frequency=agent.data_frequency,
-            prediction_horizon=agent.prediction_horizon, status=agent.status,
-            serving_version_id=serving.id if serving else None,
-            serving_version_number=serving.number if serving else None,
-            metrics=serving.metrics if serving else None,
-            loss_curve=serving.loss_curve if serving else [],
-            track_record=records[agent.id]))
+        items.append(
+            QuantAgent(
+                agent_id=agent.id,
+                name=agent.name,
+                symbol=agent.symbol,
+                architecture=agent.architecture,
+                data_frequency=agent.data_frequency,
+                prediction_horizon=agent.prediction_horizon,
+                status=agent.status,
+                serving_version_id=serving.id if serving else None,
+                serving_version_number=serving.number if serving else None,
+                metrics=serving.metrics if serving else None,
+                loss_curve=serving.loss_curve if serving else [],
+                track_record=records[agent.id],
+            )
+        )
     return QuantDashboard(generated_at=now, agents=items)
 
 

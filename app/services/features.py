@@ -18,7 +18,16 @@ from app.core.clock import DEFAULT_TIMEZONE
 from app.errors import Unprocessable
 
 FEATURE_NAMES: tuple[str, ...] = (
-    "SMA", "EMA", "MACD", "volatility", "RSI", "BBANDS", "ATR", "VWAP", "OBV", "returns",
+    "SMA",
+    "EMA",
+    "MACD",
+    "volatility",
+    "RSI",
+    "BBANDS",
+    "ATR",
+    "VWAP",
+    "OBV",
+    "returns",
 )
 DEFAULT_FEATURES: list[str] = ["SMA", "EMA", "MACD", "volatility"]
 
@@ -56,8 +65,18 @@ class IndicatorPeriods:
     vwap: int = 20
 
     def __post_init__(self) -> None:
-        for name in ("sma", "ema", "macd_fast", "macd_slow", "macd_signal", "volatility",
-                     "rsi", "bbands", "atr", "vwap"):
+        for name in (
+            "sma",
+            "ema",
+            "macd_fast",
+            "macd_slow",
+            "macd_signal",
+            "volatility",
+            "rsi",
+            "bbands",
+            "atr",
+            "vwap",
+        ):
             if getattr(self, name) < 2:
                 raise ValueError(f"{name} period must be at least 2 bars")
         if self.macd_fast >= self.macd_slow:
@@ -83,8 +102,11 @@ def normalize_features(names: Iterable[str]) -> list[str]:
     if unknown:
         allowed = ", ".join(FEATURE_NAMES)
         details = [
-            {"loc": ["features", index], "msg": f"unknown feature {name!r}; allowed: {allowed}",
-             "type": "value_error"}
+            {
+                "loc": ["features", index],
+                "msg": f"unknown feature {name!r}; allowed: {allowed}",
+                "type": "value_error",
+            }
             for index, name in unknown
         ]
         listed = ", ".join(repr(name) for _, name in unknown)
@@ -235,9 +257,15 @@ class _Plan:
 
     def add_feature(self, feature: str, vwap_intraday: bool) -> None:
         builders = {
-            "SMA": self.sma, "EMA": self.ema_feature, "MACD": self.macd,
-            "volatility": self.volatility, "RSI": self.rsi, "BBANDS": self.bbands,
-            "ATR": self.atr, "OBV": self.obv, "returns": self.returns,
+            "SMA": self.sma,
+            "EMA": self.ema_feature,
+            "MACD": self.macd,
+            "volatility": self.volatility,
+            "RSI": self.rsi,
+            "BBANDS": self.bbands,
+            "ATR": self.atr,
+            "OBV": self.obv,
+            "returns": self.returns,
         }
         if feature == "VWAP":
             self.add(0, "vwap", self.session_vwap() if vwap_intraday else self.rolling_vwap())

@@ -41,8 +41,7 @@ class JobQueue(Protocol):
 
 
 class ArqJobQueue:
-    def __init__(self, redis_url: str, namespace: str,
-                 breaker: RedisBreaker | None = None) -> None:
+    def __init__(self, redis_url: str, namespace: str, breaker: RedisBreaker | None = None) -> None:
         pool = ConnectionPool.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
         self.redis = ArqRedis(pool, default_queue_name=queue_name(namespace))
         self._queue = queue_name(namespace)
@@ -51,9 +50,12 @@ class ArqJobQueue:
     async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool:
         if self._breaker.allow():
             try:
-                await self.redis.enqueue_job(TRAIN_FUNCTION, str(job_id),
-                                             _job_id=arq_job_id(job_id, attempt),
-                                             _queue_name=self._queue)
+                await self.redis.enqueue_job(
+                    TRAIN_FUNCTION,
+                    str(job_id),
+                    _job_id=arq_job_id(job_id, attempt),
+                    _queue_name=self._queue,
+                )
             except (RedisError, OSError):
                 self._breaker.failed()
             else:

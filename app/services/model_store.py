@@ -48,15 +48,20 @@ class ModelStore:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                self._pool, self._cache.get_or_load, version_id,
-                lambda: Predictor.load(path, sha256, naive=self._naive))
+                self._pool,
+                self._cache.get_or_load,
+                version_id,
+                lambda: Predictor.load(path, sha256, naive=self._naive),
+            )
         except ArtifactError as exc:
             raise ModelUnavailable(
                 f"The model files of this agent could not be loaded ({type(exc).__name__}); "
-                "the agent has been flagged for retraining.") from None
+                "the agent has been flagged for retraining."
+            ) from None
 
-    async def forecast(self, predictor: Predictor, features: npt.NDArray[np.float32],
-                       last_close: float) -> Forecast:
+    async def forecast(
+        self, predictor: Predictor, features: npt.NDArray[np.float32], last_close: float
+    ) -> Forecast:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, predictor.forecast, features, last_close)
 

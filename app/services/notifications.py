@@ -66,13 +66,13 @@ def check_callback_url(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        raise Unprocessable.field(["body", "callback_url"],
-                                  "callback_url must be a public address")
+        raise Unprocessable.field(["body", "callback_url"], "callback_url must be a public address")
     try:
         if _is_private(host):
-            raise Unprocessable.field(["body", "callback_url"],
-                                      "callback_url must not point at a private or loopback "
-                                      "address")
+            raise Unprocessable.field(
+                ["body", "callback_url"],
+                "callback_url must not point at a private or loopback address",
+            )
     except ValueError:
         pass  # a name: resolved and checked again at delivery
 
@@ -87,8 +87,13 @@ async def _resolves_public(host: str) -> bool:
 
 
 async def deliver(
-    client: httpx.AsyncClient, url: str, secret: str, payload: dict[str, Any], *,
-    allow_private: bool, max_attempts: int,
+    client: httpx.AsyncClient,
+    url: str,
+    secret: str,
+    payload: dict[str, Any],
+    *,
+    allow_private: bool,
+    max_attempts: int,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> bool:
     """POST the event, signed; retry 5xx/429/transport errors with exponential back-off."""
@@ -98,8 +103,11 @@ async def deliver(
         return False
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     for attempt in range(max_attempts):
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
-                   "User-Agent": "ai-trading-platform-webhooks"}
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(secret, body),
+            "User-Agent": "ai-trading-platform-webhooks",
+        }
         try:
             response = await client.post(url, content=body, headers=headers)
             if response.status_code < 300:
@@ -109,7 +117,7 @@ async def deliver(
         except httpx.HTTPError:
             pass
         if attempt + 1 < max_attempts:
-            await sleep(min(2.0 ** attempt, 60.0))
+            await sleep(min(2.0**attempt, 60.0))
     return False
 
 
@@ -117,8 +125,12 @@ class Notifier:
     """Stores each state change and, after commit, delivers its webhook in the background."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, *,
-        allow_private: bool, max_attempts: int,
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+        *,
+        allow_private: bool,
+        max_attempts: int,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._client = client
@@ -127,20 +139,35 @@ class Notifier:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def emit(
-        self, session: AsyncSession, agent: Agent, state: str, **extra: Any,
+        self,
+        session: AsyncSession,
+        agent: Agent,
+        state: str,
+        **extra: Any,
     ) -> Notification:
         payload: dict[str, Any] = {
-            "agent_id": str(agent.id), "agent_name": agent.name, "symbol": agent.symbol,
-            "status": str(state), **extra,
+            "agent_id": str(agent.id),
+            "agent_name": agent.name,
+            "symbol": agent.symbol,
+            "status": str(state),
+            **extra,
         }
-        note = Notification(user_id=agent.user_id, agent_id=agent.id,
-                            event=f"agent.{state}".lower(), payload=payload)
+        note = Notification(
+            user_id=agent.user_id,
+            agent_id=agent.id,
+            event=f"agent.{state}".lower(),
+            payload=payload,
+        )
         session.add(note)
         await session.flush()
         if agent.callback_url:
             url, user_id = agent.callback_url, agent.user_id
-            body = {"event": note.event, "id": note.id,
-                    "created_at": note.created_at.isoformat(), **payload}
+            body = {
+                "event": note.event,
+                "id": note.id,
+                "created_at": note.created_at.isoformat(),
+                **payload,
+            }
 
             async def start() -> None:
                 task = asyncio.create_task(self._send(url, user_id, note.id, body))
@@ -150,20 +177,29 @@ class Notifier:
             after_commit(session, start)
         return note
 
-    async def _send(self, url: str, user_id: uuid.UUID, note_id: int | None,
-                    body: dict[str, Any]) -> None:
+    async def _send(
+        self, url: str, user_id: uuid.UUID, note_id: int | None, body: dict[str, Any]
+    ) -> None:
         try:
             async with self._sessionmaker() as session:
                 user = await session.get(User, user_id)
                 if user is None:
                     return
                 secret = user.webhook_secret
-            if await deliver(self._client, url, secret, body, allow_private=self._allow_private,
-                             max_attempts=self._max_attempts):
+            if await deliver(
+                self._client,
+                url,
+                secret,
+                body,
+                allow_private=self._allow_private,
+                max_attempts=self._max_attempts,
+            ):
                 async with self._sessionmaker() as session:
-                    await session.execute(update(Notification)
-                                          .where(col(Notification.id) == note_id)
-                                          .values(delivered_at=utcnow()))
+                    await session.execute(
+                        update(Notification)
+                        .where(col(Notification.id) == note_id)
+                        .values(delivered_at=utcnow())
+                    )
                     await session.commit()
         except Exception as exc:  # a webhook must never take its caller down
             logger.warning("webhook delivery failed: %s", type(exc).__name__)
@@ -175,8 +211,13 @@ class Notifier:
 
 
 async def page(
-    session: AsyncSession, user: User, *, limit: int, before: int | None = None,
-    unread_only: bool = False, agent_id: uuid.UUID | None = None,
+    session: AsyncSession,
+    user: User,
+    *,
+    limit: int,
+    before: int | None = None,
+    unread_only: bool = False,
+    agent_id: uuid.UUID | None = None,
 ) -> tuple[list[Notification], str | None]:
     query = select(Notification).where(col(Notification.user_id) == user.id)
     if unread_only:
@@ -185,15 +226,19 @@ async def page(
         query = query.where(col(Notification.agent_id) == agent_id)
     if before is not None:
         query = query.where(col(Notification.id) < before)
-    rows = list((await session.scalars(
-        query.order_by(col(Notification.id).desc()).limit(limit + 1))).all())
+    rows = list(
+        (await session.scalars(query.order_by(col(Notification.id).desc()).limit(limit + 1))).all()
+    )
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
 async def mark_read(session: AsyncSession, user: User, ids: list[int] | None) -> int:
-    query = (update(Notification).where(col(Notification.user_id) == user.id)
-             .where(col(Notification.read_at).is_(None)))
+    query = (
+        update(Notification)
+        .where(col(Notification.user_id) == user.id)
+        .where(col(Notification.read_at).is_(None))
+    )
     if ids is not None:
         query = query.where(col(Notification.id).in_(ids))
     result = await session.execute(query.values(read_at=utcnow()))
@@ -201,14 +246,24 @@ async def mark_read(session: AsyncSession, user: User, ids: list[int] | None) ->
 
 
 async def since(session: AsyncSession, agent_id: uuid.UUID, after_id: int) -> list[Notification]:
-    return list((await session.scalars(
-        select(Notification).where(col(Notification.agent_id) == agent_id)
-        .where(col(Notification.id) > after_id).order_by(col(Notification.id)))).all())
+    return list(
+        (
+            await session.scalars(
+                select(Notification)
+                .where(col(Notification.agent_id) == agent_id)
+                .where(col(Notification.id) > after_id)
+                .order_by(col(Notification.id))
+            )
+        ).all()
+    )
 
 
 async def follow(
-    sessionmaker: async_sessionmaker[AsyncSession], agent_id: uuid.UUID, after_id: int,
-    poll_s: float, keep_alive_s: float = 15.0,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    agent_id: uuid.UUID,
+    after_id: int,
+    poll_s: float,
+    keep_alive_s: float = 15.0,
 ) -> AsyncIterator[Notification | None]:
     """An agent's notifications after `after_id`, past then future; ends after a final
     state. Polls the table (so any replica can serve it) with a fresh session each

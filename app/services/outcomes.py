@@ -83,8 +83,12 @@ def outcome_status(realised_at: datetime | None, realised_price: float | None) -
 
 
 def match_outcomes(
-    bars: pl.DataFrame, frequency: str, calls: Iterable[PendingCall], *,
-    now: datetime, max_wait: timedelta,
+    bars: pl.DataFrame,
+    frequency: str,
+    calls: Iterable[PendingCall],
+    *,
+    now: datetime,
+    max_wait: timedelta,
 ) -> dict[uuid.UUID, Outcome]:
     """Each call's outcome from `bars`, for the calls whose deciding bar has closed.
 
@@ -108,14 +112,20 @@ def match_outcomes(
         if closed > now or closed > call.target_time + max_wait or not math.isfinite(price):
             continue
         outcomes[call.id] = Outcome(
-            realised_price=float(price), realised_at=closed,
-            correct=call_was_right(call.entry_price, call.predicted_price, float(price)))
+            realised_price=float(price),
+            realised_at=closed,
+            correct=call_was_right(call.entry_price, call.predicted_price, float(price)),
+        )
     return outcomes
 
 
 async def fill_outcomes(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
-    http: httpx.AsyncClient | None, *, now: datetime | None = None, limit: int = 500,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    http: httpx.AsyncClient | None,
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
 ) -> int:
     """Record the outcome of up to `limit` calls whose target time has passed.
 
@@ -132,10 +142,16 @@ async def fill_outcomes(
     for key, calls in groups.items():
         for chunk in _chunks(key[2], calls):
             bars = await _fetch(key, chunk, providers, settings, http, now, max_wait)
-            outcomes = (match_outcomes(bars, key[2], chunk, now=now, max_wait=max_wait)
-                        if bars is not None else {})
-            expired = [call.id for call in chunk
-                       if call.id not in outcomes and call.target_time + max_wait <= now]
+            outcomes = (
+                match_outcomes(bars, key[2], chunk, now=now, max_wait=max_wait)
+                if bars is not None
+                else {}
+            )
+            expired = [
+                call.id
+                for call in chunk
+                if call.id not in outcomes and call.target_time + max_wait <= now
+            ]
             done = await _record(sessionmaker, outcomes, expired, now)
             filled += done[0]
             closed += done[1]
@@ -145,16 +161,28 @@ async def fill_outcomes(
 
 
 async def _pending(
-    sessionmaker: async_sessionmaker[AsyncSession], now: datetime, limit: int,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    now: datetime,
+    limit: int,
 ) -> dict[GroupKey, list[PendingCall]]:
     # Oldest target first: the index (realised_at, target_time) serves this directly.
     async with sessionmaker() as session:
-        rows = (await session.execute(
-            select(col(Prediction.id), col(Prediction.data_source), col(Prediction.symbol),
-                   col(Prediction.data_frequency), col(Prediction.target_time),
-                   col(Prediction.entry_price), col(Prediction.predicted_price))
-            .where(col(Prediction.realised_at).is_(None), col(Prediction.target_time) <= now)
-            .order_by(col(Prediction.target_time)).limit(limit))).all()
+        rows = (
+            await session.execute(
+                select(
+                    col(Prediction.id),
+                    col(Prediction.data_source),
+                    col(Prediction.symbol),
+                    col(Prediction.data_frequency),
+                    col(Prediction.target_time),
+                    col(Prediction.entry_price),
+                    col(Prediction.predicted_price),
+                )
+                .where(col(Prediction.realised_at).is_(None), col(Prediction.target_time) <= now)
+                .order_by(col(Prediction.target_time))
+                .limit(limit)
+            )
+        ).all()
     groups: dict[GroupKey, list[PendingCall]] = defaultdict(list)
     for pid, source, symbol, frequency, target, entry, predicted in rows:
         groups[(source, symbol, frequency)].append(PendingCall(pid, target, entry, predicted))
@@ -179,8 +207,13 @@ def _chunks(frequency: str, calls: list[PendingCall]) -> Iterator[list[PendingCa
 
 
 async def _fetch(
-    key: GroupKey, chunk: list[PendingCall], providers: dict[str, MarketDataProvider],
-    settings: Settings, http: httpx.AsyncClient | None, now: datetime, max_wait: timedelta,
+    key: GroupKey,
+    chunk: list[PendingCall],
+    providers: dict[str, MarketDataProvider],
+    settings: Settings,
+    http: httpx.AsyncClient | None,
+    now: datetime,
+    max_wait: timedelta,
 ) -> pl.DataFrame | None:
     """The bars that can decide these calls, or None when the source failed."""
     source, symbol, frequency = key
@@ -196,14 +229,22 @@ async def _fetch(
     except Exception as exc:  # one source's trouble must not stop the other groups
         # Our own errors carry safe messages; a library's might carry a URL or a key.
         reason = exc.message if isinstance(exc, DomainError) else type(exc).__name__
-        logger.warning("outcomes: no bars for %s %s %s (%d calls pending): %s",
-                       source, symbol, frequency, len(chunk), reason)
+        logger.warning(
+            "outcomes: no bars for %s %s %s (%d calls pending): %s",
+            source,
+            symbol,
+            frequency,
+            len(chunk),
+            reason,
+        )
         return None
 
 
 async def _record(
-    sessionmaker: async_sessionmaker[AsyncSession], outcomes: dict[uuid.UUID, Outcome],
-    expired: list[uuid.UUID], now: datetime,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    outcomes: dict[uuid.UUID, Outcome],
+    expired: list[uuid.UUID],
+    now: datetime,
 ) -> tuple[int, int]:
     """Write outcomes and closures; only rows still pending are touched."""
     if not outcomes and not expired:
@@ -214,21 +255,27 @@ async def _record(
             result = await session.execute(
                 update(Prediction)
                 .where(col(Prediction.id) == pid, col(Prediction.realised_at).is_(None))
-                .values(realised_price=outcome.realised_price, correct=outcome.correct,
-                        realised_at=outcome.realised_at))
+                .values(
+                    realised_price=outcome.realised_price,
+                    correct=outcome.correct,
+                    realised_at=outcome.realised_at,
+                )
+            )
             filled += getattr(result, "rowcount", 0)
         if expired:
             result = await session.execute(
                 update(Prediction)
                 .where(col(Prediction.id).in_(expired), col(Prediction.realised_at).is_(None))
-                .values(realised_at=now))
+                .values(realised_at=now)
+            )
             closed += getattr(result, "rowcount", 0)
         await session.commit()
     return filled, closed
 
 
 async def track_records(
-    session: AsyncSession, agent_ids: Iterable[uuid.UUID],
+    session: AsyncSession,
+    agent_ids: Iterable[uuid.UUID],
 ) -> dict[uuid.UUID, TrackRecord]:
     """Each agent's record over its resolved calls (every id gets one, maybe empty).
 
@@ -240,21 +287,36 @@ async def track_records(
     ids = list(dict.fromkeys(agent_ids))
     if not ids:
         return {}
-    call = (col(Prediction.agent_id), col(Prediction.agent_version_id), col(Prediction.symbol),
-            col(Prediction.as_of))
+    call = (
+        col(Prediction.agent_id),
+        col(Prediction.agent_version_id),
+        col(Prediction.symbol),
+        col(Prediction.as_of),
+    )
     ranked = (
-        select(col(Prediction.agent_id).label("agent_id"),
-               col(Prediction.correct).label("correct"),
-               func.row_number().over(partition_by=call,
-                                      order_by=(col(Prediction.created_at), col(Prediction.id)))
-               .label("nth"))
-        .where(col(Prediction.agent_id).in_(ids), col(Prediction.cached).is_(False),
-               col(Prediction.correct).is_not(None))
-        .subquery())
+        select(
+            col(Prediction.agent_id).label("agent_id"),
+            col(Prediction.correct).label("correct"),
+            func.row_number()
+            .over(partition_by=call, order_by=(col(Prediction.created_at), col(Prediction.id)))
+            .label("nth"),
+        )
+        .where(
+            col(Prediction.agent_id).in_(ids),
+            col(Prediction.cached).is_(False),
+            col(Prediction.correct).is_not(None),
+        )
+        .subquery()
+    )
     rows = await session.execute(
-        select(ranked.c.agent_id, func.count(),
-               func.sum(case((ranked.c.correct.is_(True), 1), else_=0)))
-        .where(ranked.c.nth == 1).group_by(ranked.c.agent_id))
+        select(
+            ranked.c.agent_id,
+            func.count(),
+            func.sum(case((ranked.c.correct.is_(True), 1), else_=0)),
+        )
+        .where(ranked.c.nth == 1)
+        .group_by(ranked.c.agent_id)
+    )
     records = {agent_id: TrackRecord() for agent_id in ids}
     for agent_id, n_calls, n_right in rows.all():
         records[agent_id] = TrackRecord.of(int(n_calls), int(n_right or 0))

@@ -29,8 +29,13 @@ def cache_key(version_id: str, last_bar: str, request: dict[str, Any]) -> str:
 
 
 class PredictionCache:
-    def __init__(self, redis: Redis | None, namespace: str, max_entries: int = 10_000,
-                 breaker: RedisBreaker | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis | None,
+        namespace: str,
+        max_entries: int = 10_000,
+        breaker: RedisBreaker | None = None,
+    ) -> None:
         self._redis = redis
         self._prefix = f"{namespace}:pred:"
         self._memory: OrderedDict[str, tuple[float, bytes]] = OrderedDict()

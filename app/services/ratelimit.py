@@ -94,8 +94,9 @@ class MemoryRateLimiter:
 
 
 class RateLimiter:
-    def __init__(self, redis: Redis | None, namespace: str,
-                 breaker: RedisBreaker | None = None) -> None:
+    def __init__(
+        self, redis: Redis | None, namespace: str, breaker: RedisBreaker | None = None
+    ) -> None:
         self._redis = redis
         self._prefix = f"{namespace}:rl:"
         self._memory = MemoryRateLimiter()

@@ -35,8 +35,10 @@ class RedisBreaker:
 
     def failed(self) -> None:
         if not self._open:
-            logger.warning("redis unavailable; using in-process fallbacks, retrying every %.0f s",
-                           self.cooldown_s)
+            logger.warning(
+                "redis unavailable; using in-process fallbacks, retrying every %.0f s",
+                self.cooldown_s,
+            )
         self._open = True
         self._probe_at = time.monotonic() + self.cooldown_s
 

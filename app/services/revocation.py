@@ -58,17 +58,23 @@ class RevocationStore:
             select(col(TokenRevocation.key))
             .where(col(TokenRevocation.key).in_(bindparam("keys", expanding=True)))
             .where(col(TokenRevocation.expires_at) > bindparam("now"))
-            .limit(1))
+            .limit(1)
+        )
 
     async def revoke(
-        self, session: AsyncSession, keys: Iterable[str], expires_at: datetime,
+        self,
+        session: AsyncSession,
+        keys: Iterable[str],
+        expires_at: datetime,
     ) -> None:
         """Record in the caller's transaction, then in Redis and this replica's memory."""
         keys = list(dict.fromkeys(keys))
         existing = set(
-            (await session.scalars(
-                select(col(TokenRevocation.key)).where(col(TokenRevocation.key).in_(keys))
-            )).all()
+            (
+                await session.scalars(
+                    select(col(TokenRevocation.key)).where(col(TokenRevocation.key).in_(keys))
+                )
+            ).all()
         )
         for key in keys:
             if key not in existing:
@@ -108,8 +114,7 @@ class RevocationStore:
         # A bare connection, not a session: this runs on every authenticated call
         # without Redis, and a session's set-up and tear-down cost more than the query.
         async with self._engine.connect() as conn:
-            found = await conn.scalar(self._revoked_query, {
-                "keys": keys, "now": utcnow()})
+            found = await conn.scalar(self._revoked_query, {"keys": keys, "now": utcnow()})
         if found is not None:
             self._known[found] = now + 60
         return found is not None
@@ -134,9 +139,13 @@ class RevocationStore:
             if await redis.exists(self._copied):  # another check here refilled it meanwhile
                 return
             async with self._sessionmaker() as session:
-                rows = (await session.execute(
-                    select(col(TokenRevocation.key), col(TokenRevocation.expires_at))
-                    .where(col(TokenRevocation.expires_at) > utcnow()))).all()
+                rows = (
+                    await session.execute(
+                        select(col(TokenRevocation.key), col(TokenRevocation.expires_at)).where(
+                            col(TokenRevocation.expires_at) > utcnow()
+                        )
+                    )
+                ).all()
             await self._write(redis, {key: expires.timestamp() for key, expires in rows})
             await redis.set(self._copied, b"1")
             logger.info("revocations copied to redis from the database (%d)", len(rows))

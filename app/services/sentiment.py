@@ -28,20 +28,69 @@ NO_NEWS_SOURCE_WARNING = (
 
 FINANCE_LEXICON: dict[str, float] = {
     # up
-    "beat": 1.5, "beats": 1.5, "surge": 2.0, "surges": 2.0, "surged": 2.0,
-    "soar": 2.2, "soars": 2.2, "soared": 2.2, "jump": 1.5, "jumps": 1.5, "jumped": 1.5,
-    "rally": 1.8, "rallies": 1.8, "rallied": 1.8, "rise": 1.0, "rises": 1.0, "rose": 1.0,
-    "climb": 1.2, "climbs": 1.2, "climbed": 1.2, "upgrade": 1.8, "upgrades": 1.8,
-    "upgraded": 1.8, "outperform": 1.5, "outperforms": 1.5, "bullish": 2.0,
-    "exceeds": 1.5, "exceeded": 1.5, "buyback": 1.0,
+    "beat": 1.5,
+    "beats": 1.5,
+    "surge": 2.0,
+    "surges": 2.0,
+    "surged": 2.0,
+    "soar": 2.2,
+    "soars": 2.2,
+    "soared": 2.2,
+    "jump": 1.5,
+    "jumps": 1.5,
+    "jumped": 1.5,
+    "rally": 1.8,
+    "rallies": 1.8,
+    "rallied": 1.8,
+    "rise": 1.0,
+    "rises": 1.0,
+    "rose": 1.0,
+    "climb": 1.2,
+    "climbs": 1.2,
+    "climbed": 1.2,
+    "upgrade": 1.8,
+    "upgrades": 1.8,
+    "upgraded": 1.8,
+    "outperform": 1.5,
+    "outperforms": 1.5,
+    "bullish": 2.0,
+    "exceeds": 1.5,
+    "exceeded": 1.5,
+    "buyback": 1.0,
     # down
-    "fall": -1.5, "falls": -1.5, "fell": -1.5, "drop": -1.5, "drops": -1.5,
-    "dropped": -1.5, "plunge": -2.5, "plunges": -2.5, "plunged": -2.5, "tumble": -2.2,
-    "tumbles": -2.2, "tumbled": -2.2, "slump": -2.2, "slumps": -2.2, "slumped": -2.2,
-    "sink": -1.8, "sinks": -1.8, "sank": -1.8, "slide": -1.5, "slides": -1.5,
-    "decline": -1.5, "declines": -1.5, "declined": -1.5, "downgrade": -1.8,
-    "downgrades": -1.8, "downgraded": -1.8, "underperform": -1.5, "bearish": -2.0,
-    "bankruptcy": -3.0, "default": -2.0, "layoffs": -2.0, "recall": -1.5, "probe": -1.2,
+    "fall": -1.5,
+    "falls": -1.5,
+    "fell": -1.5,
+    "drop": -1.5,
+    "drops": -1.5,
+    "dropped": -1.5,
+    "plunge": -2.5,
+    "plunges": -2.5,
+    "plunged": -2.5,
+    "tumble": -2.2,
+    "tumbles": -2.2,
+    "tumbled": -2.2,
+    "slump": -2.2,
+    "slumps": -2.2,
+    "slumped": -2.2,
+    "sink": -1.8,
+    "sinks": -1.8,
+    "sank": -1.8,
+    "slide": -1.5,
+    "slides": -1.5,
+    "decline": -1.5,
+    "declines": -1.5,
+    "declined": -1.5,
+    "downgrade": -1.8,
+    "downgrades": -1.8,
+    "downgraded": -1.8,
+    "underperform": -1.5,
+    "bearish": -2.0,
+    "bankruptcy": -3.0,
+    "default": -2.0,
+    "layoffs": -2.0,
+    "recall": -1.5,
+    "probe": -1.2,
     "selloff": -2.0,
 }
 NEUTRAL_WORDS: tuple[str, ...] = ("share", "shares")
@@ -69,8 +118,11 @@ def score_headlines(headlines: Sequence[Headline]) -> pl.DataFrame:
             "headline": [h.headline for h in headlines],
             "compound": [score_headline(h.headline) for h in headlines],
         },
-        schema={"published_at": pl.Datetime("us", "UTC"), "headline": pl.String,
-                "compound": pl.Float64},
+        schema={
+            "published_at": pl.Datetime("us", "UTC"),
+            "headline": pl.String,
+            "compound": pl.Float64,
+        },
     ).sort("published_at")
 
 
@@ -78,8 +130,7 @@ def daily_sentiment(scored: pl.DataFrame) -> pl.DataFrame:
     """Mean score and headline count per New York calendar day (for display)."""
     return (
         scored.group_by(
-            pl.col("published_at").dt.convert_time_zone(DEFAULT_TIMEZONE).dt.date()
-            .alias("date")
+            pl.col("published_at").dt.convert_time_zone(DEFAULT_TIMEZONE).dt.date().alias("date")
         )
         .agg(pl.col("compound").mean().alias(SENTIMENT_COLUMN), pl.len().alias("headlines"))
         .sort("date")
@@ -123,7 +174,10 @@ def join_sentiment(
 def _sums_before(keys: pl.DataFrame, running: pl.DataFrame, key: str) -> pl.DataFrame:
     """Running sums over headlines published strictly before each row's `key`."""
     joined = keys.join_asof(
-        running, left_on=key, right_on="published_at", strategy="backward",
+        running,
+        left_on=key,
+        right_on="published_at",
+        strategy="backward",
         allow_exact_matches=False,
     )
     return joined.select(

@@ -42,14 +42,24 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
     except ValueError as exc:
         errors.add(["timezone"], str(exc))
     errors.raise_if_any()
-    signal = decide(SignalInput(
-        symbol=req.symbol, predicted_price=req.predicted_price, confidence=req.confidence,
-        entry_price=req.entry_price, stop_loss=req.stop_loss,
-        capital_at_risk=req.capital_at_risk, confidence_level=req.confidence_level,
-        user_segment=req.user_segment, account_equity=req.account_equity or user.account_equity,
-        bar_time=as_of, horizon=horizon, horizon_end=horizon_end,
-        entry_window=req.entry_window.window() if req.entry_window else None,
-        exit_window=req.exit_window.window() if req.exit_window else None,
-        timezone=req.timezone, min_edge=settings.signal_min_edge,
-    ))
+    signal = decide(
+        SignalInput(
+            symbol=req.symbol,
+            predicted_price=req.predicted_price,
+            confidence=req.confidence,
+            entry_price=req.entry_price,
+            stop_loss=req.stop_loss,
+            capital_at_risk=req.capital_at_risk,
+            confidence_level=req.confidence_level,
+            user_segment=req.user_segment,
+            account_equity=req.account_equity or user.account_equity,
+            bar_time=as_of,
+            horizon=horizon,
+            horizon_end=horizon_end,
+            entry_window=req.entry_window.window() if req.entry_window else None,
+            exit_window=req.exit_window.window() if req.exit_window else None,
+            timezone=req.timezone,
+            min_edge=settings.signal_min_edge,
+        )
+    )
     return {**signal.to_dict(), "symbol": req.symbol, "warnings": signal.warnings}

@@ -66,27 +66,43 @@ class StaleJob:
 
 async def check_concurrency(session: AsyncSession, user: User, settings: Settings) -> None:
     active = await session.scalar(
-        select(func.count()).select_from(TrainingJob).where(
+        select(func.count())
+        .select_from(TrainingJob)
+        .where(
             col(TrainingJob.user_id) == user.id,
-            col(TrainingJob.state).in_([AgentStatus.QUEUED, *RUNNING_STATES])))
+            col(TrainingJob.state).in_([AgentStatus.QUEUED, *RUNNING_STATES]),
+        )
+    )
     if (active or 0) >= settings.max_active_trainings_per_user:
         raise TooManyTrainings(
             f"You already have {active} trainings queued or running "
-            f"(limit {settings.max_active_trainings_per_user}); wait for one to finish.")
+            f"(limit {settings.max_active_trainings_per_user}); wait for one to finish."
+        )
 
 
 async def new_version(
-    session: AsyncSession, queue: JobQueue, agent: Agent, max_attempts: int,
+    session: AsyncSession,
+    queue: JobQueue,
+    agent: Agent,
+    max_attempts: int,
 ) -> AgentVersion:
     """A new version of `agent` and its QUEUED job, enqueued once the caller commits."""
-    number = (await session.scalar(
-        select(func.max(AgentVersion.number)).where(col(AgentVersion.agent_id) == agent.id)
-    ) or 0) + 1
+    number = (
+        await session.scalar(
+            select(func.max(AgentVersion.number)).where(col(AgentVersion.agent_id) == agent.id)
+        )
+        or 0
+    ) + 1
     version = AgentVersion(agent_id=agent.id, number=number)
     session.add(version)
     await session.flush()
-    job = TrainingJob(id=version.id, agent_id=agent.id, user_id=agent.user_id,
-                      enqueued_at=utcnow(), max_attempts=max_attempts)
+    job = TrainingJob(
+        id=version.id,
+        agent_id=agent.id,
+        user_id=agent.user_id,
+        enqueued_at=utcnow(),
+        max_attempts=max_attempts,
+    )
     session.add(job)
     agent.status = AgentStatus.QUEUED
     agent.failure_stage = agent.failure_reason = None
@@ -102,7 +118,10 @@ async def new_version(
 
 
 async def request_cancel(
-    session: AsyncSession, notifier: Notifier, agent: Agent, job: TrainingJob,
+    session: AsyncSession,
+    notifier: Notifier,
+    agent: Agent,
+    job: TrainingJob,
 ) -> None:
     """Flag the job; one no worker has claimed yet is CANCELLED at once, a running one
     is finished by its lease holder when it next looks (or by the reaper)."""
@@ -111,11 +130,23 @@ async def request_cancel(
     await session.flush()
     if job.state == AgentStatus.QUEUED:
         now = utcnow()
-        taken = await _take(session, job.id, [col(TrainingJob.state) == AgentStatus.QUEUED],
-                            _final(AgentStatus.CANCELLED, "cancelled by user", None, now))
+        taken = await _take(
+            session,
+            job.id,
+            [col(TrainingJob.state) == AgentStatus.QUEUED],
+            _final(AgentStatus.CANCELLED, "cancelled by user", None, now),
+        )
         if taken is not None:
-            await _announce_final(session, notifier, agent, job.id, AgentStatus.CANCELLED,
-                                  "cancelled by user", None, now)
+            await _announce_final(
+                session,
+                notifier,
+                agent,
+                job.id,
+                AgentStatus.CANCELLED,
+                "cancelled by user",
+                None,
+                now,
+            )
 
 
 # --- the lease holder (the worker running the job) ----------------------------------------
@@ -126,17 +157,30 @@ async def claim(session: AsyncSession, job_id: uuid.UUID) -> str | None:
     lease = secrets.token_hex(16)
     now = utcnow()
     claimed = await _take(
-        session, job_id,
-        [col(TrainingJob.state) == AgentStatus.QUEUED,
-         col(TrainingJob.cancel_requested).is_(False)],
-        {"state": AgentStatus.FETCHING_DATA, "attempts": TrainingJob.attempts + 1,
-         "lease_token": lease, "heartbeat_at": now, "started_at": now})
+        session,
+        job_id,
+        [
+            col(TrainingJob.state) == AgentStatus.QUEUED,
+            col(TrainingJob.cancel_requested).is_(False),
+        ],
+        {
+            "state": AgentStatus.FETCHING_DATA,
+            "attempts": TrainingJob.attempts + 1,
+            "lease_token": lease,
+            "heartbeat_at": now,
+            "started_at": now,
+        },
+    )
     return lease if claimed is not None else None
 
 
 async def enter_stage(
-    session: AsyncSession, notifier: Notifier, job_id: uuid.UUID, lease: str,
-    stage: AgentStatus, progress: Mapping[str, Any] | None = None,
+    session: AsyncSession,
+    notifier: Notifier,
+    job_id: uuid.UUID,
+    lease: str,
+    stage: AgentStatus,
+    progress: Mapping[str, Any] | None = None,
 ) -> None:
     """Move the job, its version and its agent to `stage` and tell the user; new
     `progress`, when given, replaces the old."""
@@ -149,8 +193,9 @@ async def enter_stage(
     agent.status = stage
     agent.progress = row.progress
     agent.updated_at = utcnow()
-    await session.execute(update(AgentVersion).where(col(AgentVersion.id) == job_id)
-                          .values(status=stage))
+    await session.execute(
+        update(AgentVersion).where(col(AgentVersion.id) == job_id).values(status=stage)
+    )
     session.add(agent)
     await notifier.emit(session, agent, stage)
 
@@ -160,23 +205,35 @@ async def heartbeat(session: AsyncSession, job_id: uuid.UUID, lease: str) -> Non
 
 
 async def record_progress(
-    session: AsyncSession, job_id: uuid.UUID, lease: str, progress: Mapping[str, Any],
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    lease: str,
+    progress: Mapping[str, Any],
 ) -> None:
     """A heartbeat that also carries the epoch's progress (job and agent)."""
-    row = await _held(session, job_id, lease,
-                      {"heartbeat_at": utcnow(), "progress": dict(progress)})
-    await session.execute(update(Agent).where(col(Agent.id) == row.agent_id)
-                          .values(progress=dict(progress), updated_at=utcnow()))
+    row = await _held(
+        session, job_id, lease, {"heartbeat_at": utcnow(), "progress": dict(progress)}
+    )
+    await session.execute(
+        update(Agent)
+        .where(col(Agent.id) == row.agent_id)
+        .values(progress=dict(progress), updated_at=utcnow())
+    )
 
 
 async def ready(
-    session: AsyncSession, notifier: Notifier, job_id: uuid.UUID, lease: str,
-    result: Mapping[str, Any], data_warnings: list[str],
+    session: AsyncSession,
+    notifier: Notifier,
+    job_id: uuid.UUID,
+    lease: str,
+    result: Mapping[str, Any],
+    data_warnings: list[str],
 ) -> None:
     """READY: the version gets its artifact and metrics and the agent serves it."""
     now = utcnow()
-    row = await _held(session, job_id, lease, _final(AgentStatus.READY, None, None, now),
-                      honour_cancel=False)
+    row = await _held(
+        session, job_id, lease, _final(AgentStatus.READY, None, None, now), honour_cancel=False
+    )
     agent = await session.get(Agent, row.agent_id)
     version = await session.get(AgentVersion, job_id)
     assert agent is not None and version is not None
@@ -194,13 +251,20 @@ async def ready(
 
 
 async def finish(
-    session: AsyncSession, notifier: Notifier, job_id: uuid.UUID, lease: str,
-    state: AgentStatus, *, reason: str | None = None, stage: str | None = None,
+    session: AsyncSession,
+    notifier: Notifier,
+    job_id: uuid.UUID,
+    lease: str,
+    state: AgentStatus,
+    *,
+    reason: str | None = None,
+    stage: str | None = None,
 ) -> None:
     """FAILED or CANCELLED, by the lease holder."""
     now = utcnow()
-    row = await _held(session, job_id, lease, _final(state, reason, stage, now),
-                      honour_cancel=False)
+    row = await _held(
+        session, job_id, lease, _final(state, reason, stage, now), honour_cancel=False
+    )
     agent = await session.get(Agent, row.agent_id)
     if agent is None:
         raise LeaseLost()
@@ -208,18 +272,35 @@ async def finish(
 
 
 async def requeue(
-    session: AsyncSession, notifier: Notifier, job_id: uuid.UUID, lease: str, *,
-    reason: str, stage: str,
+    session: AsyncSession,
+    notifier: Notifier,
+    job_id: uuid.UUID,
+    lease: str,
+    *,
+    reason: str,
+    stage: str,
 ) -> int | None:
     """Back to QUEUED after a transient failure, giving the lease up; returns the attempts
     spent, or None when none are left and the job was FAILED instead."""
     spent, allowed = await _attempts(session, job_id, lease)
     if spent >= allowed:
-        await finish(session, notifier, job_id, lease, AgentStatus.FAILED,
-                     reason=f"{reason} (after {spent} attempts)", stage=stage)
+        await finish(
+            session,
+            notifier,
+            job_id,
+            lease,
+            AgentStatus.FAILED,
+            reason=f"{reason} (after {spent} attempts)",
+            stage=stage,
+        )
         return None
-    row = await _held(session, job_id, lease,
-                      {"state": AgentStatus.QUEUED, "lease_token": None}, honour_cancel=False)
+    row = await _held(
+        session,
+        job_id,
+        lease,
+        {"state": AgentStatus.QUEUED, "lease_token": None},
+        honour_cancel=False,
+    )
     agent = await session.get(Agent, row.agent_id)
     assert agent is not None
     agent.status = AgentStatus.QUEUED
@@ -234,12 +315,21 @@ async def requeue(
 
 async def find_stale(session: AsyncSession, cutoff: datetime) -> list[StaleJob]:
     """Running jobs whose last heartbeat is older than `cutoff`."""
-    rows = (await session.execute(
-        select(col(TrainingJob.id), col(TrainingJob.agent_id), col(TrainingJob.lease_token),
-               col(TrainingJob.state), col(TrainingJob.attempts),
-               col(TrainingJob.max_attempts), col(TrainingJob.cancel_requested))
-        .where(col(TrainingJob.state).in_(list(RUNNING_STATES)))
-        .where(col(TrainingJob.heartbeat_at) < cutoff))).all()
+    rows = (
+        await session.execute(
+            select(
+                col(TrainingJob.id),
+                col(TrainingJob.agent_id),
+                col(TrainingJob.lease_token),
+                col(TrainingJob.state),
+                col(TrainingJob.attempts),
+                col(TrainingJob.max_attempts),
+                col(TrainingJob.cancel_requested),
+            )
+            .where(col(TrainingJob.state).in_(list(RUNNING_STATES)))
+            .where(col(TrainingJob.heartbeat_at) < cutoff)
+        )
+    ).all()
     return [StaleJob(*row) for row in rows]
 
 
@@ -252,7 +342,10 @@ async def reap(session: AsyncSession, notifier: Notifier, cutoff: datetime) -> i
 
 
 async def reap_one(
-    session: AsyncSession, notifier: Notifier, job: StaleJob, cutoff: datetime,
+    session: AsyncSession,
+    notifier: Notifier,
+    job: StaleJob,
+    cutoff: datetime,
 ) -> bool:
     """Cancel, re-queue or fail one stale job — only if it is still as the sweep read it
     (same lease, state and cancel flag, heartbeat still older than `cutoff`): a job
@@ -261,34 +354,59 @@ async def reap_one(
     if agent is None:
         return False
     lease = col(TrainingJob.lease_token)
-    unchanged = [lease.is_(None) if job.lease_token is None else lease == job.lease_token,
-                 col(TrainingJob.state) == job.state,
-                 col(TrainingJob.cancel_requested).is_(job.cancel_requested),
-                 col(TrainingJob.heartbeat_at) < cutoff]
+    unchanged = [
+        lease.is_(None) if job.lease_token is None else lease == job.lease_token,
+        col(TrainingJob.state) == job.state,
+        col(TrainingJob.cancel_requested).is_(job.cancel_requested),
+        col(TrainingJob.heartbeat_at) < cutoff,
+    ]
     now = utcnow()
     if job.cancel_requested:
-        if await _take(session, job.id, unchanged, _final(
-                AgentStatus.CANCELLED, "cancelled by user", None, now)) is None:
+        if (
+            await _take(
+                session,
+                job.id,
+                unchanged,
+                _final(AgentStatus.CANCELLED, "cancelled by user", None, now),
+            )
+            is None
+        ):
             return False
-        await _announce_final(session, notifier, agent, job.id, AgentStatus.CANCELLED,
-                              "cancelled by user", None, now)
+        await _announce_final(
+            session, notifier, agent, job.id, AgentStatus.CANCELLED, "cancelled by user", None, now
+        )
     elif job.attempts < job.max_attempts:
-        if await _take(session, job.id, unchanged, {
-                "state": AgentStatus.QUEUED, "lease_token": None, "enqueued_at": now}) is None:
+        if (
+            await _take(
+                session,
+                job.id,
+                unchanged,
+                {"state": AgentStatus.QUEUED, "lease_token": None, "enqueued_at": now},
+            )
+            is None
+        ):
             return False
         logger.warning("re-queueing stale training job %s", job.id)
         agent.status = AgentStatus.QUEUED
         session.add(agent)
-        await notifier.emit(session, agent, AgentStatus.QUEUED, retry=True,
-                            reason=STOPPED_RESPONDING)
+        await notifier.emit(
+            session, agent, AgentStatus.QUEUED, retry=True, reason=STOPPED_RESPONDING
+        )
     else:
-        reason = (f"{STOPPED_RESPONDING} (attempt {job.attempts} of {job.max_attempts}); "
-                  "retrain to try again")
-        if await _take(session, job.id, unchanged,
-                       _final(AgentStatus.FAILED, reason, job.state, now)) is None:
+        reason = (
+            f"{STOPPED_RESPONDING} (attempt {job.attempts} of {job.max_attempts}); "
+            "retrain to try again"
+        )
+        if (
+            await _take(
+                session, job.id, unchanged, _final(AgentStatus.FAILED, reason, job.state, now)
+            )
+            is None
+        ):
             return False
-        await _announce_final(session, notifier, agent, job.id, AgentStatus.FAILED, reason,
-                              job.state, now)
+        await _announce_final(
+            session, notifier, agent, job.id, AgentStatus.FAILED, reason, job.state, now
+        )
     return True
 
 
@@ -296,20 +414,31 @@ async def reap_one(
 
 
 async def _take(
-    session: AsyncSession, job_id: uuid.UUID, where: list[ColumnElement[bool]],
-    values: Mapping[str, Any], *returning: Any,
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    where: list[ColumnElement[bool]],
+    values: Mapping[str, Any],
+    *returning: Any,
 ) -> Row[Any] | None:
     """`UPDATE training_jobs SET … WHERE id = :id AND <where> RETURNING agent_id, …`:
     the row as written, or None when it no longer matched (nothing was changed)."""
-    statement = (update(TrainingJob).where(col(TrainingJob.id) == job_id, *where)
-                 .values(**values).returning(col(TrainingJob.agent_id), *returning)
-                 .execution_options(synchronize_session="fetch"))
+    statement = (
+        update(TrainingJob)
+        .where(col(TrainingJob.id) == job_id, *where)
+        .values(**values)
+        .returning(col(TrainingJob.agent_id), *returning)
+        .execution_options(synchronize_session="fetch")
+    )
     return (await session.execute(statement)).first()
 
 
 async def _held(
-    session: AsyncSession, job_id: uuid.UUID, lease: str, values: Mapping[str, Any],
-    *returning: Any, honour_cancel: bool = True,
+    session: AsyncSession,
+    job_id: uuid.UUID,
+    lease: str,
+    values: Mapping[str, Any],
+    *returning: Any,
+    honour_cancel: bool = True,
 ) -> Row[Any]:
     """`_take` for the lease holder; raises LeaseLost, or CancelRequested when the
     lease is still held but the user asked to cancel (and `honour_cancel`)."""
@@ -320,30 +449,43 @@ async def _held(
     if row is not None:
         return row
     if honour_cancel and await session.scalar(
-            select(col(TrainingJob.cancel_requested))
-            .where(col(TrainingJob.id) == job_id, col(TrainingJob.lease_token) == lease)):
+        select(col(TrainingJob.cancel_requested)).where(
+            col(TrainingJob.id) == job_id, col(TrainingJob.lease_token) == lease
+        )
+    ):
         raise CancelRequested()
     raise LeaseLost()
 
 
 async def _attempts(session: AsyncSession, job_id: uuid.UUID, lease: str) -> tuple[int, int]:
     """(attempts, max_attempts) of a job this lease still holds."""
-    row = (await session.execute(
-        select(col(TrainingJob.attempts), col(TrainingJob.max_attempts))
-        .where(col(TrainingJob.id) == job_id, col(TrainingJob.lease_token) == lease))).first()
+    row = (
+        await session.execute(
+            select(col(TrainingJob.attempts), col(TrainingJob.max_attempts)).where(
+                col(TrainingJob.id) == job_id, col(TrainingJob.lease_token) == lease
+            )
+        )
+    ).first()
     if row is None:
         raise LeaseLost()
     return int(row[0]), int(row[1])
 
 
-def _final(state: AgentStatus, reason: str | None, stage: str | None,
-           now: datetime) -> dict[str, Any]:
+def _final(
+    state: AgentStatus, reason: str | None, stage: str | None, now: datetime
+) -> dict[str, Any]:
     return {"state": state, "finished_at": now, "error": reason, "failure_stage": stage}
 
 
 async def _announce_final(
-    session: AsyncSession, notifier: Notifier, agent: Agent, job_id: uuid.UUID,
-    state: AgentStatus, reason: str | None, stage: str | None, now: datetime,
+    session: AsyncSession,
+    notifier: Notifier,
+    agent: Agent,
+    job_id: uuid.UUID,
+    state: AgentStatus,
+    reason: str | None,
+    stage: str | None,
+    now: datetime,
 ) -> None:
     """The version and the agent follow the job into its final state; the user is told."""
     version = await session.get(AgentVersion, job_id)

@@ -30,8 +30,12 @@ class JobContext:
     def build(cls, settings: Settings, queue: JobQueue) -> JobContext:
         sessionmaker = make_sessionmaker(make_engine(settings))
         http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
-        notifier = Notifier(sessionmaker, http, allow_private=settings.allow_private_callbacks,
-                            max_attempts=settings.webhook_max_attempts)
+        notifier = Notifier(
+            sessionmaker,
+            http,
+            allow_private=settings.allow_private_callbacks,
+            max_attempts=settings.webhook_max_attempts,
+        )
         return cls(settings, sessionmaker, notifier, http, queue)
 
     async def close(self) -> None:

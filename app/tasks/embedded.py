@@ -91,10 +91,15 @@ class EmbeddedRunner:
 
     async def _next_job(self, now: float) -> uuid.UUID | None:
         async with self.ctx.sessionmaker() as session:
-            ids = (await session.scalars(
-                select(col(TrainingJob.id)).where(col(TrainingJob.state) == AgentStatus.QUEUED)
-                .where(col(TrainingJob.cancel_requested).is_(False))
-                .order_by(col(TrainingJob.created_at)).limit(20))).all()
+            ids = (
+                await session.scalars(
+                    select(col(TrainingJob.id))
+                    .where(col(TrainingJob.state) == AgentStatus.QUEUED)
+                    .where(col(TrainingJob.cancel_requested).is_(False))
+                    .order_by(col(TrainingJob.created_at))
+                    .limit(20)
+                )
+            ).all()
         for job_id in ids:
             if self._deferred.get(job_id, 0.0) <= now:
                 self._deferred.pop(job_id, None)

@@ -28,8 +28,12 @@ class OutcomesLoop:
     cancelled on SQLite leaves aiosqlite's thread answering a closed event loop.
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
-                 http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        http: httpx.AsyncClient,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.http = http

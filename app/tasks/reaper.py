@@ -36,10 +36,13 @@ async def reap_stale_jobs(ctx: JobContext) -> int:
 async def enqueue_queued(ctx: JobContext) -> int:
     """Hand every QUEUED job to the queue again (idempotent: ARQ de-duplicates by id)."""
     async with ctx.sessionmaker() as session:
-        queued = (await session.execute(
-            select(col(TrainingJob.id), col(TrainingJob.attempts))
-            .where(col(TrainingJob.state) == AgentStatus.QUEUED)
-            .where(col(TrainingJob.cancel_requested).is_(False)))).all()
+        queued = (
+            await session.execute(
+                select(col(TrainingJob.id), col(TrainingJob.attempts))
+                .where(col(TrainingJob.state) == AgentStatus.QUEUED)
+                .where(col(TrainingJob.cancel_requested).is_(False))
+            )
+        ).all()
     for job_id, attempts in queued:
         await ctx.queue.enqueue(job_id, attempts + 1)
     return len(queued)

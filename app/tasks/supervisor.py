@@ -70,21 +70,35 @@ class ChildFailed(Exception):
 
 
 async def supervise(
-    spec: TrainingSpec, bars_ipc: bytes, reporter: Reporter, *, timeout_s: float,
-    heartbeat_interval_s: float, progress_write_interval_s: float,
+    spec: TrainingSpec,
+    bars_ipc: bytes,
+    reporter: Reporter,
+    *,
+    timeout_s: float,
+    heartbeat_interval_s: float,
+    progress_write_interval_s: float,
 ) -> dict[str, Any]:
     """Train `spec` in a child process; its result, or ChildFailed. The child is
     terminated (then killed) however this ends."""
     mp = multiprocessing.get_context("spawn")
     parent, child = mp.Pipe(duplex=False)
-    process = mp.Process(target=child_main, args=(spec, bars_ipc, child), daemon=True,
-                         name=f"train-{spec.version_id}")
+    process = mp.Process(
+        target=child_main,
+        args=(spec, bars_ipc, child),
+        daemon=True,
+        name=f"train-{spec.version_id}",
+    )
     process.start()
     child.close()
     try:
-        return await _relay(process, parent, reporter, timeout_s=timeout_s,
-                            heartbeat_interval_s=heartbeat_interval_s,
-                            progress_write_interval_s=progress_write_interval_s)
+        return await _relay(
+            process,
+            parent,
+            reporter,
+            timeout_s=timeout_s,
+            heartbeat_interval_s=heartbeat_interval_s,
+            progress_write_interval_s=progress_write_interval_s,
+        )
     finally:
         if process.is_alive():
             process.terminate()
@@ -95,8 +109,13 @@ async def supervise(
 
 
 async def _relay(
-    process: Any, conn: Connection, reporter: Reporter, *, timeout_s: float,
-    heartbeat_interval_s: float, progress_write_interval_s: float,
+    process: Any,
+    conn: Connection,
+    reporter: Reporter,
+    *,
+    timeout_s: float,
+    heartbeat_interval_s: float,
+    progress_write_interval_s: float,
 ) -> dict[str, Any]:
     """Pass on stages at once, progress at most every `progress_write_interval_s` and a
     heartbeat otherwise; stop on the result, a failure, a dead child or the deadline."""
@@ -126,8 +145,9 @@ async def _relay(
             await reporter.heartbeat()
             last_beat = now
         if not process.is_alive() and not conn.poll():
-            raise ChildFailed(f"the training process stopped unexpectedly "
-                              f"(exit code {process.exitcode})")
+            raise ChildFailed(
+                f"the training process stopped unexpectedly (exit code {process.exitcode})"
+            )
         if now > deadline:
             raise ChildFailed(f"training exceeded the {timeout_s} s limit")
         await asyncio.sleep(0.1)
@@ -144,8 +164,12 @@ def child_main(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> None:
     except _Failure as failure:
         conn.send(("failed", {"stage": failure.stage, "reason": failure.reason}))
     except Exception as exc:  # report, never crash silently
-        conn.send(("failed", {"stage": "TRAINING",
-                              "reason": f"unexpected {type(exc).__name__}: {exc}"[:1500]}))
+        conn.send(
+            (
+                "failed",
+                {"stage": "TRAINING", "reason": f"unexpected {type(exc).__name__}: {exc}"[:1500]},
+            )
+        )
     finally:
         conn.close()
 
@@ -172,8 +196,13 @@ def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
     first = int(np.argmax(finite)) if finite.any() else len(finite)
     values, close = values[first:], frame["close"].to_numpy()[first:]
     try:
-        return make_dataset(values, close, lookback=int(spec.hyperparameters["lookback"]),
-                            horizon_bars=spec.horizon_bars, feature_names=columns)
+        return make_dataset(
+            values,
+            close,
+            lookback=int(spec.hyperparameters["lookback"]),
+            horizon_bars=spec.horizon_bars,
+            feature_names=columns,
+        )
     except InvalidSeries as exc:
         raise _Failure("VALIDATING", str(exc)) from None
 
@@ -191,8 +220,12 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
     hp = Hyperparameters.from_json({**spec.hyperparameters, "seed": spec.seed})
 
     def on_epoch(epoch: int, epochs: int, loss: float, val_loss: float) -> None:
-        conn.send(("progress", {"epoch": epoch, "epochs": epochs, "loss": _num(loss),
-                                "val_loss": _num(val_loss)}))
+        conn.send(
+            (
+                "progress",
+                {"epoch": epoch, "epochs": epochs, "loss": _num(loss), "val_loss": _num(val_loss)},
+            )
+        )
 
     try:
         result = train(dataset, spec.architecture, hp, spec.epochs, on_epoch=on_epoch)
@@ -201,28 +234,42 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
     conn.send(("stage", "EVALUATING"))
     splits = dataset.splits
     val_pred = predict_scaled(result.model, dataset, splits.validation)
-    calibrator = fit_calibrator(val_pred, dataset.split_log_returns(splits.validation),
-                                horizon_bars=spec.horizon_bars)
+    calibrator = fit_calibrator(
+        val_pred, dataset.split_log_returns(splits.validation), horizon_bars=spec.horizon_bars
+    )
     test_scaled = predict_scaled(result.model, dataset, splits.test)
     predicted = dataset.scaler.unscale_target(test_scaled)
     confidence = calibrator.confidence(test_scaled)
     freq = get_frequency(spec.frequency)
-    metrics = evaluate(dataset, predicted, confidence, bars_per_year=freq.bars_per_year,
-                       signals=backtest_signals(spec, predicted, confidence),
-                       cost_bp=spec.cost_bp)
-    metrics.update({"epochs_run": result.epochs_run, "best_epoch": result.best_epoch,
-                    "train_samples": result.train_samples,
-                    "validation_samples": len(splits.validation),
-                    "samples_per_second": round(result.samples_per_second, 1)})
+    metrics = evaluate(
+        dataset,
+        predicted,
+        confidence,
+        bars_per_year=freq.bars_per_year,
+        signals=backtest_signals(spec, predicted, confidence),
+        cost_bp=spec.cost_bp,
+    )
+    metrics.update(
+        {
+            "epochs_run": result.epochs_run,
+            "best_epoch": result.best_epoch,
+            "train_samples": result.train_samples,
+            "validation_samples": len(splits.validation),
+            "samples_per_second": round(result.samples_per_second, 1),
+        }
+    )
     sha = save_artifact(spec.out_dir, result.model, dataset.preprocessing, calibrator, metrics)
     curve = result.loss_curve()
     return {
-        "weights_path": spec.out_dir, "sha256": sha,
-        "preprocessing": dataset.preprocessing.to_json(), "calibration": calibrator.to_json(),
+        "weights_path": spec.out_dir,
+        "sha256": sha,
+        "preprocessing": dataset.preprocessing.to_json(),
+        "calibration": calibrator.to_json(),
         "metrics": metrics,
-        "loss_curve": [{"epoch": e, "loss": _num(lo), "val_loss": _num(vl)}
-                       for e, lo, vl in zip(curve["epoch"], curve["loss"], curve["val_loss"],
-                                            strict=True)],
+        "loss_curve": [
+            {"epoch": e, "loss": _num(lo), "val_loss": _num(vl)}
+            for e, lo, vl in zip(curve["epoch"], curve["loss"], curve["val_loss"], strict=True)
+        ],
     }
 
 

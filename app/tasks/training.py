@@ -82,8 +82,12 @@ def _outlasting_outages(
             except SQLAlchemyError as exc:
                 if not database_unavailable(exc) or time.monotonic() + delay > deadline:
                     raise
-                logger.warning("database unavailable in training job %s (%s); retrying in "
-                               "%.1f s", run.job_id, type(exc).__name__, delay)
+                logger.warning(
+                    "database unavailable in training job %s (%s); retrying in %.1f s",
+                    run.job_id,
+                    type(exc).__name__,
+                    delay,
+                )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
@@ -146,8 +150,9 @@ class _Run:
         """Move to `stage` (if we still hold the lease) and tell the user."""
         self.stage = stage
         async with self.ctx.sessionmaker() as session:
-            await training_jobs.enter_stage(session, self.ctx.notifier, self.job_id,
-                                            self.lease, stage, progress)
+            await training_jobs.enter_stage(
+                session, self.ctx.notifier, self.job_id, self.lease, stage, progress
+            )
             await _commit(session)
 
     async def _fetch(self, agent: Agent) -> Any:
@@ -164,26 +169,35 @@ class _Run:
     async def _train(self, agent: Agent, bars: Any, steps: int) -> dict[str, Any]:
         settings = self.ctx.settings
         spec = TrainingSpec(
-            agent_id=str(agent.id), version_id=str(self.job_id), symbol=agent.symbol,
-            frequency=agent.data_frequency, horizon=agent.prediction_horizon,
-            horizon_bars=steps, features=list(agent.features), architecture=agent.architecture,
-            epochs=agent.epochs, hyperparameters=dict(agent.hyperparameters),
+            agent_id=str(agent.id),
+            version_id=str(self.job_id),
+            symbol=agent.symbol,
+            frequency=agent.data_frequency,
+            horizon=agent.prediction_horizon,
+            horizon_bars=steps,
+            features=list(agent.features),
+            architecture=agent.architecture,
+            epochs=agent.epochs,
+            hyperparameters=dict(agent.hyperparameters),
             risk_params=dict(agent.risk_params),
             out_dir=str(settings.models_path / str(agent.id) / str(self.job_id)),
             seed=int(agent.hyperparameters.get("seed", self.job_id.int % (2**31))),
             user_segment=await self._segment(agent),
-            cost_bp=settings.backtest_cost_bp, threads=settings.training_threads,
+            cost_bp=settings.backtest_cost_bp,
+            threads=settings.training_threads,
             nice=settings.training_nice,
         )
         try:
             return await supervise(
-                spec, bars.write_ipc(None).getvalue(), self,
+                spec,
+                bars.write_ipc(None).getvalue(),
+                self,
                 timeout_s=settings.training_job_timeout_s,
                 heartbeat_interval_s=settings.heartbeat_interval_s,
-                progress_write_interval_s=settings.progress_write_interval_s)
+                progress_write_interval_s=settings.progress_write_interval_s,
+            )
         except ChildFailed as exc:
-            raise _Failed(AgentStatus(exc.stage) if exc.stage else self.stage,
-                          exc.reason) from None
+            raise _Failed(AgentStatus(exc.stage) if exc.stage else self.stage, exc.reason) from None
 
     @_outlasting_outages
     async def _segment(self, agent: Agent) -> str:
@@ -213,18 +227,26 @@ class _Run:
     @_outlasting_outages
     async def _ready(self, result: dict[str, Any]) -> None:
         async with self.ctx.sessionmaker() as session:
-            await training_jobs.ready(session, self.ctx.notifier, self.job_id, self.lease,
-                                      result, self.notes)
+            await training_jobs.ready(
+                session, self.ctx.notifier, self.job_id, self.lease, result, self.notes
+            )
             await _commit(session)
 
     @_outlasting_outages
-    async def _finish(self, state: AgentStatus, reason: str,
-                      stage: AgentStatus | None = None) -> None:
+    async def _finish(
+        self, state: AgentStatus, reason: str, stage: AgentStatus | None = None
+    ) -> None:
         try:
             async with self.ctx.sessionmaker() as session:
-                await training_jobs.finish(session, self.ctx.notifier, self.job_id, self.lease,
-                                           state, reason=reason,
-                                           stage=str(stage) if stage else None)
+                await training_jobs.finish(
+                    session,
+                    self.ctx.notifier,
+                    self.job_id,
+                    self.lease,
+                    state,
+                    reason=reason,
+                    stage=str(stage) if stage else None,
+                )
                 await _commit(session)
         except LeaseLost:
             pass
@@ -232,8 +254,14 @@ class _Run:
     @_outlasting_outages
     async def _transient(self, reason: str) -> str:
         async with self.ctx.sessionmaker() as session:
-            spent = await training_jobs.requeue(session, self.ctx.notifier, self.job_id,
-                                                self.lease, reason=reason, stage=str(self.stage))
+            spent = await training_jobs.requeue(
+                session,
+                self.ctx.notifier,
+                self.job_id,
+                self.lease,
+                reason=reason,
+                stage=str(self.stage),
+            )
             await _commit(session)
         if spent is None:
             return "FAILED"

@@ -44,15 +44,18 @@ async def record_outcomes(ctx: dict[str, Any]) -> int:
 
 def cron_schedule() -> list[CronJob]:
     # ARQ gives each tick one job id, so with several workers each tick runs once.
-    return [cron(sweep, second=set(range(0, 60, 15)), run_at_startup=True, timeout=60),
-            cron(record_outcomes, second=30, timeout=120)]
+    return [
+        cron(sweep, second=set(range(0, 60, 15)), run_at_startup=True, timeout=60),
+        cron(record_outcomes, second=30, timeout=120),
+    ]
 
 
 def _startup(settings: Settings) -> Any:
     async def startup(ctx: dict[str, Any]) -> None:
         assert settings.redis_url, "the ARQ worker needs REDIS_URL"
-        ctx["job"] = JobContext.build(settings, ArqJobQueue(settings.redis_url,
-                                                            settings.redis_namespace))
+        ctx["job"] = JobContext.build(
+            settings, ArqJobQueue(settings.redis_url, settings.redis_namespace)
+        )
 
     return startup
 
@@ -65,8 +68,13 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
 
 
 def train_function(settings: Settings) -> Function:
-    return func(train_agent, name=TRAIN_FUNCTION, timeout=settings.training_job_timeout_s + 60,
-                max_tries=settings.training_max_attempts + 3, keep_result=60)
+    return func(
+        train_agent,
+        name=TRAIN_FUNCTION,
+        timeout=settings.training_job_timeout_s + 60,
+        max_tries=settings.training_max_attempts + 3,
+        keep_result=60,
+    )
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
@@ -99,6 +107,7 @@ def __getattr__(name: str) -> Any:
     """`WorkerSettings`, built on first use from the environment's settings (REDIS_URL …):
     the `arq` command line looks it up by name, and importing this module reads nothing."""
     if name == "WorkerSettings":
-        return type("WorkerSettings", (), {"__module__": __name__,
-                                           **worker_options(get_settings())})
+        return type(
+            "WorkerSettings", (), {"__module__": __name__, **worker_options(get_settings())}
+        )
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,25 +15,38 @@ from tests.utils.errors import assert_error
 from tests.utils.users import bearer, user_with_tokens
 
 SPEC_EXAMPLE: dict[str, Any] = {
-    "name": "AAPL intraday", "symbol": "AAPL", "data_source": "synthetic",
-    "start_date": "2025-01-02", "end_date": "2025-06-30", "data_frequency": "1min",
-    "prediction_horizon": "1h", "features": ["SMA", "EMA", "MACD", "volatility"],
+    "name": "AAPL intraday",
+    "symbol": "AAPL",
+    "data_source": "synthetic",
+    "start_date": "2025-01-02",
+    "end_date": "2025-06-30",
+    "data_frequency": "1min",
+    "prediction_horizon": "1h",
+    "features": ["SMA", "EMA", "MACD", "volatility"],
     "sentiment_enabled": False,
     "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
-    "model_preferences": {"architecture": "LSTM", "epochs": 20}, "callback_url": None,
+    "model_preferences": {"architecture": "LSTM", "epochs": 20},
+    "callback_url": None,
 }
 
 
 def daily_request(**overrides: Any) -> dict[str, Any]:
-    body = {**SPEC_EXAMPLE, "name": "daily", "data_frequency": "1d", "prediction_horizon": "1d",
-            "start_date": "2019-01-01", "end_date": "2024-12-31"}
+    body = {
+        **SPEC_EXAMPLE,
+        "name": "daily",
+        "data_frequency": "1d",
+        "prediction_horizon": "1d",
+        "start_date": "2019-01-01",
+        "end_date": "2024-12-31",
+    }
     body.update(overrides)
     return body
 
 
 @pytest.fixture
 async def quiet_client(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> AsyncClient:
     """An app whose jobs stay QUEUED: no embedded runner, no worker."""
     client: AsyncClient = await app_factory(make_settings(embedded_runner=False))
@@ -72,30 +85,51 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("future end", {"end_date": "FUTURE"}, ["end_date"]),
     ("unknown frequency", {"data_frequency": "2min"}, ["data_frequency"]),
     ("unknown horizon", {"prediction_horizon": "soon"}, ["prediction_horizon"]),
-    ("horizon not whole bars", {"data_frequency": "1h", "prediction_horizon": "90min"},
-     ["prediction_horizon"]),
+    (
+        "horizon not whole bars",
+        {"data_frequency": "1h", "prediction_horizon": "90min"},
+        ["prediction_horizon"],
+    ),
     ("range too short", {"start_date": "2024-12-01", "end_date": "2024-12-31"}, ["start_date"]),
     ("unknown feature", {"features": ["SMA", "ICHIMOKU"]}, ["features"]),
-    ("unknown architecture", {"model_preferences": {"architecture": "GPT"}},
-     ["model_preferences", "architecture"]),
-    ("epochs too many", {"model_preferences": {"architecture": "LSTM", "epochs": 10_000}},
-     ["model_preferences", "epochs"]),
-    ("epochs zero", {"model_preferences": {"architecture": "LSTM", "epochs": 0}},
-     ["model_preferences", "epochs"]),
-    ("advanced prefs from a trader", {"model_preferences": {"architecture": "CNN", "units": 64}},
-     ["model_preferences", "units"]),
+    (
+        "unknown architecture",
+        {"model_preferences": {"architecture": "GPT"}},
+        ["model_preferences", "architecture"],
+    ),
+    (
+        "epochs too many",
+        {"model_preferences": {"architecture": "LSTM", "epochs": 10_000}},
+        ["model_preferences", "epochs"],
+    ),
+    (
+        "epochs zero",
+        {"model_preferences": {"architecture": "LSTM", "epochs": 0}},
+        ["model_preferences", "epochs"],
+    ),
+    (
+        "advanced prefs from a trader",
+        {"model_preferences": {"architecture": "CNN", "units": 64}},
+        ["model_preferences", "units"],
+    ),
     ("unconfigured source", {"data_source": "refinitiv"}, ["data_source"]),
     ("bad ticker", {"symbol": "not a ticker!"}, ["symbol"]),
     ("unknown field", {"status": "READY"}, ["status"]),
-    ("capital at risk too high", {"risk_params": {"capital_at_risk": 0.5}},
-     ["risk_params", "capital_at_risk"]),
+    (
+        "capital at risk too high",
+        {"risk_params": {"capital_at_risk": 0.5}},
+        ["risk_params", "capital_at_risk"],
+    ),
     ("loopback callback", {"callback_url": "http://127.0.0.1:9/hook"}, ["callback_url"]),
 ]
 
 
 @pytest.mark.parametrize(("case", "changes", "loc"), BAD_REQUESTS, ids=[c[0] for c in BAD_REQUESTS])
 async def test_bad_creation_is_422_with_field_and_writes_nothing(
-    quiet_client: AsyncClient, case: str, changes: dict[str, Any], loc: list[str],
+    quiet_client: AsyncClient,
+    case: str,
+    changes: dict[str, Any],
+    loc: list[str],
 ) -> None:
     _, tokens = await user_with_tokens(quiet_client)
     body = daily_request(**{k: (_future() if v == "FUTURE" else v) for k, v in changes.items()})
@@ -110,10 +144,19 @@ async def test_bad_creation_is_422_with_field_and_writes_nothing(
 
 async def test_quant_may_set_advanced_preferences(quiet_client: AsyncClient) -> None:
     _, tokens = await user_with_tokens(quiet_client, user_segment="quant")
-    prefs = {"architecture": "transformer", "epochs": 3, "lookback": 20, "units": 16,
-             "layers": 1, "dropout": 0.1, "learning_rate": 0.001, "batch_size": 64}
-    response = await quiet_client.post("/api/v1/agents", json=daily_request(
-        model_preferences=prefs), headers=bearer(tokens))
+    prefs = {
+        "architecture": "transformer",
+        "epochs": 3,
+        "lookback": 20,
+        "units": 16,
+        "layers": 1,
+        "dropout": 0.1,
+        "learning_rate": 0.001,
+        "batch_size": 64,
+    }
+    response = await quiet_client.post(
+        "/api/v1/agents", json=daily_request(model_preferences=prefs), headers=bearer(tokens)
+    )
     assert response.status_code == 202, response.text
     agent = (await quiet_client.get(response.json()["status_url"], headers=bearer(tokens))).json()
     assert agent["architecture"] == "Transformer"
@@ -128,23 +171,27 @@ async def test_idempotency_key_returns_the_same_agent(quiet_client: AsyncClient)
     assert first.status_code == again.status_code == 202
     assert first.json()["agent_id"] == again.json()["agent_id"]
     assert again.headers["Idempotent-Replayed"] == "true"
-    changed = await quiet_client.post("/api/v1/agents", json=daily_request(symbol="MSFT"),
-                                      headers=headers)
+    changed = await quiet_client.post(
+        "/api/v1/agents", json=daily_request(symbol="MSFT"), headers=headers
+    )
     assert_error(changed, 422, "idempotency_key_reused")
     listing = (await quiet_client.get("/api/v1/agents", headers=bearer(tokens))).json()
     assert len(listing["items"]) == 1
 
 
 async def test_list_filters_and_keyset_pagination(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
-    client = await app_factory(make_settings(embedded_runner=False,
-                                             max_active_trainings_per_user=10))
+    client = await app_factory(
+        make_settings(embedded_runner=False, max_active_trainings_per_user=10)
+    )
     _, tokens = await user_with_tokens(client)
     created = []
     for symbol in ("AAPL", "MSFT", "IBM", "AAPL", "GOOG"):
-        response = await client.post("/api/v1/agents", json=daily_request(symbol=symbol),
-                                     headers=bearer(tokens))
+        response = await client.post(
+            "/api/v1/agents", json=daily_request(symbol=symbol), headers=bearer(tokens)
+        )
         created.append(response.json()["agent_id"])
     seen: list[str] = []
     cursor = None
@@ -156,87 +203,114 @@ async def test_list_filters_and_keyset_pagination(
         if not cursor:
             break
     assert seen == list(reversed(created))
-    aapl = (await client.get("/api/v1/agents", params={"symbol": "aapl"},
-                             headers=bearer(tokens))).json()
+    aapl = (
+        await client.get("/api/v1/agents", params={"symbol": "aapl"}, headers=bearer(tokens))
+    ).json()
     assert {item["symbol"] for item in aapl["items"]} == {"AAPL"} and len(aapl["items"]) == 2
-    assert_error(await client.get("/api/v1/agents", params={"limit": 1000},
-                                  headers=bearer(tokens)), 422)
-    assert_error(await client.get("/api/v1/agents", params={"cursor": "garbage!"},
-                                  headers=bearer(tokens)), 422)
+    assert_error(
+        await client.get("/api/v1/agents", params={"limit": 1000}, headers=bearer(tokens)), 422
+    )
+    assert_error(
+        await client.get("/api/v1/agents", params={"cursor": "garbage!"}, headers=bearer(tokens)),
+        422,
+    )
 
 
 async def test_concurrent_trainings_per_user_are_capped(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
-    client = await app_factory(make_settings(embedded_runner=False,
-                                             max_active_trainings_per_user=2))
+    client = await app_factory(
+        make_settings(embedded_runner=False, max_active_trainings_per_user=2)
+    )
     _, tokens = await user_with_tokens(client)
     for _ in range(2):
         ok = await client.post("/api/v1/agents", json=daily_request(), headers=bearer(tokens))
         assert ok.status_code == 202
-    assert_error(await client.post("/api/v1/agents", json=daily_request(),
-                                   headers=bearer(tokens)), 409, "too_many_trainings")
+    assert_error(
+        await client.post("/api/v1/agents", json=daily_request(), headers=bearer(tokens)),
+        409,
+        "too_many_trainings",
+    )
 
 
 async def test_cancel_a_queued_agent_and_notifications(quiet_client: AsyncClient) -> None:
     _, tokens = await user_with_tokens(quiet_client)
-    agent_id = (await quiet_client.post("/api/v1/agents", json=daily_request(),
-                                        headers=bearer(tokens))).json()["agent_id"]
-    cancelled = await quiet_client.post(f"/api/v1/agents/{agent_id}/cancel",
-                                        headers=bearer(tokens))
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=bearer(tokens))
+    ).json()["agent_id"]
+    cancelled = await quiet_client.post(f"/api/v1/agents/{agent_id}/cancel", headers=bearer(tokens))
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
-    assert_error(await quiet_client.post(f"/api/v1/agents/{agent_id}/cancel",
-                                         headers=bearer(tokens)), 409)
+    assert_error(
+        await quiet_client.post(f"/api/v1/agents/{agent_id}/cancel", headers=bearer(tokens)), 409
+    )
     notes = (await quiet_client.get("/api/v1/notifications", headers=bearer(tokens))).json()
     assert [n["event"] for n in notes["items"]] == ["agent.cancelled", "agent.queued"]
-    marked = await quiet_client.post("/api/v1/notifications/read", json={},
-                                     headers=bearer(tokens))
+    marked = await quiet_client.post("/api/v1/notifications/read", json={}, headers=bearer(tokens))
     assert marked.json() == {"marked": 2}
-    unread = (await quiet_client.get("/api/v1/notifications", params={"unread": True},
-                                     headers=bearer(tokens))).json()
+    unread = (
+        await quiet_client.get(
+            "/api/v1/notifications", params={"unread": True}, headers=bearer(tokens)
+        )
+    ).json()
     assert unread["items"] == []
 
 
 async def test_events_stream_ends_after_a_final_state(quiet_client: AsyncClient) -> None:
     _, tokens = await user_with_tokens(quiet_client)
-    agent_id = (await quiet_client.post("/api/v1/agents", json=daily_request(),
-                                        headers=bearer(tokens))).json()["agent_id"]
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=bearer(tokens))
+    ).json()["agent_id"]
     await quiet_client.post(f"/api/v1/agents/{agent_id}/cancel", headers=bearer(tokens))
-    response = await quiet_client.get(f"/api/v1/agents/{agent_id}/events",
-                                      headers=bearer(tokens))
+    response = await quiet_client.get(f"/api/v1/agents/{agent_id}/events", headers=bearer(tokens))
     assert response.headers["content-type"].startswith("text/event-stream")
-    events = [line.split(": ", 1)[1] for line in response.text.splitlines()
-              if line.startswith("event: ")]
+    events = [
+        line.split(": ", 1)[1] for line in response.text.splitlines() if line.startswith("event: ")
+    ]
     assert events == ["agent.queued", "agent.cancelled"]
 
 
 async def test_delete_removes_the_agent(quiet_client: AsyncClient) -> None:
     _, tokens = await user_with_tokens(quiet_client)
-    agent_id = (await quiet_client.post("/api/v1/agents", json=daily_request(),
-                                        headers=bearer(tokens))).json()["agent_id"]
-    assert (await quiet_client.delete(f"/api/v1/agents/{agent_id}",
-                                      headers=bearer(tokens))).status_code == 204
-    assert_error(await quiet_client.get(f"/api/v1/agents/{agent_id}", headers=bearer(tokens)),
-                 404, "agent_not_found")
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=bearer(tokens))
+    ).json()["agent_id"]
+    assert (
+        await quiet_client.delete(f"/api/v1/agents/{agent_id}", headers=bearer(tokens))
+    ).status_code == 204
+    assert_error(
+        await quiet_client.get(f"/api/v1/agents/{agent_id}", headers=bearer(tokens)),
+        404,
+        "agent_not_found",
+    )
 
 
 async def test_another_users_agent_is_404_on_every_route(quiet_client: AsyncClient) -> None:
     _, owner = await user_with_tokens(quiet_client)
     _, other = await user_with_tokens(quiet_client)
-    agent_id = (await quiet_client.post("/api/v1/agents", json=daily_request(),
-                                        headers=bearer(owner))).json()["agent_id"]
-    for method, path in [("GET", ""), ("POST", "/cancel"), ("POST", "/retrain"),
-                         ("DELETE", ""), ("GET", "/events")]:
-        response = await quiet_client.request(method, f"/api/v1/agents/{agent_id}{path}",
-                                              headers=bearer(other))
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=bearer(owner))
+    ).json()["agent_id"]
+    for method, path in [
+        ("GET", ""),
+        ("POST", "/cancel"),
+        ("POST", "/retrain"),
+        ("DELETE", ""),
+        ("GET", "/events"),
+    ]:
+        response = await quiet_client.request(
+            method, f"/api/v1/agents/{agent_id}{path}", headers=bearer(other)
+        )
         assert_error(response, 404, "agent_not_found")
-    assert_error(await quiet_client.get(f"/api/v1/agents/{uuid.uuid4()}", headers=bearer(owner)),
-                 404)
+    assert_error(
+        await quiet_client.get(f"/api/v1/agents/{uuid.uuid4()}", headers=bearer(owner)), 404
+    )
     listing = (await quiet_client.get("/api/v1/agents", headers=bearer(other))).json()
     assert listing["items"] == []
     # still there for its owner
-    assert (await quiet_client.get(f"/api/v1/agents/{agent_id}",
-                                   headers=bearer(owner))).status_code == 200
+    assert (
+        await quiet_client.get(f"/api/v1/agents/{agent_id}", headers=bearer(owner))
+    ).status_code == 200
 
 
 async def test_agent_routes_need_a_token(quiet_client: AsyncClient) -> None:
@@ -256,12 +330,12 @@ async def test_a_nul_character_in_a_name_or_filter_is_422(quiet_client: AsyncCli
     """PostgreSQL text cannot hold NUL: these used to fail the statement (a 500)."""
     _, tokens = await user_with_tokens(quiet_client)
     headers = bearer(tokens)
-    response = await quiet_client.post("/api/v1/agents", json=daily_request(name="a\x00b"),
-                                       headers=headers)
+    response = await quiet_client.post(
+        "/api/v1/agents", json=daily_request(name="a\x00b"), headers=headers
+    )
     assert_error(response, 422, "validation_error")
     for name in ("symbol", "architecture", "data_frequency"):
-        response = await quiet_client.get("/api/v1/agents", params={name: "A\x00"},
-                                          headers=headers)
+        response = await quiet_client.get("/api/v1/agents", params={name: "A\x00"}, headers=headers)
         assert_error(response, 422, "validation_error")
 
 
@@ -271,8 +345,9 @@ async def test_a_cursor_without_a_time_zone_is_422(quiet_client: AsyncClient) ->
 
     _, tokens = await user_with_tokens(quiet_client)
     cursor = base64.urlsafe_b64encode(f"2025-01-01T00:00:00|{uuid.uuid4()}".encode()).decode()
-    response = await quiet_client.get("/api/v1/agents", params={"cursor": cursor},
-                                      headers=bearer(tokens))
+    response = await quiet_client.get(
+        "/api/v1/agents", params={"cursor": cursor}, headers=bearer(tokens)
+    )
     assert_error(response, 422, "validation_error")
 
 
@@ -281,17 +356,22 @@ async def test_notification_ids_beyond_the_column_are_422(quiet_client: AsyncCli
     _, tokens = await user_with_tokens(quiet_client)
     headers = bearer(tokens)
     too_big = 2**31
-    response = await quiet_client.post("/api/v1/notifications/read", json={"ids": [too_big]},
-                                       headers=headers)
+    response = await quiet_client.post(
+        "/api/v1/notifications/read", json={"ids": [too_big]}, headers=headers
+    )
     assert_error(response, 422, "validation_error")
-    response = await quiet_client.get("/api/v1/notifications", params={"cursor": too_big},
-                                      headers=headers)
+    response = await quiet_client.get(
+        "/api/v1/notifications", params={"cursor": too_big}, headers=headers
+    )
     assert_error(response, 422, "validation_error")
-    agent_id = (await quiet_client.post("/api/v1/agents", json=daily_request(),
-                                        headers=headers)).json()["agent_id"]
-    response = await quiet_client.get(f"/api/v1/agents/{agent_id}/events",
-                                      headers={**headers, "Last-Event-ID": str(too_big)})
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=headers)
+    ).json()["agent_id"]
+    response = await quiet_client.get(
+        f"/api/v1/agents/{agent_id}/events", headers={**headers, "Last-Event-ID": str(too_big)}
+    )
     assert_error(response, 422, "validation_error")
-    marked = await quiet_client.post("/api/v1/notifications/read", json={"ids": [too_big - 1]},
-                                     headers=headers)
+    marked = await quiet_client.post(
+        "/api/v1/notifications/read", json={"ids": [too_big - 1]}, headers=headers
+    )
     assert marked.json() == {"marked": 0}

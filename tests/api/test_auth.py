@@ -47,23 +47,31 @@ async def test_register_defaults_equity_and_lowercases_email(client: AsyncClient
 
 async def test_duplicate_email_is_409(client: AsyncClient) -> None:
     user = await register(client)
-    response = await client.post("/api/v1/auth/register", json={
-        "email": user["email"].upper(), "password": PASSWORD, "user_segment": "investor"})
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"email": user["email"].upper(), "password": PASSWORD, "user_segment": "investor"},
+    )
     assert_error(response, 409, "email_taken")
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("password", "short-pass1"),          # 11 characters
-    ("user_segment", "day_trader"),
-    ("email", "not-an-email"),
-    ("account_equity", -5),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("password", "short-pass1"),  # 11 characters
+        ("user_segment", "day_trader"),
+        ("email", "not-an-email"),
+        ("account_equity", -5),
+    ],
+)
 async def test_bad_registration_is_422_with_field(
-    client: AsyncClient, field: str, value: Any,
+    client: AsyncClient,
+    field: str,
+    value: Any,
 ) -> None:
     body = {"email": random_email(), "password": PASSWORD, "user_segment": "quant", field: value}
-    error = assert_error(await client.post("/api/v1/auth/register", json=body), 422,
-                         "validation_error")
+    error = assert_error(
+        await client.post("/api/v1/auth/register", json=body), 422, "validation_error"
+    )
     assert any(detail["loc"][-1] == field for detail in error["details"])
     assert "short-pass1" not in str(error)  # inputs are never echoed back
 
@@ -75,32 +83,48 @@ async def test_twelve_character_password_is_enough(client: AsyncClient) -> None:
 async def test_wrong_password_and_unknown_user_are_401(client: AsyncClient) -> None:
     user = await register(client)
     for username, password in ((user["email"], "wrong password!!"), (random_email(), PASSWORD)):
-        response = await client.post("/api/v1/auth/login",
-                                     data={"username": username, "password": password})
+        response = await client.post(
+            "/api/v1/auth/login", data={"username": username, "password": password}
+        )
         assert_bearer_401(response)
         assert response.json()["error"]["code"] == "invalid_credentials"
 
 
 async def test_patch_me_changes_only_allowed_fields(client: AsyncClient) -> None:
     user, tokens = await user_with_tokens(client)
-    response = await client.patch("/api/v1/auth/me", headers=bearer(tokens), json={
-        "user_segment": "manager", "account_equity": 250000, "full_name": "PM",
-        "email": "attacker@example.com", "id": str(uuid.uuid4()), "hashed_password": "x"})
+    response = await client.patch(
+        "/api/v1/auth/me",
+        headers=bearer(tokens),
+        json={
+            "user_segment": "manager",
+            "account_equity": 250000,
+            "full_name": "PM",
+            "email": "attacker@example.com",
+            "id": str(uuid.uuid4()),
+            "hashed_password": "x",
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["user_segment"], body["account_equity"], body["full_name"]) == (
-        "manager", 250000, "PM")
+        "manager",
+        250000,
+        "PM",
+    )
     assert body["email"] == user["email"] and body["id"] == user["id"]
-    assert_error(await client.patch("/api/v1/auth/me", headers=bearer(tokens),
-                                    json={"account_equity": 0}), 422)
+    assert_error(
+        await client.patch("/api/v1/auth/me", headers=bearer(tokens), json={"account_equity": 0}),
+        422,
+    )
     # the password still works: the injected hash was ignored
     await login(client, user["email"])
 
 
 async def test_refresh_rotates_tokens(client: AsyncClient) -> None:
     _, tokens = await user_with_tokens(client)
-    response = await client.post("/api/v1/auth/refresh",
-                                 json={"refresh_token": tokens["refresh_token"]})
+    response = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert response.status_code == 200, response.text
     rotated = response.json()
     assert rotated["refresh_token"] != tokens["refresh_token"]
@@ -109,14 +133,18 @@ async def test_refresh_rotates_tokens(client: AsyncClient) -> None:
 
 async def test_refresh_token_reuse_revokes_the_family(client: AsyncClient) -> None:
     _, tokens = await user_with_tokens(client)
-    first = (await client.post("/api/v1/auth/refresh",
-                               json={"refresh_token": tokens["refresh_token"]})).json()
-    reuse = await client.post("/api/v1/auth/refresh",
-                              json={"refresh_token": tokens["refresh_token"]})
+    first = (
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    ).json()
+    reuse = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
     assert_error(reuse, 401, "refresh_token_reused")
     # everything issued in that family is dead: the rotated refresh and access tokens too
-    assert_error(await client.post("/api/v1/auth/refresh",
-                                   json={"refresh_token": first["refresh_token"]}), 401)
+    assert_error(
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}),
+        401,
+    )
     assert_bearer_401(await client.get("/api/v1/auth/me", headers=bearer(first)))
     assert_bearer_401(await client.get("/api/v1/auth/me", headers=bearer(tokens)))
 
@@ -127,14 +155,17 @@ async def test_logout_kills_access_and_refresh(client: AsyncClient) -> None:
     response = await client.post("/api/v1/auth/logout", headers=bearer(tokens))
     assert response.status_code == 204
     assert_bearer_401(await client.get("/api/v1/auth/me", headers=bearer(tokens)))
-    assert_error(await client.post("/api/v1/auth/refresh",
-                                   json={"refresh_token": tokens["refresh_token"]}), 401)
+    assert_error(
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+        401,
+    )
     # a login elsewhere is another family and keeps working
     assert (await client.get("/api/v1/auth/me", headers=bearer(other_session))).status_code == 200
 
 
 async def test_logout_is_honoured_by_a_second_instance(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     first = await app_factory(make_settings())
     second = await app_factory(make_settings())
@@ -142,8 +173,10 @@ async def test_logout_is_honoured_by_a_second_instance(
     assert (await second.get("/api/v1/auth/me", headers=bearer(tokens))).status_code == 200
     assert (await first.post("/api/v1/auth/logout", headers=bearer(tokens))).status_code == 204
     assert_bearer_401(await second.get("/api/v1/auth/me", headers=bearer(tokens)))
-    assert_error(await second.post("/api/v1/auth/refresh",
-                                   json={"refresh_token": tokens["refresh_token"]}), 401)
+    assert_error(
+        await second.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
+        401,
+    )
 
 
 def _forge(payload: dict[str, Any], key: str = TEST_SECRET, algorithm: str = "HS256") -> str:
@@ -152,8 +185,14 @@ def _forge(payload: dict[str, Any], key: str = TEST_SECRET, algorithm: str = "HS
 
 def _claims(user_id: str, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    claims = {"sub": user_id, "jti": uuid.uuid4().hex, "type": "access", "fam": "f",
-              "iat": now, "exp": now + 600}
+    claims = {
+        "sub": user_id,
+        "jti": uuid.uuid4().hex,
+        "type": "access",
+        "fam": "f",
+        "iat": now,
+        "exp": now + 600,
+    }
     claims.update(overrides)
     return claims
 
@@ -173,8 +212,9 @@ async def test_token_misuse_is_401_with_bearer_challenge(client: AsyncClient) ->
     uid = user["id"]
     access = tokens["access_token"]
     head, body, signature = access.split(".")
-    expired, _ = create_token(secret=TEST_SECRET, subject=uid, token_type="access",
-                              family="f", ttl=timedelta(seconds=-10))
+    expired, _ = create_token(
+        secret=TEST_SECRET, subject=uid, token_type="access", family="f", ttl=timedelta(seconds=-10)
+    )
     bad_tokens = {
         "missing": None,
         "garbage": "not-a-jwt",
@@ -200,7 +240,8 @@ async def test_token_misuse_is_401_with_bearer_challenge(client: AsyncClient) ->
 
 
 async def test_rate_limit_429_then_served_after_the_window(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     client = await app_factory(make_settings(rate_limit_default="3/1"))
     _, tokens = await user_with_tokens(client)
@@ -221,7 +262,8 @@ async def test_rate_limit_429_then_served_after_the_window(
 
 
 async def test_login_is_limited_per_client_address(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     client = await app_factory(make_settings(rate_limit_login="2/60"))
     for _ in range(2):
@@ -234,7 +276,8 @@ async def test_login_is_limited_per_client_address(
 # Embedded mode keeps limits per process by design: this is the Redis-backed case only.
 @pytest.mark.parametrize("backend", ["services"], indirect=True)
 async def test_rate_limits_are_shared_between_instances(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     first = await app_factory(make_settings(rate_limit_default="2/60"))
     second = await app_factory(make_settings(rate_limit_default="2/60"))
@@ -246,8 +289,9 @@ async def test_rate_limits_are_shared_between_instances(
 
 async def test_audit_rows_for_each_audited_action(client: AsyncClient, settings: Settings) -> None:
     user = await register(client)
-    bad = await client.post("/api/v1/auth/login",
-                            data={"username": user["email"], "password": "not the password"})
+    bad = await client.post(
+        "/api/v1/auth/login", data={"username": user["email"], "password": "not the password"}
+    )
     assert bad.status_code == 401
     tokens = await login(client, user["email"])
     await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
@@ -258,15 +302,24 @@ async def test_audit_rows_for_each_audited_action(client: AsyncClient, settings:
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
-            rows = (await session.scalars(
-                select(AuditLog).where(AuditLog.user_id == uuid.UUID(user["id"]))
-                .order_by(AuditLog.id)  # type: ignore[arg-type]
-            )).all()
+            rows = (
+                await session.scalars(
+                    select(AuditLog)
+                    .where(AuditLog.user_id == uuid.UUID(user["id"]))
+                    .order_by(AuditLog.id)  # type: ignore[arg-type]
+                )
+            ).all()
     finally:
         await engine.dispose()
     actions = [row.action for row in rows]
-    assert actions == ["user.register", "auth.login_failed", "auth.login",
-                       "auth.refresh_reuse", "auth.login", "auth.logout"]
+    assert actions == [
+        "user.register",
+        "auth.login_failed",
+        "auth.login",
+        "auth.refresh_reuse",
+        "auth.login",
+        "auth.logout",
+    ]
     assert all(row.client_ip for row in rows)
     assert all("password" not in str(row.details) for row in rows)
 
@@ -276,16 +329,25 @@ async def test_audit_rows_for_each_audited_action(client: AsyncClient, settings:
 
 async def test_a_nul_character_is_422_not_a_database_error(client: AsyncClient) -> None:
     """PostgreSQL text cannot hold NUL: it used to fail the statement (a 500)."""
-    response = await client.post("/api/v1/auth/register", json={
-        "email": random_email(), "password": PASSWORD, "user_segment": "quant",
-        "full_name": "Ada\x00"})
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": random_email(),
+            "password": PASSWORD,
+            "user_segment": "quant",
+            "full_name": "Ada\x00",
+        },
+    )
     assert_error(response, 422, "validation_error")
-    response = await client.post("/api/v1/auth/login",
-                                 data={"username": "a\x00@example.com", "password": PASSWORD})
+    response = await client.post(
+        "/api/v1/auth/login", data={"username": "a\x00@example.com", "password": PASSWORD}
+    )
     assert_error(response, 422, "validation_error")
     _, tokens = await user_with_tokens(client)
-    response = await client.patch("/api/v1/auth/me", json={"full_name": "\x00"},
-                                  headers=bearer(tokens))
+    response = await client.patch(
+        "/api/v1/auth/me", json={"full_name": "\x00"}, headers=bearer(tokens)
+    )
     assert_error(response, 422, "validation_error")
-    assert (await client.patch("/api/v1/auth/me", json={"full_name": "Ada"},
-                               headers=bearer(tokens))).status_code == 200
+    assert (
+        await client.patch("/api/v1/auth/me", json={"full_name": "Ada"}, headers=bearer(tokens))
+    ).status_code == 200

@@ -59,15 +59,25 @@ def ids(items: list[dict[str, Any]], key: str = "prediction_id") -> list[str]:
     return [item[key] for item in items]
 
 
-def resolved(user_id: str, agent: Any, version: Any, day: int, correct: bool,
-             **overrides: Any) -> Prediction:
+def resolved(
+    user_id: str, agent: Any, version: Any, day: int, correct: bool, **overrides: Any
+) -> Prediction:
     as_of = datetime(2024, 3, 1, 21, tzinfo=UTC) + timedelta(days=day)
     return prediction_row(
-        user_id, agent_id=agent.id, agent_version_id=version.id, symbol=agent.symbol,
-        data_source="synthetic", data_frequency="1d", prediction_horizon="1d", as_of=as_of,
-        target_time=as_of + timedelta(days=1), realised_price=100.0, correct=correct,
+        user_id,
+        agent_id=agent.id,
+        agent_version_id=version.id,
+        symbol=agent.symbol,
+        data_source="synthetic",
+        data_frequency="1d",
+        prediction_horizon="1d",
+        as_of=as_of,
+        target_time=as_of + timedelta(days=1),
+        realised_price=100.0,
+        correct=correct,
         realised_at=as_of + timedelta(days=1),
-        **{"created_at": as_of + timedelta(hours=1), **overrides})
+        **{"created_at": as_of + timedelta(hours=1), **overrides},
+    )
 
 
 async def test_the_dashboard_needs_a_token(client: AsyncClient) -> None:
@@ -75,7 +85,8 @@ async def test_the_dashboard_needs_a_token(client: AsyncClient) -> None:
 
 
 async def test_short_term_trader_sees_todays_signals_and_open_entry_windows(
-    client: AsyncClient, quiet_settings: Settings,
+    client: AsyncClient,
+    quiet_settings: Settings,
 ) -> None:
     me, headers = await member(client, "short_term_trader")
     other, _ = await member(client, "short_term_trader")
@@ -83,14 +94,25 @@ async def test_short_term_trader_sees_todays_signals_and_open_entry_windows(
     zone = morning_zone(now)
     start_of_day = datetime.combine(now.astimezone(NEW_YORK).date(), time.min, NEW_YORK)
 
-    def call(symbol: str, seconds_ago: int, window: dict[str, str] | None = None,
-             user: str = me, **request: Any) -> Prediction:
+    def call(
+        symbol: str,
+        seconds_ago: int,
+        window: dict[str, str] | None = None,
+        user: str = me,
+        **request: Any,
+    ) -> Prediction:
         if window is not None:
             request.update(entry_window=window, timezone=zone)
-        return prediction_row(user, symbol=symbol, request=request,
-                              created_at=now - timedelta(seconds=seconds_ago),
-                              response={"suggested_exit_time": "14:00",
-                                        "suggestion_text": f"Entering LONG on {symbol}."})
+        return prediction_row(
+            user,
+            symbol=symbol,
+            request=request,
+            created_at=now - timedelta(seconds=seconds_ago),
+            response={
+                "suggested_exit_time": "14:00",
+                "suggestion_text": f"Entering LONG on {symbol}.",
+            },
+        )
 
     all_day = {"start": "00:00", "end": "23:59"}
     open_aapl = call("AAPL", 1, all_day)
@@ -100,14 +122,14 @@ async def test_short_term_trader_sees_todays_signals_and_open_entry_windows(
     later = call("NVDA", 5, {"start": "23:00", "end": "23:59"})
     yesterday = prediction_row(me, symbol="AMD", created_at=start_of_day - timedelta(hours=1))
     theirs = call("AAPL", 0, all_day, user=other)
-    await insert(quiet_settings, open_aapl, ended, older_aapl, what_if, later, yesterday,
-                 theirs)
+    await insert(quiet_settings, open_aapl, ended, older_aapl, what_if, later, yesterday, theirs)
 
     body = await dashboard(client, headers)
     assert body["segment"] == "short_term_trader"
     assert body["trading_date"] == now.astimezone(NEW_YORK).date().isoformat()
-    assert ids(body["todays_signals"]) == [str(p.id) for p in
-                                           (open_aapl, ended, older_aapl, what_if, later)]
+    assert ids(body["todays_signals"]) == [
+        str(p.id) for p in (open_aapl, ended, older_aapl, what_if, later)
+    ]
     first = body["todays_signals"][0]
     assert first["symbol"] == "AAPL" and first["trade_signal"] == "Enter"
     assert first["suggestion_text"] == "Entering LONG on AAPL." and first["outcome"] == "pending"
@@ -121,7 +143,8 @@ async def test_short_term_trader_sees_todays_signals_and_open_entry_windows(
 
 
 async def test_investor_sees_the_latest_long_horizon_call_per_holding(
-    client: AsyncClient, quiet_settings: Settings,
+    client: AsyncClient,
+    quiet_settings: Settings,
 ) -> None:
     me, headers = await member(client, "investor")
     other, _ = await member(client, "investor")
@@ -130,14 +153,20 @@ async def test_investor_sees_the_latest_long_horizon_call_per_holding(
     assert version is not None
     track = [resolved(me, agent, version, 0, True), resolved(me, agent, version, 1, False)]
 
-    def call(symbol: str, horizon: str, ago: timedelta, user: str = me,
-             **overrides: Any) -> Prediction:
-        return prediction_row(user, symbol=symbol, prediction_horizon=horizon,
-                              data_frequency="1d", created_at=now - ago, **overrides)
+    def call(
+        symbol: str, horizon: str, ago: timedelta, user: str = me, **overrides: Any
+    ) -> Prediction:
+        return prediction_row(
+            user,
+            symbol=symbol,
+            prediction_horizon=horizon,
+            data_frequency="1d",
+            created_at=now - ago,
+            **overrides,
+        )
 
     old = call("AAPL", "1d", timedelta(days=3), agent_id=agent.id, agent_version_id=version.id)
-    latest = call("AAPL", "1d", timedelta(days=1), agent_id=agent.id,
-                  agent_version_id=version.id)
+    latest = call("AAPL", "1d", timedelta(days=1), agent_id=agent.id, agent_version_id=version.id)
     intraday = call("MSFT", "1h", timedelta(hours=1))
     weekly = call("TSLA", "1wk", timedelta(hours=2))
     theirs = call("AAPL", "1d", timedelta(0), user=other)
@@ -154,26 +183,41 @@ async def test_investor_sees_the_latest_long_horizon_call_per_holding(
 
 
 async def test_manager_sees_exposure_capital_at_risk_and_signals(
-    client: AsyncClient, quiet_settings: Settings,
+    client: AsyncClient,
+    quiet_settings: Settings,
 ) -> None:
     me, headers = await member(client, "manager", account_equity=50_000)
     other, _ = await member(client, "manager")
     now = datetime.now(UTC)
 
-    def call(symbol: str, signal: str, hours_ago: int, user: str = me,
-             **overrides: Any) -> Prediction:
-        return prediction_row(user, symbol=symbol, trade_signal=signal,
-                              created_at=now - timedelta(hours=hours_ago), **overrides)
+    def call(
+        symbol: str, signal: str, hours_ago: int, user: str = me, **overrides: Any
+    ) -> Prediction:
+        return prediction_row(
+            user,
+            symbol=symbol,
+            trade_signal=signal,
+            created_at=now - timedelta(hours=hours_ago),
+            **overrides,
+        )
 
     rows = [
         call("AAPL", "Enter", 3, position_size=100, entry_price=50.0, max_loss=200.0),
         call("AAPL", "Hold", 1, position_size=0, max_loss=0.0),  # a Hold changes nothing
-        call("TSLA", "Enter", 2, direction="Short", position_size=10, entry_price=200.0,
-             max_loss=100.0),
+        call(
+            "TSLA",
+            "Enter",
+            2,
+            direction="Short",
+            position_size=10,
+            entry_price=200.0,
+            max_loss=100.0,
+        ),
         call("NFLX", "Enter", 3, position_size=5, entry_price=400.0, max_loss=50.0),
         call("NFLX", "Exit", 1, position_size=0, max_loss=0.0),  # closed by a later Exit
-        call("MSFT", "Enter", 1, user=other, position_size=1000, entry_price=100.0,
-             max_loss=5000.0),
+        call(
+            "MSFT", "Enter", 1, user=other, position_size=1000, entry_price=100.0, max_loss=5000.0
+        ),
     ]
     await insert(quiet_settings, *rows)
 
@@ -192,20 +236,32 @@ async def test_manager_sees_exposure_capital_at_risk_and_signals(
 
 
 async def test_quant_sees_agents_with_metrics_loss_curves_and_track_records(
-    client: AsyncClient, quiet_settings: Settings,
+    client: AsyncClient,
+    quiet_settings: Settings,
 ) -> None:
     me, headers = await member(client, "quant")
     other, _ = await member(client, "quant")
     now = datetime.now(UTC)
     ready, version = agent_rows(me, name="ready", created_at=now - timedelta(days=2))
-    queued, _ = agent_rows(me, serving=False, name="queued", symbol="MSFT",
-                           created_at=now - timedelta(days=1))
+    queued, _ = agent_rows(
+        me, serving=False, name="queued", symbol="MSFT", created_at=now - timedelta(days=1)
+    )
     theirs, their_version = agent_rows(other, name="theirs")
     assert version is not None and their_version is not None
-    track = [resolved(me, ready, version, day, correct) for day, correct in
-             enumerate([True, True, False, True])]
-    await insert(quiet_settings, ready, version, queued, theirs, their_version, *track,
-                 resolved(other, theirs, their_version, 0, True))
+    track = [
+        resolved(me, ready, version, day, correct)
+        for day, correct in enumerate([True, True, False, True])
+    ]
+    await insert(
+        quiet_settings,
+        ready,
+        version,
+        queued,
+        theirs,
+        their_version,
+        *track,
+        resolved(other, theirs, their_version, 0, True),
+    )
 
     body = await dashboard(client, headers)
     assert body["segment"] == "quant"
@@ -221,7 +277,8 @@ async def test_quant_sees_agents_with_metrics_loss_curves_and_track_records(
 
 
 async def test_any_view_of_your_own_data_and_nothing_else(
-    client: AsyncClient, quiet_settings: Settings,
+    client: AsyncClient,
+    quiet_settings: Settings,
 ) -> None:
     me, headers = await member(client, "short_term_trader")
     _, other_headers = await member(client, "manager")
@@ -236,26 +293,35 @@ async def test_any_view_of_your_own_data_and_nothing_else(
     assert theirs["segment"] == "manager" and theirs["positions"] == []
     assert theirs["signals"] == [] and theirs["capital_at_risk"] == 0
     bad = await client.get("/api/v1/dashboard", headers=headers, params={"segment": "boss"})
-    assert assert_error(bad, 422, "validation_error")["details"][0]["loc"] == [
-        "query", "segment"]
+    assert assert_error(bad, 422, "validation_error")["details"][0]["loc"] == ["query", "segment"]
 
 
 async def test_agents_carry_their_live_track_record(
-    client: AsyncClient, quiet_settings: Settings,
+    client: AsyncClient,
+    quiet_settings: Settings,
 ) -> None:
     me, headers = await member(client, "quant")
     agent, version = agent_rows(me)
     idle, idle_version = agent_rows(me, symbol="MSFT")
     assert version is not None
-    await insert(quiet_settings, agent, version, idle, idle_version,
-                 resolved(me, agent, version, 0, True), resolved(me, agent, version, 1, False),
-                 resolved(me, agent, version, 2, True),
-                 resolved(me, agent, version, 2, True, cached=True))
+    await insert(
+        quiet_settings,
+        agent,
+        version,
+        idle,
+        idle_version,
+        resolved(me, agent, version, 0, True),
+        resolved(me, agent, version, 1, False),
+        resolved(me, agent, version, 2, True),
+        resolved(me, agent, version, 2, True, cached=True),
+    )
 
     detail = (await client.get(f"/api/v1/agents/{agent.id}", headers=headers)).json()
     assert detail["track_record"] == {"n_calls": 3, "n_right": 2, "hit_rate": 0.6667}
     page = (await client.get("/api/v1/agents", headers=headers)).json()
     records = {item["id"]: item["track_record"] for item in page["items"]}
-    assert records == {str(agent.id): detail["track_record"],
-                       str(idle.id): {"n_calls": 0, "n_right": 0, "hit_rate": None}}
+    assert records == {
+        str(agent.id): detail["track_record"],
+        str(idle.id): {"n_calls": 0, "n_right": 0, "hit_rate": None},
+    }
     assert uuid.UUID(detail["id"]) == agent.id

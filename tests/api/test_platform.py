@@ -19,13 +19,15 @@ async def test_unknown_route_and_method_use_the_error_shape(client: AsyncClient)
 
 
 async def test_malformed_json_is_422_not_500(client: AsyncClient) -> None:
-    response = await client.post("/api/v1/auth/register", content=b"{not json",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/v1/auth/register", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 422, "validation_error")
 
 
 async def test_body_size_limit(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     client = await app_factory(make_settings(max_body_bytes=2048))
     big = {"email": "a@example.com", "password": "x" * 5000, "user_segment": "quant"}
@@ -35,8 +37,9 @@ async def test_body_size_limit(
         for _ in range(10):
             yield b"x" * 1024
 
-    response = await client.post("/api/v1/auth/register", content=chunks(),
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/v1/auth/register", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 413)
 
 
@@ -46,13 +49,16 @@ async def test_security_headers_and_no_cors_by_default(client: AsyncClient) -> N
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Cache-Control"] == "no-store"
     assert "access-control-allow-origin" not in response.headers
-    preflight = await client.options("/api/v1/auth/me", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    preflight = await client.options(
+        "/api/v1/auth/me",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
 
 
 async def test_cors_when_configured(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     client = await app_factory(make_settings(cors_origins=["https://app.example"]))
     response = await client.get("/healthz", headers={"Origin": "https://app.example"})
@@ -68,11 +74,13 @@ async def test_health_ready_metrics(client: AsyncClient, backend: str) -> None:
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
     assert 'http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}' in (
-        metrics.text)
+        metrics.text
+    )
 
 
 async def test_readyz_reports_an_unreachable_redis(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     client = await app_factory(make_settings(redis_url="redis://127.0.0.1:1/0"))
     ready = await client.get("/readyz")
@@ -149,15 +157,17 @@ async def test_405_lists_every_method_of_the_path(client: AsyncClient) -> None:
 
 
 async def test_an_undecodable_body_is_a_declared_400(client: AsyncClient) -> None:
-    response = await client.post("/api/v1/auth/register", content=b"\xff\xfe{",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/v1/auth/register", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 400, "bad_request")
     schema = (await client.get("/openapi.json")).json()
     assert "400" in schema["paths"]["/api/v1/auth/register"]["post"]["responses"]
 
 
 async def test_readyz_503_is_in_the_error_shape(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
 ) -> None:
     client = await app_factory(make_settings(redis_url="redis://127.0.0.1:1/0"))
     ready = await client.get("/readyz")

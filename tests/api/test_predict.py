@@ -17,21 +17,41 @@ from tests.utils.predictions import EIGHT
 from tests.utils.serving import Artifact, ready_agent, serve_new_version, train_artifact
 from tests.utils.users import bearer, user_with_tokens
 
-DAILY = {"user_segment": "short_term_trader", "stocks": ["AAPL"], "data_frequency": "1d",
-         "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02}
+DAILY = {
+    "user_segment": "short_term_trader",
+    "stocks": ["AAPL"],
+    "data_frequency": "1d",
+    "prediction_horizon": "1d",
+    "confidence_level": 0.6,
+    "capital_at_risk": 0.02,
+}
 
 
 @pytest.fixture(scope="session")
 def minute_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
     """1-minute bars, 1h horizon: what the seed's example request asks for."""
-    return train_artifact(tmp_path_factory.mktemp("minute"), "1min", "1h", 60,
-                          date(2025, 4, 1), date(2025, 5, 15), lookback=30)
+    return train_artifact(
+        tmp_path_factory.mktemp("minute"),
+        "1min",
+        "1h",
+        60,
+        date(2025, 4, 1),
+        date(2025, 5, 15),
+        lookback=30,
+    )
 
 
 @pytest.fixture(scope="session")
 def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
-    return train_artifact(tmp_path_factory.mktemp("daily"), "1d", "1d", 1,
-                          date(2020, 1, 1), date(2024, 6, 30), lookback=10)
+    return train_artifact(
+        tmp_path_factory.mktemp("daily"),
+        "1d",
+        "1d",
+        1,
+        date(2020, 1, 1),
+        date(2024, 6, 30),
+        lookback=10,
+    )
 
 
 @pytest.fixture
@@ -41,7 +61,8 @@ async def trader(client: AsyncClient) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 async def test_the_seeds_request_verbatim(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
     minute_artifact: Artifact,
 ) -> None:
     user, headers = trader
@@ -80,13 +101,17 @@ async def test_the_seeds_request_verbatim(
 
 
 async def test_sizing_follows_the_rule_when_the_signal_is_enter(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
     daily_artifact: Artifact,
 ) -> None:
     user, headers = trader
     await ready_agent(client, user["id"], daily_artifact)
-    body = (await client.post("/api/v1/predict", json={**DAILY, "confidence_level": 0.5},
-                              headers=headers)).json()
+    body = (
+        await client.post(
+            "/api/v1/predict", json={**DAILY, "confidence_level": 0.5}, headers=headers
+        )
+    ).json()
     first = body["predictions"][0]
     entry, stop = first["entry_price"], first["stop_loss"]
     assert stop != entry  # default stop: two ATRs away
@@ -98,7 +123,9 @@ async def test_sizing_follows_the_rule_when_the_signal_is_enter(
 
 
 async def test_as_of_is_reproducible_and_never_sees_a_later_bar(
-    app_factory: Callable[[Settings], Any], settings: Settings, daily_artifact: Artifact,
+    app_factory: Callable[[Settings], Any],
+    settings: Settings,
+    daily_artifact: Artifact,
 ) -> None:
     """On CSV data: changing every bar after `as_of` changes nothing."""
     folder = Path(settings.data_dir) / "1d"
@@ -122,8 +149,12 @@ async def test_as_of_is_reproducible_and_never_sees_a_later_bar(
     assert again["predicted_price"] == before["predicted_price"]
     assert datetime.fromisoformat(before["as_of"]) <= datetime.fromisoformat(as_of)
     assert before["as_of"].startswith("2024-03-15")
-    changed = [(d, o * 1.5, h * 1.5, lo * 1.5, c * 1.5, v) if d > date(2024, 3, 15)
-               else (d, o, h, lo, c, v) for d, o, h, lo, c, v in bars]
+    changed = [
+        (d, o * 1.5, h * 1.5, lo * 1.5, c * 1.5, v)
+        if d > date(2024, 3, 15)
+        else (d, o, h, lo, c, v)
+        for d, o, h, lo, c, v in bars
+    ]
     (folder / "AAPL.csv").write_text(_csv(changed))
     after = await predict_with_fresh_app()
     assert after["predicted_price"] == before["predicted_price"]
@@ -131,7 +162,8 @@ async def test_as_of_is_reproducible_and_never_sees_a_later_bar(
 
 
 async def test_repeated_request_is_cached_and_a_retrain_misses(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
     daily_artifact: Artifact,
 ) -> None:
     user, headers = trader
@@ -141,8 +173,9 @@ async def test_repeated_request_is_cached_and_a_retrain_misses(
     assert first["cached"] is False and second["cached"] is True
     assert second["predicted_price"] == first["predicted_price"]
     assert second["prediction_id"] != first["prediction_id"]  # each answer is stored
-    bypass = await client.post("/api/v1/predict", json=DAILY,
-                               headers={**headers, "Cache-Control": "no-cache"})
+    bypass = await client.post(
+        "/api/v1/predict", json=DAILY, headers={**headers, "Cache-Control": "no-cache"}
+    )
     assert bypass.json()["cached"] is False
     version = await serve_new_version(client, agent_id, daily_artifact)
     retrained = (await client.post("/api/v1/predict", json=DAILY, headers=headers)).json()
@@ -151,7 +184,8 @@ async def test_repeated_request_is_cached_and_a_retrain_misses(
 
 
 async def test_no_ready_agent_is_409_with_the_request_that_makes_one(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
 ) -> None:
     _, headers = trader
     response = await client.post("/api/v1/predict", json=SEED_EXAMPLE, headers=headers)
@@ -166,7 +200,8 @@ async def test_no_ready_agent_is_409_with_the_request_that_makes_one(
 
 
 async def test_another_users_agent_and_prediction_are_404(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
     daily_artifact: Artifact,
 ) -> None:
     user, headers = trader
@@ -174,8 +209,9 @@ async def test_another_users_agent_and_prediction_are_404(
     mine = (await client.post("/api/v1/predict", json=DAILY, headers=headers)).json()
     _, other_tokens = await user_with_tokens(client)
     other = bearer(other_tokens)
-    stolen = await client.post("/api/v1/predict", json={**DAILY, "agent_ids": {"AAPL": agent_id}},
-                               headers=other)
+    stolen = await client.post(
+        "/api/v1/predict", json={**DAILY, "agent_ids": {"AAPL": agent_id}}, headers=other
+    )
     assert stolen.status_code == 404, stolen.text
     peek = await client.get(f"/api/v1/predictions/{mine['prediction_id']}", headers=other)
     assert peek.status_code == 404
@@ -183,21 +219,24 @@ async def test_another_users_agent_and_prediction_are_404(
 
 
 async def test_predict_is_rate_limited(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
     daily_artifact: Artifact,
 ) -> None:
     client = await app_factory(make_settings(rate_limit_predict="2/60"))
     user, tokens = await user_with_tokens(client)
     await ready_agent(client, user["id"], daily_artifact)
-    statuses = [(await client.post("/api/v1/predict", json=DAILY, headers=bearer(tokens)))
-                for _ in range(3)]
+    statuses = [
+        (await client.post("/api/v1/predict", json=DAILY, headers=bearer(tokens))) for _ in range(3)
+    ]
     assert [r.status_code for r in statuses] == [200, 200, 429]
     assert int(statuses[2].headers["Retry-After"]) > 0
     assert statuses[2].json()["error"]["code"] == "rate_limited"
 
 
 async def test_corrupt_weights_are_409_and_flag_the_agent(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
     daily_artifact: Artifact,
 ) -> None:
     user, headers = trader
@@ -230,27 +269,38 @@ BAD_PREDICTS = [
     ("bad ticker", _seed(stocks=["AAPL", "not a ticker"]), ["stocks"]),
     ("unknown frequency", _seed(data_frequency="2min"), ["data_frequency"]),
     ("unknown horizon", _seed(prediction_horizon="soon"), ["prediction_horizon"]),
-    ("horizon not whole bars", _seed(data_frequency="1h", prediction_horizon="90min"),
-     ["prediction_horizon"]),
+    (
+        "horizon not whole bars",
+        _seed(data_frequency="1h", prediction_horizon="90min"),
+        ["prediction_horizon"],
+    ),
     ("confidence_level 1", _seed(confidence_level=1.0), ["confidence_level"]),
     ("confidence_level below 0.5", _seed(confidence_level=0.4), ["confidence_level"]),
     ("capital_at_risk zero", _seed(capital_at_risk=0), ["capital_at_risk"]),
     ("capital_at_risk too high", _seed(capital_at_risk=0.3), ["capital_at_risk"]),
-    ("bad window time", _seed(entry_window={"start": "25:00", "end": "11:30"}),
-     ["entry_window", "start"]),
-    ("inverted window", _seed(entry_window={"start": "11:30", "end": "10:00"}),
-     ["entry_window"]),
+    (
+        "bad window time",
+        _seed(entry_window={"start": "25:00", "end": "11:30"}),
+        ["entry_window", "start"],
+    ),
+    ("inverted window", _seed(entry_window={"start": "11:30", "end": "10:00"}), ["entry_window"]),
     ("unknown feature", _seed(features=["SMA", "ICHIMOKU"]), ["features"]),
-    ("unknown architecture", _seed(model_preferences={"architecture": "GPT"}),
-     ["model_preferences", "architecture"]),
+    (
+        "unknown architecture",
+        _seed(model_preferences={"architecture": "GPT"}),
+        ["model_preferences", "architecture"],
+    ),
     ("negative entry", _seed(entry_price=-185.5), ["entry_price"]),
     ("zero stop", _seed(stop_loss=0), ["stop_loss"]),
     ("stop at entry", _seed(stop_loss=185.5), ["stop_loss"]),
     ("unknown segment", _seed(user_segment="whale"), ["user_segment"]),
     ("future as_of", _seed(as_of="2999-01-01T00:00:00Z"), ["as_of"]),
     ("unknown time zone", _seed(timezone="Mars/Olympus"), ["timezone"]),
-    ("agent for a stock not asked", _seed(agent_ids={
-        "TSLA": "00000000-0000-0000-0000-000000000000"}), ["agent_ids", "TSLA"]),
+    (
+        "agent for a stock not asked",
+        _seed(agent_ids={"TSLA": "00000000-0000-0000-0000-000000000000"}),
+        ["agent_ids", "TSLA"],
+    ),
     ("missing field", _seed(stocks=_DROP), ["stocks"]),
     ("unknown field", _seed(leverage=10), ["leverage"]),
 ]
@@ -258,8 +308,11 @@ BAD_PREDICTS = [
 
 @pytest.mark.parametrize(("case", "body", "loc"), BAD_PREDICTS, ids=[c[0] for c in BAD_PREDICTS])
 async def test_bad_predict_is_422_with_the_field_and_writes_nothing(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
-    case: str, body: dict[str, Any], loc: list[str],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
+    case: str,
+    body: dict[str, Any],
+    loc: list[str],
 ) -> None:
     _, headers = trader
     response = await client.post("/api/v1/predict", json=body, headers=headers)
@@ -271,15 +324,25 @@ async def test_bad_predict_is_422_with_the_field_and_writes_nothing(
 
 
 async def test_trade_signal_applies_the_rule(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
 ) -> None:
     _, headers = trader
-    body = {"symbol": "aapl", "predicted_price": 192.50, "confidence": 0.85,
-            "entry_price": 185.50, "stop_loss": 182.00, "capital_at_risk": 0.02,
-            "confidence_level": 0.7, "user_segment": "short_term_trader",
-            "prediction_horizon": "1h", "entry_window": {"start": "10:00", "end": "11:30"},
-            "exit_window": {"end": "14:00"}, "as_of": "2025-06-02T14:15:00Z",
-            "account_equity": 35_000}
+    body = {
+        "symbol": "aapl",
+        "predicted_price": 192.50,
+        "confidence": 0.85,
+        "entry_price": 185.50,
+        "stop_loss": 182.00,
+        "capital_at_risk": 0.02,
+        "confidence_level": 0.7,
+        "user_segment": "short_term_trader",
+        "prediction_horizon": "1h",
+        "entry_window": {"start": "10:00", "end": "11:30"},
+        "exit_window": {"end": "14:00"},
+        "as_of": "2025-06-02T14:15:00Z",
+        "account_equity": 35_000,
+    }
     response = await client.post("/api/v1/trade-signal", json=body, headers=headers)
     assert response.status_code == 200, response.text
     signal = response.json()
@@ -290,41 +353,54 @@ async def test_trade_signal_applies_the_rule(
     assert signal["suggested_exit_time"] == "11:15"
     assert signal["suggestion_text"] == (
         "Entering LONG on AAPL at $185.50 with stop-loss $182.00. Trade size: 188 shares. "
-        "Confidence: 0.85.")
-    investor = await client.post("/api/v1/trade-signal", headers=headers, json={
-        **body, "predicted_price": 180.0, "user_segment": "investor"})
+        "Confidence: 0.85."
+    )
+    investor = await client.post(
+        "/api/v1/trade-signal",
+        headers=headers,
+        json={**body, "predicted_price": 180.0, "user_segment": "investor"},
+    )
     assert (investor.json()["trade_signal"], investor.json()["direction"]) == ("Exit", "Long")
-    bad = await client.post("/api/v1/trade-signal", headers=headers,
-                            json={**body, "capital_at_risk": 0.5})
+    bad = await client.post(
+        "/api/v1/trade-signal", headers=headers, json={**body, "capital_at_risk": 0.5}
+    )
     assert bad.status_code == 422
 
 
 async def test_history_filters_and_pages(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
     daily_artifact: Artifact,
 ) -> None:
     user, headers = trader
     agent_id, _ = await ready_agent(client, user["id"], daily_artifact)
     ids = []
     for _ in range(3):
-        response = await client.post("/api/v1/predict", json=DAILY,
-                                     headers={**headers, "Cache-Control": "no-cache"})
+        response = await client.post(
+            "/api/v1/predict", json=DAILY, headers={**headers, "Cache-Control": "no-cache"}
+        )
         ids.append(response.json()["prediction_id"])
     page = (await client.get("/api/v1/predictions?limit=2", headers=headers)).json()
     assert [p["id"] for p in page["items"]] == ids[::-1][:2]
-    rest = (await client.get(f"/api/v1/predictions?limit=2&cursor={page['next_cursor']}",
-                             headers=headers)).json()
+    rest = (
+        await client.get(
+            f"/api/v1/predictions?limit=2&cursor={page['next_cursor']}", headers=headers
+        )
+    ).json()
     assert [p["id"] for p in rest["items"]] == ids[:1] and rest["next_cursor"] is None
-    by_agent = (await client.get(f"/api/v1/predictions?agent_id={agent_id}&symbol=aapl",
-                                 headers=headers)).json()
+    by_agent = (
+        await client.get(f"/api/v1/predictions?agent_id={agent_id}&symbol=aapl", headers=headers)
+    ).json()
     assert len(by_agent["items"]) == 3
     signal = by_agent["items"][0]["trade_signal"]
     other = "Hold" if signal != "Hold" else "Enter"
-    assert (await client.get(f"/api/v1/predictions?signal={other}",
-                             headers=headers)).json()["items"] == []
+    assert (await client.get(f"/api/v1/predictions?signal={other}", headers=headers)).json()[
+        "items"
+    ] == []
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-    assert (await client.get(f"/api/v1/predictions?from={tomorrow}T00:00:00Z",
-                             headers=headers)).json()["items"] == []
+    assert (
+        await client.get(f"/api/v1/predictions?from={tomorrow}T00:00:00Z", headers=headers)
+    ).json()["items"] == []
     bad = await client.get("/api/v1/predictions?cursor=nonsense", headers=headers)
     assert bad.status_code == 422
 
@@ -338,9 +414,12 @@ async def _synthetic_daily_rows() -> list[Row]:
     from app.services.market_data.synthetic import SyntheticProvider
 
     frame = await SyntheticProvider().fetch_bars(
-        "AAPL", "1d", datetime(2022, 1, 1, tzinfo=UTC), datetime(2024, 6, 30, tzinfo=UTC))
-    return [(r["timestamp"].date(), r["open"], r["high"], r["low"], r["close"], r["volume"])
-            for r in frame.iter_rows(named=True)]
+        "AAPL", "1d", datetime(2022, 1, 1, tzinfo=UTC), datetime(2024, 6, 30, tzinfo=UTC)
+    )
+    return [
+        (r["timestamp"].date(), r["open"], r["high"], r["low"], r["close"], r["volume"])
+        for r in frame.iter_rows(named=True)
+    ]
 
 
 def _csv(rows: list[Row]) -> str:
@@ -364,18 +443,27 @@ async def _use_csv(client: AsyncClient, agent_id: str) -> None:
 
 # --- found by schema fuzzing (tests/test_schema_fuzz.py) -------------------------------
 
-TRADE = {"symbol": "AAPL", "predicted_price": 192.50, "confidence": 0.85, "entry_price": 185.50,
-         "stop_loss": 182.00, "user_segment": "short_term_trader", "account_equity": 35_000}
+TRADE = {
+    "symbol": "AAPL",
+    "predicted_price": 192.50,
+    "confidence": 0.85,
+    "entry_price": 185.50,
+    "stop_loss": 182.00,
+    "user_segment": "short_term_trader",
+    "account_equity": 35_000,
+}
 
 
 async def test_trade_signal_echoes_a_confidence_below_one_half(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
 ) -> None:
     """The caller's confidence may be anything in [0, 1]; the answer's model required
     ≥ 0.5 (a calibrated model's floor), so 0.2 failed response validation (a 500)."""
     _, headers = trader
-    response = await client.post("/api/v1/trade-signal", json={**TRADE, "confidence": 0.2},
-                                 headers=headers)
+    response = await client.post(
+        "/api/v1/trade-signal", json={**TRADE, "confidence": 0.2}, headers=headers
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["confidence"] == 0.2 and body["trade_signal"] == "Hold"
@@ -385,87 +473,110 @@ async def test_trade_signal_echoes_a_confidence_below_one_half(
 @pytest.mark.parametrize("field", ["predicted_price", "entry_price", "stop_loss"])
 @pytest.mark.parametrize("price", [1e26, 1e-9])
 async def test_trade_signal_prices_outside_the_engine_range_are_422(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]], field: str, price: float,
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
+    field: str,
+    price: float,
 ) -> None:
     """A stop of 1e26 overflowed the engine's 28-digit decimals (a 500)."""
     _, headers = trader
-    response = await client.post("/api/v1/trade-signal", json={**TRADE, field: price},
-                                 headers=headers)
+    response = await client.post(
+        "/api/v1/trade-signal", json={**TRADE, field: price}, headers=headers
+    )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["details"][0]["loc"] == ["body", field]
 
 
-@pytest.mark.parametrize("as_of", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00",
-                                   "9999-12-31T23:59:59-05:00"])
+@pytest.mark.parametrize(
+    "as_of", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
+)
 async def test_an_as_of_near_year_1_or_9999_is_422(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]], as_of: str,
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
+    as_of: str,
 ) -> None:
     """Moving such an instant to New York time (or adding a horizon) overflowed (a 500)."""
     _, headers = trader
-    response = await client.post("/api/v1/trade-signal", json={**TRADE, "as_of": as_of},
-                                 headers=headers)
+    response = await client.post(
+        "/api/v1/trade-signal", json={**TRADE, "as_of": as_of}, headers=headers
+    )
     assert response.status_code == 422, response.text
-    response = await client.post("/api/v1/predict", json={**DAILY, "as_of": as_of},
-                                 headers=headers)
+    response = await client.post("/api/v1/predict", json={**DAILY, "as_of": as_of}, headers=headers)
     assert response.status_code == 422, response.text
     response = await client.get("/api/v1/predictions", params={"from": as_of}, headers=headers)
     assert response.status_code == 422, response.text
 
 
 async def test_history_reads_a_date_filter_without_offset_as_utc(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
 ) -> None:
     """The database refuses naive instants: `from=2025-01-01T00:00:00` was a 500."""
     _, headers = trader
     for name in ("from", "to"):
-        response = await client.get("/api/v1/predictions",
-                                    params={name: "2025-01-01T00:00:00"}, headers=headers)
+        response = await client.get(
+            "/api/v1/predictions", params={name: "2025-01-01T00:00:00"}, headers=headers
+        )
         assert response.status_code == 200, response.text
-    response = await client.get("/api/v1/predictions", params={"symbol": "AAPL\x00"},
-                                headers=headers)
+    response = await client.get(
+        "/api/v1/predictions", params={"symbol": "AAPL\x00"}, headers=headers
+    )
     assert response.status_code == 422, response.text
 
 
 async def test_history_cursor_without_a_time_zone_is_422(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
 ) -> None:
     import base64
     import uuid
 
     _, headers = trader
     cursor = base64.urlsafe_b64encode(f"2025-01-01T00:00:00|{uuid.uuid4()}".encode()).decode()
-    response = await client.get("/api/v1/predictions", params={"cursor": cursor},
-                                headers=headers)
+    response = await client.get("/api/v1/predictions", params={"cursor": cursor}, headers=headers)
     assert response.status_code == 422, response.text
 
 
 async def test_an_entry_too_close_to_zero_for_the_default_stop_is_422(
-    client: AsyncClient, trader: tuple[dict[str, Any], dict[str, str]],
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
     daily_artifact: Artifact,
 ) -> None:
     """Entry $1 and no stop: the default stop, two ATRs below, is not a price."""
     user, headers = trader
     agent_id, _ = await ready_agent(client, user["id"], daily_artifact)
-    response = await client.post("/api/v1/predict", headers=headers, json={
-        **DAILY, "entry_price": 1.0, "agent_ids": {"AAPL": agent_id}})
+    response = await client.post(
+        "/api/v1/predict",
+        headers=headers,
+        json={**DAILY, "entry_price": 1.0, "agent_ids": {"AAPL": agent_id}},
+    )
     assert response.status_code == 422, response.text
     assert response.json()["error"]["details"][0]["loc"] == ["body", "stop_loss"]
 
 
 async def test_a_position_beyond_two_billion_shares_is_stored(
-    client: AsyncClient, daily_artifact: Artifact,
+    client: AsyncClient,
+    daily_artifact: Artifact,
 ) -> None:
     """$1e12 of equity and a one-cent stop: ~4.5e9 shares overflowed PostgreSQL's 32-bit
     `position_size` (a 500 after the answer was computed)."""
     user, tokens = await user_with_tokens(client, user_segment="quant", account_equity=1e12)
     headers = {**bearer(tokens), "Cache-Control": "no-cache"}
     agent_id, _ = await ready_agent(client, user["id"], daily_artifact)
-    request = {**DAILY, "user_segment": "quant", "confidence_level": 0.5,
-               "capital_at_risk": 0.25, "agent_ids": {"AAPL": agent_id}}
+    request = {
+        **DAILY,
+        "user_segment": "quant",
+        "confidence_level": 0.5,
+        "capital_at_risk": 0.25,
+        "agent_ids": {"AAPL": agent_id},
+    }
     first = await client.post("/api/v1/predict", json=request, headers=headers)
     entry = round(first.json()["predicted_price"] * 0.99, 2)  # a Long call, 1 % below
-    response = await client.post("/api/v1/predict", headers=headers, json={
-        **request, "entry_price": entry, "stop_loss": round(entry - 0.01, 2)})
+    response = await client.post(
+        "/api/v1/predict",
+        headers=headers,
+        json={**request, "entry_price": entry, "stop_loss": round(entry - 0.01, 2)},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["trade_signal"] == "Enter" and body["position_size"] > 2**31
@@ -475,7 +586,8 @@ async def test_a_position_beyond_two_billion_shares_is_stored(
 
 @pytest.mark.parametrize("backend", ["services"], indirect=True)
 async def test_more_concurrent_calls_than_pooled_connections(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
     daily_artifact: Artifact,
 ) -> None:
     """Each call's reads and its saved rows use one pooled connection at a time: a
@@ -483,14 +595,16 @@ async def test_more_concurrent_calls_than_pooled_connections(
     the writer none once calls outnumbered connections (503s after the pool timeout)."""
     import asyncio
 
-    client = await app_factory(make_settings(db_pool_size=1, db_pool_timeout_s=3.0,
-                                             rate_limits_enabled=False))
+    client = await app_factory(
+        make_settings(db_pool_size=1, db_pool_timeout_s=3.0, rate_limits_enabled=False)
+    )
     user, tokens = await user_with_tokens(client, account_equity=35_000)
     agent_id, _ = await ready_agent(client, user["id"], daily_artifact)
     headers = {**bearer(tokens), "Cache-Control": "no-cache"}
     body = {**DAILY, "agent_ids": {"AAPL": agent_id}}
-    responses = await asyncio.gather(*(client.post("/api/v1/predict", json=body,
-                                                   headers=headers) for _ in range(12)))
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/predict", json=body, headers=headers) for _ in range(12))
+    )
     assert [r.status_code for r in responses] == [200] * 12, responses[0].text
     history = await client.get("/api/v1/predictions", params={"limit": 50}, headers=headers)
     assert len(history.json()["items"]) == 12

@@ -12,13 +12,13 @@ from app.core.money import cents, dec, format_price, format_usd, tick
 @pytest.mark.parametrize(
     ("price", "reference", "ticked"),
     [
-        (185.555, None, 185.56),    # half-up on what was typed, not on binary 185.5549…
+        (185.555, None, 185.56),  # half-up on what was typed, not on binary 185.5549…
         (185.5, None, 185.5),
         (185.554, None, 185.55),
-        (0.12345, None, 0.1235),    # below $1: the $0.0001 grid (SEC Rule 612)
+        (0.12345, None, 0.1235),  # below $1: the $0.0001 grid (SEC Rule 612)
         (0.12344, None, 0.1234),
         (0.99995, None, 1.0),
-        (1.004999, 0.5, 1.005),     # the reference decides the grid, not the price
+        (1.004999, 0.5, 1.005),  # the reference decides the grid, not the price
         (0.99994, 2.0, 1.0),
         (1.0, None, 1.0),
     ],
@@ -30,8 +30,8 @@ def test_tick(price: float, reference: float | None, ticked: float) -> None:
 @pytest.mark.parametrize(
     ("amount", "rounded"),
     [
-        (2.675, 2.68),      # Python's round() says 2.67: binary 2.67499…
-        (-1.005, -1.01),    # half-up is away from zero
+        (2.675, 2.68),  # Python's round() says 2.67: binary 2.67499…
+        (-1.005, -1.01),  # half-up is away from zero
         (0.1 + 0.2, 0.3),
         (1234.5, 1234.5),
         (0.004, 0.0),

@@ -37,22 +37,25 @@ def _forged(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("cursor", [
-    pytest.param(_forged(f"2025-06-10T14:30:00|{ROW_ID}"), id="naive-instant"),
-    pytest.param(_forged(f"yesterday|{ROW_ID}"), id="not-an-instant"),
-    pytest.param(_forged(f"{STAMP.isoformat()}|not-a-uuid"), id="not-a-uuid"),
-    pytest.param(_forged(f"{STAMP.isoformat()}|{ROW_ID}|extra"), id="three-parts"),
-    pytest.param(_forged(STAMP.isoformat()), id="one-part"),
-    pytest.param(base64.urlsafe_b64encode(b"\xff\xfe|x").decode(), id="not-utf8"),
-    pytest.param("!!!", id="not-base64"),
-    pytest.param("abcde", id="impossible-length"),
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        pytest.param(_forged(f"2025-06-10T14:30:00|{ROW_ID}"), id="naive-instant"),
+        pytest.param(_forged(f"yesterday|{ROW_ID}"), id="not-an-instant"),
+        pytest.param(_forged(f"{STAMP.isoformat()}|not-a-uuid"), id="not-a-uuid"),
+        pytest.param(_forged(f"{STAMP.isoformat()}|{ROW_ID}|extra"), id="three-parts"),
+        pytest.param(_forged(STAMP.isoformat()), id="one-part"),
+        pytest.param(base64.urlsafe_b64encode(b"\xff\xfe|x").decode(), id="not-utf8"),
+        pytest.param("!!!", id="not-base64"),
+        pytest.param("abcde", id="impossible-length"),
+    ],
+)
 def test_a_cursor_this_api_did_not_issue_is_a_422_on_the_query_field(cursor: str) -> None:
     with pytest.raises(Unprocessable) as caught:
         decode_cursor(cursor)
-    assert caught.value.details == [{"loc": ["query", "cursor"],
-                                     "msg": "not a cursor this API returned",
-                                     "type": "value_error"}]
+    assert caught.value.details == [
+        {"loc": ["query", "cursor"], "msg": "not a cursor this API returned", "type": "value_error"}
+    ]
 
 
 @dataclass

@@ -38,5 +38,12 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
 @pytest.fixture(scope="session")
 def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
     """A tiny daily model, trained once for the session by the job's own code."""
-    return train_artifact(tmp_path_factory.mktemp("fault-daily"), "1d", "1d", 1,
-                          date(2020, 1, 1), date(2024, 6, 30), lookback=10)
+    return train_artifact(
+        tmp_path_factory.mktemp("fault-daily"),
+        "1d",
+        "1d",
+        1,
+        date(2020, 1, 1),
+        date(2024, 6, 30),
+        lookback=10,
+    )

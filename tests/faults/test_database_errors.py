@@ -28,8 +28,9 @@ class _Adapted(Exception):
 OUTAGES = {
     "refused connection": OperationalError("connect", None, ConnectionRefusedError(111, "no")),
     "pool exhausted": PoolTimeout("QueuePool limit reached"),
-    "connection closed mid-query": DBAPIError("SELECT 1", None, _Adapted("08003"),
-                                              connection_invalidated=True),
+    "connection closed mid-query": DBAPIError(
+        "SELECT 1", None, _Adapted("08003"), connection_invalidated=True
+    ),
     "server shut down the session": InternalError("SELECT 1", None, _Adapted("57P01")),
     "server starting up": DBAPIError("SELECT 1", None, _Adapted("57P03")),
     "too many connections": DBAPIError("SELECT 1", None, _Adapted("53300")),
@@ -69,15 +70,21 @@ def _app_raising(tmp_path: Path, error: Exception) -> FastAPI:
 
 @pytest.mark.parametrize("name", ["refused connection", "connection closed mid-query"])
 async def test_an_outage_outside_the_request_session_is_a_clean_503(
-    tmp_path: Path, name: str,
+    tmp_path: Path,
+    name: str,
 ) -> None:
     app = _app_raising(tmp_path, OUTAGES[name])
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
         response = await client.get("/raise")
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
-    assert response.json() == {"error": {"code": "service_unavailable", "details": None,
-                                         "message": "The database is unavailable; retry shortly."}}
+    assert response.json() == {
+        "error": {
+            "code": "service_unavailable",
+            "details": None,
+            "message": "The database is unavailable; retry shortly.",
+        }
+    }
 
 
 async def test_any_other_database_error_stays_a_500(tmp_path: Path) -> None:

@@ -37,8 +37,14 @@ from tests.utils.users import PASSWORD, bearer, user_with_tokens
 logger = logging.getLogger(__name__)
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-DAILY = {"user_segment": "short_term_trader", "stocks": ["AAPL"], "data_frequency": "1d",
-         "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02}
+DAILY = {
+    "user_segment": "short_term_trader",
+    "stocks": ["AAPL"],
+    "data_frequency": "1d",
+    "prediction_horizon": "1d",
+    "confidence_level": 0.6,
+    "capital_at_risk": 0.02,
+}
 UNLIMITED = "1000000/60"
 
 
@@ -55,19 +61,24 @@ class Outcome:
 class Traffic:
     """Concurrent clients, each repeating one kind of request until told to stop."""
 
-    def __init__(self, client: AsyncClient, email: str, headers: dict[str, str],
-                 agent_id: str) -> None:
+    def __init__(
+        self, client: AsyncClient, email: str, headers: dict[str, str], agent_id: str
+    ) -> None:
         confidence = iter(range(1_000_000))
         self.requests: dict[str, Callable[[], Any]] = {
             # A new confidence level each time misses the answer cache: the whole
             # pipeline runs, including the write of the prediction row.
-            "predict": lambda: client.post("/api/v1/predict", headers=headers, json={
-                **DAILY, "confidence_level": 0.5 + (next(confidence) % 4000) / 10_000}),
+            "predict": lambda: client.post(
+                "/api/v1/predict",
+                headers=headers,
+                json={**DAILY, "confidence_level": 0.5 + (next(confidence) % 4000) / 10_000},
+            ),
             "agent": lambda: client.get(f"/api/v1/agents/{agent_id}", headers=headers),
             "agents": lambda: client.get("/api/v1/agents", headers=headers),
             "me": lambda: client.get("/api/v1/auth/me", headers=headers),
-            "login": lambda: client.post("/api/v1/auth/login",
-                                         data={"username": email, "password": PASSWORD}),
+            "login": lambda: client.post(
+                "/api/v1/auth/login", data={"username": email, "password": PASSWORD}
+            ),
         }
         self.outcomes: list[Outcome] = []
         self._stop = asyncio.Event()
@@ -78,20 +89,27 @@ class Traffic:
             try:
                 response = await self.requests[kind]()
             except Exception as exc:  # a 500 surfaces here: the transport re-raises it
-                self.outcomes.append(Outcome(kind, started, time.perf_counter(), None,
-                                             repr(exc), None))
+                self.outcomes.append(
+                    Outcome(kind, started, time.perf_counter(), None, repr(exc), None)
+                )
                 await asyncio.sleep(0.01)
                 continue
-            self.outcomes.append(Outcome(kind, started, time.perf_counter(),
-                                         response.status_code, response.text,
-                                         response.headers.get("Retry-After")))
+            self.outcomes.append(
+                Outcome(
+                    kind,
+                    started,
+                    time.perf_counter(),
+                    response.status_code,
+                    response.text,
+                    response.headers.get("Retry-After"),
+                )
+            )
             if response.status_code != 200:
                 await asyncio.sleep(0.01)
 
     async def run_during(self, fault: Callable[[], Any], after_s: float) -> tuple[float, float]:
         """Run traffic, the fault (in a thread) and `after_s` more; return the fault's span."""
-        tasks = [asyncio.create_task(self._loop(kind)) for kind in self.requests
-                 for _ in range(2)]
+        tasks = [asyncio.create_task(self._loop(kind)) for kind in self.requests for _ in range(2)]
         await asyncio.sleep(0.5)
         fault_started = time.perf_counter()
         await asyncio.to_thread(fault)
@@ -114,17 +132,29 @@ def _assert_clean_503(outcome: Outcome) -> None:
 async def _settings(cluster: PostgresCluster, tmp_path: Path, redis_url: str | None) -> Settings:
     await migrate(Settings(database_url=cluster.url, environment="test"))
     return Settings(
-        environment="test", var_dir=tmp_path / "var", data_dir=tmp_path / "data",
-        secret_key=TEST_SECRET, database_url=cluster.url, redis_url=redis_url,
-        redis_namespace=f"fault-{uuid.uuid4().hex[:12]}", db_connect_timeout_s=2.0,
-        db_pool_timeout_s=2.0, rate_limit_default=UNLIMITED, rate_limit_predict=UNLIMITED,
-        rate_limit_login=UNLIMITED)
+        environment="test",
+        var_dir=tmp_path / "var",
+        data_dir=tmp_path / "data",
+        secret_key=TEST_SECRET,
+        database_url=cluster.url,
+        redis_url=redis_url,
+        redis_namespace=f"fault-{uuid.uuid4().hex[:12]}",
+        db_connect_timeout_s=2.0,
+        db_pool_timeout_s=2.0,
+        rate_limit_default=UNLIMITED,
+        rate_limit_predict=UNLIMITED,
+        rate_limit_login=UNLIMITED,
+    )
 
 
 @pytest.mark.parametrize("with_redis", [False, True], ids=["postgres", "postgres+redis"])
 async def test_postgres_restart_under_traffic(
-    app_factory: Callable[[Settings], Any], tmp_path: Path, postgres_cluster: PostgresCluster,
-    daily_artifact: Artifact, with_redis: bool, request: pytest.FixtureRequest,
+    app_factory: Callable[[Settings], Any],
+    tmp_path: Path,
+    postgres_cluster: PostgresCluster,
+    daily_artifact: Artifact,
+    with_redis: bool,
+    request: pytest.FixtureRequest,
 ) -> None:
     redis_url = request.getfixturevalue("redis_server").url if with_redis else None
     settings = await _settings(postgres_cluster, tmp_path, redis_url)
@@ -151,38 +181,70 @@ async def test_postgres_restart_under_traffic(
     for kind in traffic.requests:
         assert any(o.kind == kind and o.status == 200 for o in later), kind
     if not with_redis:  # embedded mode's training runner survived the outage too
-        assert all(not task._task.done() for task in runtime_of(client).background  # type: ignore[attr-defined]
-                   if getattr(task, "_task", None) is not None)
+        assert all(
+            not task._task.done()
+            for task in runtime_of(client).background  # type: ignore[attr-defined]
+            if getattr(task, "_task", None) is not None
+        )
 
     first_ok = min((o.ended for o in later if o.status == 200), default=up) - up
     logger.info(
         "postgres restart (%s): %d requests, %d answered 503 (max %.3f s each) between "
         "%.2f s and %.2f s after the restart began; pg_ctl restart took %.2f s; first 200 "
         "%.3f s after it returned; %d later requests all 200",
-        "with redis" if with_redis else "no redis", len(outcomes), len(failed),
-        max(o.ended - o.started for o in failed), min(o.started for o in failed) - down,
-        max(o.ended for o in failed) - down, up - down, first_ok, len(later))
+        "with redis" if with_redis else "no redis",
+        len(outcomes),
+        len(failed),
+        max(o.ended - o.started for o in failed),
+        min(o.started for o in failed) - down,
+        max(o.ended for o in failed) - down,
+        up - down,
+        first_ok,
+        len(later),
+    )
 
 
 async def test_a_training_run_outlasts_a_postgres_restart(
-    app_factory: Callable[[Settings], Any], tmp_path: Path, postgres_cluster: PostgresCluster,
+    app_factory: Callable[[Settings], Any],
+    tmp_path: Path,
+    postgres_cluster: PostgresCluster,
 ) -> None:
     """The embedded runner's job keeps training through the restart: its heartbeat,
     progress and stage writes wait the outage out instead of abandoning the run
     (which the reaper would only re-queue a minute later, spending an attempt)."""
-    settings = (await _settings(postgres_cluster, tmp_path, None)).model_copy(update={
-        "heartbeat_interval_s": 0.3, "progress_write_interval_s": 0.1,
-        "training_max_attempts": 1})
+    settings = (await _settings(postgres_cluster, tmp_path, None)).model_copy(
+        update={
+            "heartbeat_interval_s": 0.3,
+            "progress_write_interval_s": 0.1,
+            "training_max_attempts": 1,
+        }
+    )
     client = await app_factory(settings)
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    body = tiny_agent("LSTM", start_date="2012-01-01", model_preferences={
-        "architecture": "LSTM", "epochs": 6, "lookback": 20, "units": 16, "layers": 1,
-        "batch_size": 32, "seed": 0})
+    body = tiny_agent(
+        "LSTM",
+        start_date="2012-01-01",
+        model_preferences={
+            "architecture": "LSTM",
+            "epochs": 6,
+            "lookback": 20,
+            "units": 16,
+            "layers": 1,
+            "batch_size": 32,
+            "seed": 0,
+        },
+    )
     created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
     assert created.status_code == 202, created.text
     agent_id = created.json()["agent_id"]
-    await wait_for(client, tokens, agent_id, {"TRAINING"}, timeout=120,
-                   predicate=lambda a: a["progress"].get("epoch", 0) >= 1)
+    await wait_for(
+        client,
+        tokens,
+        agent_id,
+        {"TRAINING"},
+        timeout=120,
+        predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
+    )
 
     restarted_at = datetime.now(UTC)
     started = time.perf_counter()
@@ -198,6 +260,9 @@ async def test_a_training_run_outlasts_a_postgres_restart(
 
 async def _job(client: AsyncClient, agent_id: str) -> TrainingJob:
     async with runtime_of(client).sessionmaker() as session:
-        job = (await session.scalars(select(TrainingJob).where(
-            TrainingJob.agent_id == uuid.UUID(agent_id)))).one()
+        job = (
+            await session.scalars(
+                select(TrainingJob).where(TrainingJob.agent_id == uuid.UUID(agent_id))
+            )
+        ).one()
         return job

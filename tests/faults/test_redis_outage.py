@@ -30,15 +30,25 @@ from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import bearer, login, user_with_tokens
 
 logger = logging.getLogger(__name__)
-pytestmark = [pytest.mark.redis, pytest.mark.postgres,
-              pytest.mark.parametrize("backend", ["services"], indirect=True)]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.parametrize("backend", ["services"], indirect=True),
+]
 
-DAILY = {"user_segment": "quant", "stocks": ["AAPL"], "data_frequency": "1d",
-         "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02}
+DAILY = {
+    "user_segment": "quant",
+    "stocks": ["AAPL"],
+    "data_frequency": "1d",
+    "prediction_horizon": "1d",
+    "confidence_level": 0.6,
+    "capital_at_risk": 0.02,
+}
 
 
-async def _predict(client: AsyncClient, headers: dict[str, str], **changes: Any) -> tuple[
-        dict[str, Any], float]:
+async def _predict(
+    client: AsyncClient, headers: dict[str, str], **changes: Any
+) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     response = await client.post("/api/v1/predict", json={**DAILY, **changes}, headers=headers)
     elapsed = time.perf_counter() - started
@@ -53,18 +63,24 @@ async def _status(client: AsyncClient, headers: dict[str, str]) -> int:
 
 async def _job(client: AsyncClient, agent_id: str) -> TrainingJob:
     async with runtime_of(client).sessionmaker() as session:
-        job = (await session.scalars(select(TrainingJob).where(
-            TrainingJob.agent_id == uuid.UUID(agent_id)))).one()
+        job = (
+            await session.scalars(
+                select(TrainingJob).where(TrainingJob.agent_id == uuid.UUID(agent_id))
+            )
+        ).one()
         return job
 
 
 @pytest.mark.slow
 async def test_redis_killed_then_restarted_loses_nothing(
-    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
-    redis_server: RedisServer, daily_artifact: Artifact,
+    app_factory: Callable[[Settings], Any],
+    make_worker_settings: Callable[..., Settings],
+    redis_server: RedisServer,
+    daily_artifact: Artifact,
 ) -> None:
-    settings = make_worker_settings(redis_url=redis_server.url, heartbeat_interval_s=0.5,
-                                    progress_write_interval_s=0.2)
+    settings = make_worker_settings(
+        redis_url=redis_server.url, heartbeat_interval_s=0.5, progress_write_interval_s=0.2
+    )
     api = await app_factory(settings)
     replica = await app_factory(settings)  # a second API process on the same services
     user, tokens = await user_with_tokens(api, user_segment="quant", account_equity=35_000)
@@ -133,8 +149,10 @@ async def test_redis_killed_then_restarted_loses_nothing(
 
 
 async def test_a_hung_redis_costs_one_timeout_not_one_per_call(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
-    redis_server: RedisServer, daily_artifact: Artifact,
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    redis_server: RedisServer,
+    daily_artifact: Artifact,
 ) -> None:
     """SIGSTOP: connections open but nothing answers — what a Redis host that
     vanished from the network looks like. Without the breaker each of /predict's
@@ -149,13 +167,18 @@ async def test_a_hung_redis_costs_one_timeout_not_one_per_call(
 
     redis_server.pause()
     try:
-        timings = [(await _predict(api, headers, confidence_level=level))[1]
-                   for level in (0.61, 0.62, 0.63, 0.64, 0.62)]
+        timings = [
+            (await _predict(api, headers, confidence_level=level))[1]
+            for level in (0.61, 0.62, 0.63, 0.64, 0.62)
+        ]
         started = time.perf_counter()
         created = await api.post("/api/v1/agents", json=tiny_agent(), headers=headers)
         create_s = time.perf_counter() - started
-        logger.info("predict with redis hung: %s s; create: %.3f s",
-                    [round(t, 3) for t in timings], create_s)
+        logger.info(
+            "predict with redis hung: %s s; create: %.3f s",
+            [round(t, 3) for t in timings],
+            create_s,
+        )
         # The first call waits out one timeout; the breaker then skips Redis.
         assert 1.5 < timings[0] < 3.0, timings
         assert max(timings[1:]) < 1.0, timings

@@ -26,8 +26,14 @@ from tests.utils.client import runtime_of
 from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import bearer, user_with_tokens
 
-DAILY = {"user_segment": "short_term_trader", "stocks": ["AAPL"], "data_frequency": "1d",
-         "prediction_horizon": "1d", "confidence_level": 0.6, "capital_at_risk": 0.02}
+DAILY = {
+    "user_segment": "short_term_trader",
+    "stocks": ["AAPL"],
+    "data_frequency": "1d",
+    "prediction_horizon": "1d",
+    "confidence_level": 0.6,
+    "capital_at_risk": 0.02,
+}
 
 
 def _folder(client: AsyncClient, agent_id: str, version_id: str) -> Path:
@@ -73,8 +79,9 @@ async def _trader(client: AsyncClient) -> tuple[str, dict[str, str]]:
     return str(user["id"]), bearer(tokens)
 
 
-async def _assert_409_and_flagged(client: AsyncClient, headers: dict[str, str], agent_id: str,
-                                  response: Response) -> None:
+async def _assert_409_and_flagged(
+    client: AsyncClient, headers: dict[str, str], agent_id: str, response: Response
+) -> None:
     assert response.status_code == 409, response.text
     error = response.json()["error"]
     assert error["code"] == "model_unavailable"
@@ -87,7 +94,9 @@ async def _assert_409_and_flagged(client: AsyncClient, headers: dict[str, str], 
 
 @pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
 async def test_damaged_files_before_the_first_load_are_409_and_flag_the_agent(
-    client: AsyncClient, daily_artifact: Artifact, damage: str,
+    client: AsyncClient,
+    daily_artifact: Artifact,
+    damage: str,
 ) -> None:
     user_id, headers = await _trader(client)
     agent_id, version_id = await ready_agent(client, user_id, daily_artifact)
@@ -101,7 +110,9 @@ async def test_damaged_files_before_the_first_load_are_409_and_flag_the_agent(
 
 
 async def test_a_file_vanishing_between_the_check_and_the_read_is_409(
-    client: AsyncClient, daily_artifact: Artifact, monkeypatch: pytest.MonkeyPatch,
+    client: AsyncClient,
+    daily_artifact: Artifact,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The race a concurrent `DELETE /agents/{id}` or a volume hiccup could hit."""
     user_id, headers = await _trader(client)
@@ -116,7 +127,9 @@ async def test_a_file_vanishing_between_the_check_and_the_read_is_409(
 
 
 async def test_a_loaded_model_keeps_serving_until_it_must_be_read_again(
-    app_factory: Callable[[Settings], Any], settings: Settings, client: AsyncClient,
+    app_factory: Callable[[Settings], Any],
+    settings: Settings,
+    client: AsyncClient,
     daily_artifact: Artifact,
 ) -> None:
     user_id, headers = await _trader(client)
@@ -127,8 +140,9 @@ async def test_a_loaded_model_keeps_serving_until_it_must_be_read_again(
     folder = _folder(client, agent_id, version_id)
     shutil.rmtree(folder)
     # A different confidence level misses the answer cache: the model itself runs.
-    again = await client.post("/api/v1/predict", json={**DAILY, "confidence_level": 0.7},
-                              headers=headers)
+    again = await client.post(
+        "/api/v1/predict", json={**DAILY, "confidence_level": 0.7}, headers=headers
+    )
     assert again.status_code == 200, again.text
     assert again.json()["cached"] is False
     assert again.json()["predicted_price"] == first.json()["predicted_price"]
@@ -138,19 +152,22 @@ async def test_a_loaded_model_keeps_serving_until_it_must_be_read_again(
     # Another replica (or this one after a restart) must read the files: 409. (A
     # request answered before is still a hit in the answer cache, shared on Redis.)
     replica = await app_factory(settings)
-    response = await replica.post("/api/v1/predict", json={**DAILY, "confidence_level": 0.65},
-                                  headers=headers)
+    response = await replica.post(
+        "/api/v1/predict", json={**DAILY, "confidence_level": 0.65}, headers=headers
+    )
     await _assert_409_and_flagged(replica, headers, agent_id, response)
 
     # This replica, once the LRU has evicted the model, answers the same.
     runtime_of(client).predictions.models.evict(uuid.UUID(version_id))
-    response = await client.post("/api/v1/predict", json={**DAILY, "confidence_level": 0.8},
-                                 headers=headers)
+    response = await client.post(
+        "/api/v1/predict", json={**DAILY, "confidence_level": 0.8}, headers=headers
+    )
     await _assert_409_and_flagged(client, headers, agent_id, response)
 
 
 async def test_files_restored_serve_again_after_a_retrain_flag(
-    client: AsyncClient, daily_artifact: Artifact,
+    client: AsyncClient,
+    daily_artifact: Artifact,
 ) -> None:
     """A transient loss (a volume remounted) does not poison the version: once the
     files are back, the same version loads and answers, still flagged."""

@@ -92,8 +92,9 @@ def train_and_evaluate(dataset: Dataset, architecture: str = "LSTM", epochs: int
     scaled_test = predict_scaled(result.model, dataset, splits.test)
     predicted = dataset.scaler.unscale_target(scaled_test)
     confidence = calibrator.confidence(scaled_test)
-    metrics = evaluate(dataset, predicted, confidence,
-                       bars_per_year=get_frequency("1d").bars_per_year)
+    metrics = evaluate(
+        dataset, predicted, confidence, bars_per_year=get_frequency("1d").bars_per_year
+    )
     return Trained(dataset, result, calibrator, predicted, confidence, metrics)
 
 

@@ -105,8 +105,9 @@ def test_overlapping_outcomes_count_as_fewer_samples() -> None:
     rng = np.random.default_rng(8)
     predicted = rng.normal(size=6000)
     block = np.repeat(rng.choice([-1.0, 1.0], size=100, p=[0.35, 0.65]), 60)
-    realised = np.abs(rng.normal(size=6000)) * np.where(block > 0, np.sign(predicted),
-                                                        -np.sign(predicted))
+    realised = np.abs(rng.normal(size=6000)) * np.where(
+        block > 0, np.sign(predicted), -np.sign(predicted)
+    )
     independent = fit_calibrator(predicted, realised, isotonic_min_samples=10_000)
     overlapping = fit_calibrator(predicted, realised, horizon_bars=60)
     assert isinstance(overlapping, PlattCalibrator)

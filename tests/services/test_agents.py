@@ -49,9 +49,14 @@ Sessions = async_sessionmaker[AsyncSession]
 def creation(**overrides: Any) -> AgentCreate:
     """Four years of daily AAPL bars: what an investor may ask for."""
     body: dict[str, Any] = {
-        "name": "AAPL daily", "symbol": " aapl ", "data_source": "synthetic",
-        "start_date": "2020-01-01", "end_date": "2023-12-31", "data_frequency": "1d",
-        "prediction_horizon": "1d", "model_preferences": {"architecture": "LSTM", "epochs": 2},
+        "name": "AAPL daily",
+        "symbol": " aapl ",
+        "data_source": "synthetic",
+        "start_date": "2020-01-01",
+        "end_date": "2023-12-31",
+        "data_frequency": "1d",
+        "prediction_horizon": "1d",
+        "model_preferences": {"architecture": "LSTM", "epochs": 2},
     }
     body.update(overrides)
     return AgentCreate.model_validate(body)
@@ -66,8 +71,11 @@ async def rows_of(sessionmaker: Sessions, model: Any, **where: Any) -> list[Any]
 
 async def count(sessionmaker: Sessions, model: Any, **where: Any) -> int:
     async with sessionmaker() as session:
-        total = await session.scalar(select(func.count()).select_from(model).where(
-            *(getattr(model, k) == v for k, v in where.items())))
+        total = await session.scalar(
+            select(func.count())
+            .select_from(model)
+            .where(*(getattr(model, k) == v for k, v in where.items()))
+        )
         return int(total or 0)
 
 
@@ -75,12 +83,14 @@ async def count(sessionmaker: Sessions, model: Any, **where: Any) -> int:
 
 
 async def test_create_writes_agent_version_and_queued_job_and_enqueues_after_commit(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     queue = EmbeddedJobQueue()
     async with session_scope(sessionmaker) as session:
-        created = await agents.create(session, settings, queue, notifier, user, creation(),
-                                      CLIENT)
+        created = await agents.create(session, settings, queue, notifier, user, creation(), CLIENT)
         assert not queue.wakeup.is_set()  # a worker must not look before the rows exist
     assert queue.wakeup.is_set()
     assert created.replayed is False
@@ -103,15 +113,19 @@ async def test_create_writes_agent_version_and_queued_job_and_enqueues_after_com
 
 @pytest.mark.parametrize("backend", ["services"])
 async def test_create_puts_one_arq_job_on_redis_once_committed(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     assert settings.redis_url is not None
     queue = ArqJobQueue(settings.redis_url, settings.redis_namespace)
     name = queue_name(settings.redis_namespace)  # this test's own namespace
     try:
         async with session_scope(sessionmaker) as session:
-            created = await agents.create(session, settings, queue, notifier, user, creation(),
-                                          CLIENT)
+            created = await agents.create(
+                session, settings, queue, notifier, user, creation(), CLIENT
+            )
             assert await queue.redis.zrange(name, 0, -1) == []
         [job] = await rows_of(sessionmaker, TrainingJob, agent_id=created.agent.id)
         assert await queue.redis.zrange(name, 0, -1) == [arq_job_id(job.id, 1).encode()]
@@ -122,31 +136,59 @@ async def test_create_puts_one_arq_job_on_redis_once_committed(
 
 
 async def test_a_refused_creation_names_every_field_and_writes_and_enqueues_nothing(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     queue = EmbeddedJobQueue()
-    bad = creation(start_date="2023-12-31", end_date="2020-01-01", prediction_horizon="1h",
-                   model_preferences={"architecture": "CNN", "units": 8})
+    bad = creation(
+        start_date="2023-12-31",
+        end_date="2020-01-01",
+        prediction_horizon="1h",
+        model_preferences={"architecture": "CNN", "units": 8},
+    )
     with pytest.raises(Unprocessable) as caught:
         async with session_scope(sessionmaker) as session:
             await agents.create(session, settings, queue, notifier, user, bad, CLIENT)
     assert [d["loc"] for d in caught.value.details] == [
-        ["body", "end_date"], ["body", "prediction_horizon"],
-        ["body", "model_preferences", "units"]]
+        ["body", "end_date"],
+        ["body", "prediction_horizon"],
+        ["body", "model_preferences", "units"],
+    ]
     assert not queue.wakeup.is_set()
     assert await count(sessionmaker, Agent, user_id=user.id) == 0
 
 
 async def test_the_same_idempotency_key_replays_and_another_body_is_refused(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     first_queue, replay_queue = EmbeddedJobQueue(), EmbeddedJobQueue()
     async with session_scope(sessionmaker) as session:
-        first = await agents.create(session, settings, first_queue, notifier, user, creation(),
-                                    CLIENT, idempotency_key="create-1")
+        first = await agents.create(
+            session,
+            settings,
+            first_queue,
+            notifier,
+            user,
+            creation(),
+            CLIENT,
+            idempotency_key="create-1",
+        )
     async with session_scope(sessionmaker) as session:
-        again = await agents.create(session, settings, replay_queue, notifier, user, creation(),
-                                    CLIENT, idempotency_key="create-1")
+        again = await agents.create(
+            session,
+            settings,
+            replay_queue,
+            notifier,
+            user,
+            creation(),
+            CLIENT,
+            idempotency_key="create-1",
+        )
     assert (first.replayed, again.replayed) == (False, True)
     assert again.agent.id == first.agent.id
     assert not replay_queue.wakeup.is_set()  # a replay trains nothing
@@ -154,9 +196,16 @@ async def test_the_same_idempotency_key_replays_and_another_body_is_refused(
 
     with pytest.raises(IdempotencyKeyReused) as caught:
         async with session_scope(sessionmaker) as session:
-            await agents.create(session, settings, EmbeddedJobQueue(), notifier, user,
-                                creation(name="another name"), CLIENT,
-                                idempotency_key="create-1")
+            await agents.create(
+                session,
+                settings,
+                EmbeddedJobQueue(),
+                notifier,
+                user,
+                creation(name="another name"),
+                CLIENT,
+                idempotency_key="create-1",
+            )
     assert caught.value.details[0]["loc"] == ["header", "Idempotency-Key"]
     assert await count(sessionmaker, Agent, user_id=user.id) == 1
 
@@ -164,8 +213,16 @@ async def test_the_same_idempotency_key_replays_and_another_body_is_refused(
     other = user_row()
     async with session_scope(sessionmaker) as session:
         await add_all(session, other)
-        theirs = await agents.create(session, settings, EmbeddedJobQueue(), notifier, other,
-                                     creation(), CLIENT, idempotency_key="create-1")
+        theirs = await agents.create(
+            session,
+            settings,
+            EmbeddedJobQueue(),
+            notifier,
+            other,
+            creation(),
+            CLIENT,
+            idempotency_key="create-1",
+        )
     assert theirs.replayed is False and theirs.agent.id != first.agent.id
 
 
@@ -173,14 +230,27 @@ async def test_the_same_idempotency_key_replays_and_another_body_is_refused(
 
 
 async def test_list_page_walks_newest_first_by_keyset_and_filters(
-    sessionmaker: Sessions, user: User,
+    sessionmaker: Sessions,
+    user: User,
 ) -> None:
     t0 = datetime(2025, 3, 1, 12, tzinfo=UTC)
-    specs = [("AAPL", "LSTM", 0), ("MSFT", "CNN", 1), ("AAPL", "Transformer", 2),
-             ("AAPL", "LSTM", 3), ("MSFT", "LSTM", 3)]  # the last two at the same instant
-    mine = [agent_rows(user.id, serving=False, symbol=symbol, architecture=architecture,
-                       created_at=t0 + timedelta(minutes=minute))[0]
-            for symbol, architecture, minute in specs]
+    specs = [
+        ("AAPL", "LSTM", 0),
+        ("MSFT", "CNN", 1),
+        ("AAPL", "Transformer", 2),
+        ("AAPL", "LSTM", 3),
+        ("MSFT", "LSTM", 3),
+    ]  # the last two at the same instant
+    mine = [
+        agent_rows(
+            user.id,
+            serving=False,
+            symbol=symbol,
+            architecture=architecture,
+            created_at=t0 + timedelta(minutes=minute),
+        )[0]
+        for symbol, architecture, minute in specs
+    ]
     other = user_row()
     theirs, _ = agent_rows(other.id, serving=False, created_at=t0 + timedelta(minutes=9))
     async with session_scope(sessionmaker) as session:
@@ -210,12 +280,23 @@ async def test_list_page_walks_newest_first_by_keyset_and_filters(
 
 
 async def created_with_weights(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> tuple[uuid.UUID, Path]:
     """An agent made by `create` (version, job, idempotency key) with weights on disk."""
     async with session_scope(sessionmaker) as session:
-        created = await agents.create(session, settings, EmbeddedJobQueue(), notifier, user,
-                                      creation(), CLIENT, idempotency_key="delete-me")
+        created = await agents.create(
+            session,
+            settings,
+            EmbeddedJobQueue(),
+            notifier,
+            user,
+            creation(),
+            CLIENT,
+            idempotency_key="delete-me",
+        )
     [version] = await rows_of(sessionmaker, AgentVersion, agent_id=created.agent.id)
     weights = settings.models_path / str(created.agent.id) / str(version.id) / "model.keras"
     weights.parent.mkdir(parents=True)
@@ -224,7 +305,10 @@ async def created_with_weights(
 
 
 async def test_remove_deletes_the_weights_only_after_commit(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     agent_id, weights = await created_with_weights(sessionmaker, settings, notifier, user)
     async with session_scope(sessionmaker) as session:
@@ -239,12 +323,23 @@ async def test_remove_deletes_the_weights_only_after_commit(
     assert key.agent_id is None  # a replay now answers "deleted", not someone's agent
     with pytest.raises(AgentNotFound, match="was deleted"):
         async with session_scope(sessionmaker) as session:
-            await agents.create(session, settings, EmbeddedJobQueue(), notifier, user,
-                                creation(), CLIENT, idempotency_key="delete-me")
+            await agents.create(
+                session,
+                settings,
+                EmbeddedJobQueue(),
+                notifier,
+                user,
+                creation(),
+                CLIENT,
+                idempotency_key="delete-me",
+            )
 
 
 async def test_a_removal_that_rolls_back_keeps_the_agent_and_its_weights(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     agent_id, weights = await created_with_weights(sessionmaker, settings, notifier, user)
     with pytest.raises(RuntimeError, match="after the delete"):
@@ -257,7 +352,10 @@ async def test_a_removal_that_rolls_back_keeps_the_agent_and_its_weights(
 
 
 async def test_another_users_agent_cannot_be_removed(
-    sessionmaker: Sessions, settings: Settings, notifier: Notifier, user: User,
+    sessionmaker: Sessions,
+    settings: Settings,
+    notifier: Notifier,
+    user: User,
 ) -> None:
     agent_id, weights = await created_with_weights(sessionmaker, settings, notifier, user)
     stranger = user_row(UserSegment.quant)

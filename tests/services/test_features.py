@@ -39,8 +39,16 @@ def random_bars(n: int = 3000, seed: int = 7) -> pl.DataFrame:
         "timestamp",
         np.datetime64("2010-01-04", "us") + np.arange(n).astype("timedelta64[D]"),
     ).dt.replace_time_zone("UTC")
-    return pl.DataFrame({"timestamp": stamps, "open": open_, "high": high, "low": low,
-                         "close": close, "volume": volume})
+    return pl.DataFrame(
+        {
+            "timestamp": stamps,
+            "open": open_,
+            "high": high,
+            "low": low,
+            "close": close,
+            "volume": volume,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,20 +67,44 @@ def talib_reference(bars: pl.DataFrame) -> dict[str, np.ndarray]:
     upper, middle, lower = talib.BBANDS(c, 20, 2.0, 2.0, 0)
     log_returns = np.log(talib.ROCR(c, 1))
     return {
-        "sma": talib.SMA(c, 20), "ema": talib.EMA(c, 20),
-        "macd": macd, "macd_signal": signal, "macd_hist": hist,
-        "rsi": talib.RSI(c, 14), "bb_upper": upper, "bb_middle": middle, "bb_lower": lower,
-        "atr": talib.ATR(h, low, c, 14), "obv": talib.OBV(c, v), "returns": log_returns,
+        "sma": talib.SMA(c, 20),
+        "ema": talib.EMA(c, 20),
+        "macd": macd,
+        "macd_signal": signal,
+        "macd_hist": hist,
+        "rsi": talib.RSI(c, 14),
+        "bb_upper": upper,
+        "bb_middle": middle,
+        "bb_lower": lower,
+        "atr": talib.ATR(h, low, c, 14),
+        "obv": talib.OBV(c, v),
+        "returns": log_returns,
         # TA-Lib's STDDEV is the population one; ours is the sample std (ddof = 1).
         "volatility": talib.STDDEV(log_returns, 20, 1.0) * np.sqrt(20 / 19),
     }
 
 
-@pytest.mark.parametrize("column", ["sma", "ema", "macd", "macd_signal", "macd_hist", "rsi",
-                                    "bb_upper", "bb_middle", "bb_lower", "atr", "obv",
-                                    "returns", "volatility"])
-def test_agrees_with_talib_after_warmup(features: pl.DataFrame, bars: pl.DataFrame,
-                                        column: str) -> None:
+@pytest.mark.parametrize(
+    "column",
+    [
+        "sma",
+        "ema",
+        "macd",
+        "macd_signal",
+        "macd_hist",
+        "rsi",
+        "bb_upper",
+        "bb_middle",
+        "bb_lower",
+        "atr",
+        "obv",
+        "returns",
+        "volatility",
+    ],
+)
+def test_agrees_with_talib_after_warmup(
+    features: pl.DataFrame, bars: pl.DataFrame, column: str
+) -> None:
     reference = talib_reference(bars)[column]
     ours = features[column].to_numpy()
     valid = ~np.isnan(reference)
@@ -87,16 +119,27 @@ def test_agrees_with_talib_after_warmup(features: pl.DataFrame, bars: pl.DataFra
 
 def test_rsi_of_a_flat_market_follows_talib(features: pl.DataFrame, bars: pl.DataFrame) -> None:
     # 40 flat bars: both averages decay but stay positive, so RSI is defined throughout
-    np.testing.assert_allclose(features["rsi"].to_numpy()[520:540],
-                               talib.RSI(bars["close"].to_numpy(), 14)[520:540], rtol=RTOL)
+    np.testing.assert_allclose(
+        features["rsi"].to_numpy()[520:540],
+        talib.RSI(bars["close"].to_numpy(), 14)[520:540],
+        rtol=RTOL,
+    )
 
 
 def test_names_are_case_insensitive_and_deduplicated() -> None:
     assert normalize_features(["sma", "EMA", "Macd", "VOLATILITY", "sma"]) == [
-        "SMA", "EMA", "MACD", "volatility"
+        "SMA",
+        "EMA",
+        "MACD",
+        "volatility",
     ]
     assert normalize_features(["bbands", "Vwap", "obv", "RETURNS", "rsi", "atr"]) == [
-        "BBANDS", "VWAP", "OBV", "returns", "RSI", "ATR"
+        "BBANDS",
+        "VWAP",
+        "OBV",
+        "returns",
+        "RSI",
+        "ATR",
     ]
     assert DEFAULT_FEATURES == ["SMA", "EMA", "MACD", "volatility"]
 
@@ -113,7 +156,12 @@ def test_unknown_names_are_a_422_listing_the_allowed_ones() -> None:
 
 def test_feature_columns_and_order(bars: pl.DataFrame) -> None:
     assert feature_columns(DEFAULT_FEATURES) == [
-        "sma", "ema", "macd", "macd_signal", "macd_hist", "volatility"
+        "sma",
+        "ema",
+        "macd",
+        "macd_signal",
+        "macd_hist",
+        "volatility",
     ]
     out = compute_features(bars, ["rsi", "SMA"])
     assert out.columns == [*bars.columns, "rsi", "sma"]
@@ -135,8 +183,11 @@ def test_periods_are_configurable(bars: pl.DataFrame) -> None:
     periods = IndicatorPeriods(sma=10, ema=50, rsi=7)
     out = compute_features(bars, ["SMA", "EMA", "RSI"], periods=periods)
     close = bars["close"].to_numpy()
-    for column, reference in (("sma", talib.SMA(close, 10)), ("ema", talib.EMA(close, 50)),
-                              ("rsi", talib.RSI(close, 7))):
+    for column, reference in (
+        ("sma", talib.SMA(close, 10)),
+        ("ema", talib.EMA(close, 50)),
+        ("rsi", talib.RSI(close, 7)),
+    ):
         valid = ~np.isnan(reference)
         np.testing.assert_allclose(out[column].to_numpy()[valid], reference[valid], rtol=RTOL)
     with pytest.raises(ValueError, match="macd_fast"):
@@ -154,15 +205,17 @@ def test_short_and_empty_inputs_give_nulls_not_errors(bars: pl.DataFrame) -> Non
 def test_missing_columns_and_nulls_are_refused(bars: pl.DataFrame) -> None:
     with pytest.raises(ValueError, match="volume"):
         compute_features(bars.drop("volume"), ["OBV"])
-    with_null = bars.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(None)
-                                  .otherwise(pl.col("close")).alias("close"))
+    with_null = bars.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("close")).alias("close")
+    )
     with pytest.raises(ValueError, match="missing values in close"):
         compute_features(with_null, ["SMA"])
 
 
 def test_session_vwap_resets_each_new_york_day() -> None:
-    bars = synthetic_bars("AAPL", "30min", datetime(2024, 3, 7, tzinfo=UTC),
-                          datetime(2024, 3, 12, tzinfo=UTC))
+    bars = synthetic_bars(
+        "AAPL", "30min", datetime(2024, 3, 7, tzinfo=UTC), datetime(2024, 3, 12, tzinfo=UTC)
+    )
     out = compute_features(bars, ["VWAP"])  # intraday inferred from the spacing
     day = pl.col("timestamp").dt.convert_time_zone("America/New_York").dt.date()
     typical = (pl.col("high") + pl.col("low") + pl.col("close")) / 3
@@ -170,8 +223,9 @@ def test_session_vwap_resets_each_new_york_day() -> None:
         ((typical * pl.col("volume")).cum_sum() / pl.col("volume").cum_sum()).over(day)
     ).to_series()
     np.testing.assert_allclose(out["vwap"].to_numpy(), expected.to_numpy(), rtol=1e-12)
-    first_bars = out.filter(pl.col("timestamp").dt.convert_time_zone("America/New_York")
-                            .dt.strftime("%H:%M") == "09:30")
+    first_bars = out.filter(
+        pl.col("timestamp").dt.convert_time_zone("America/New_York").dt.strftime("%H:%M") == "09:30"
+    )
     first_typical = first_bars.select(typical).to_series()
     np.testing.assert_allclose(first_bars["vwap"].to_numpy(), first_typical.to_numpy())
 

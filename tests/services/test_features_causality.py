@@ -24,10 +24,16 @@ def bars_from(seed: int, n: int, minutes: int) -> pl.DataFrame:
     volume = rng.integers(0, 10_000, n).astype(float)
     start = np.datetime64("2024-03-08T14:30", "us")  # spans the DST weekend for VWAP
     stamps = start + (np.arange(n) * minutes).astype("timedelta64[m]")
-    return pl.DataFrame({
-        "timestamp": pl.Series(stamps).dt.replace_time_zone("UTC"),
-        "open": open_, "high": high, "low": low, "close": close, "volume": volume,
-    })
+    return pl.DataFrame(
+        {
+            "timestamp": pl.Series(stamps).dt.replace_time_zone("UTC"),
+            "open": open_,
+            "high": high,
+            "low": low,
+            "close": close,
+            "volume": volume,
+        }
+    )
 
 
 @hypothesis_settings(max_examples=60, deadline=None)

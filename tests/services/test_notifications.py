@@ -33,8 +33,9 @@ async def agent(sessionmaker: Sessions, user: User) -> Agent:
     return row
 
 
-async def emit(sessionmaker: Sessions, notifier: Notifier, agent: Agent, state: str,
-               **extra: Any) -> Notification:
+async def emit(
+    sessionmaker: Sessions, notifier: Notifier, agent: Agent, state: str, **extra: Any
+) -> Notification:
     async with session_scope(sessionmaker) as session:
         return await notifier.emit(session, agent, state, **extra)
 
@@ -45,7 +46,10 @@ def id_of(note: Notification) -> int:
 
 
 async def test_emit_writes_one_row_per_state_change(
-    sessionmaker: Sessions, notifier: Notifier, agent: Agent, user: User,
+    sessionmaker: Sessions,
+    notifier: Notifier,
+    agent: Agent,
+    user: User,
 ) -> None:
     async with session_scope(sessionmaker) as session:
         note = await notifier.emit(session, agent, AgentStatus.TRAINING, epoch=3)
@@ -54,15 +58,22 @@ async def test_emit_writes_one_row_per_state_change(
     async with sessionmaker() as session:
         stored = await session.get(Notification, note.id)
     assert stored is not None
-    assert (stored.user_id, stored.agent_id, stored.event) == (user.id, agent.id,
-                                                               "agent.training")
-    assert stored.payload == {"agent_id": str(agent.id), "agent_name": "AAPL daily",
-                              "symbol": "AAPL", "status": "TRAINING", "epoch": 3}
+    assert (stored.user_id, stored.agent_id, stored.event) == (user.id, agent.id, "agent.training")
+    assert stored.payload == {
+        "agent_id": str(agent.id),
+        "agent_name": "AAPL daily",
+        "symbol": "AAPL",
+        "status": "TRAINING",
+        "epoch": 3,
+    }
     assert stored.read_at is None and stored.delivered_at is None
 
 
 async def test_page_is_newest_first_by_id_and_filters(
-    sessionmaker: Sessions, notifier: Notifier, agent: Agent, user: User,
+    sessionmaker: Sessions,
+    notifier: Notifier,
+    agent: Agent,
+    user: User,
 ) -> None:
     other_agent, _ = agent_rows(user.id, serving=False, symbol="MSFT")
     async with sessionmaker() as session:
@@ -83,10 +94,15 @@ async def test_page_is_newest_first_by_id_and_filters(
 
 
 async def test_mark_read_touches_only_the_callers_unread_rows(
-    sessionmaker: Sessions, notifier: Notifier, agent: Agent, user: User,
+    sessionmaker: Sessions,
+    notifier: Notifier,
+    agent: Agent,
+    user: User,
 ) -> None:
-    notes = [await emit(sessionmaker, notifier, agent, state)
-             for state in (AgentStatus.QUEUED, AgentStatus.TRAINING, AgentStatus.READY)]
+    notes = [
+        await emit(sessionmaker, notifier, agent, state)
+        for state in (AgentStatus.QUEUED, AgentStatus.TRAINING, AgentStatus.READY)
+    ]
     stranger = user_row()
     async with session_scope(sessionmaker) as session:
         await add_all(session, stranger)
@@ -103,28 +119,42 @@ async def test_mark_read_touches_only_the_callers_unread_rows(
 
 
 async def test_follow_yields_rows_after_the_id_and_ends_at_a_final_state(
-    sessionmaker: Sessions, notifier: Notifier, agent: Agent,
+    sessionmaker: Sessions,
+    notifier: Notifier,
+    agent: Agent,
 ) -> None:
-    states = [AgentStatus.QUEUED, AgentStatus.TRAINING, AgentStatus.CANCELLED,
-              AgentStatus.QUEUED]  # the last: a retrain, after the stream has ended
+    states = [
+        AgentStatus.QUEUED,
+        AgentStatus.TRAINING,
+        AgentStatus.CANCELLED,
+        AgentStatus.QUEUED,
+    ]  # the last: a retrain, after the stream has ended
     notes = [await emit(sessionmaker, notifier, agent, state) for state in states]
 
     async def followed() -> list[str]:
-        return [note.payload["status"] async for note in notifications.follow(
-            sessionmaker, agent.id, id_of(notes[0]), poll_s=0.01) if note is not None]
+        return [
+            note.payload["status"]
+            async for note in notifications.follow(
+                sessionmaker, agent.id, id_of(notes[0]), poll_s=0.01
+            )
+            if note is not None
+        ]
 
     assert await asyncio.wait_for(followed(), 5) == ["TRAINING", "CANCELLED"]
 
 
 async def test_follow_keeps_an_idle_stream_alive_and_sees_later_rows(
-    sessionmaker: Sessions, notifier: Notifier, agent: Agent,
+    sessionmaker: Sessions,
+    notifier: Notifier,
+    agent: Agent,
 ) -> None:
     queued = await emit(sessionmaker, notifier, agent, AgentStatus.QUEUED)
     seen: list[str | None] = []
 
     async def follow() -> None:
-        async for note in notifications.follow(sessionmaker, agent.id, id_of(queued),
-                                               poll_s=0.01, keep_alive_s=0.025):
+        async for note in notifications.follow(
+            sessionmaker, agent.id, id_of(queued), poll_s=0.01, keep_alive_s=0.025
+        ):
             seen.append(None if note is None else note.payload["status"])
             if note is None:  # idle: now the job finishes, in another session
                 await emit(sessionmaker, notifier, agent, AgentStatus.READY)

@@ -52,43 +52,53 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 # --- the rules, without a database ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("entry", "predicted", "realised", "right"), [
-    (100.0, 101.0, 102.0, True),    # forecast up, went up
-    (100.0, 99.0, 98.0, True),      # forecast down, went down
-    (100.0, 101.0, 99.0, False),    # forecast up, went down
-    (100.0, 99.0, 100.5, False),    # forecast down, went up
-    (100.0, 101.0, 100.0, False),   # no move is never right
-    (100.0, 100.0, 100.0, False),   # nor is forecasting none
-    (100.0, 100.0, 101.0, False),
-])
+@pytest.mark.parametrize(
+    ("entry", "predicted", "realised", "right"),
+    [
+        (100.0, 101.0, 102.0, True),  # forecast up, went up
+        (100.0, 99.0, 98.0, True),  # forecast down, went down
+        (100.0, 101.0, 99.0, False),  # forecast up, went down
+        (100.0, 99.0, 100.5, False),  # forecast down, went up
+        (100.0, 101.0, 100.0, False),  # no move is never right
+        (100.0, 100.0, 100.0, False),  # nor is forecasting none
+        (100.0, 100.0, 101.0, False),
+    ],
+)
 def test_call_was_right(entry: float, predicted: float, realised: float, right: bool) -> None:
     assert call_was_right(entry, predicted, realised) is right
 
 
 def test_the_deciding_bar_is_the_first_to_close_at_or_after_the_target() -> None:
-    bars = pl.DataFrame({
-        "timestamp": [OPEN + timedelta(minutes=i) for i in range(60)],
-        "open": CLOSES, "high": CLOSES, "low": CLOSES, "close": CLOSES,
-        "volume": [1.0] * 60,
-    }).with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
+    bars = pl.DataFrame(
+        {
+            "timestamp": [OPEN + timedelta(minutes=i) for i in range(60)],
+            "open": CLOSES,
+            "high": CLOSES,
+            "low": CLOSES,
+            "close": CLOSES,
+            "volume": [1.0] * 60,
+        }
+    ).with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
     calls = [
-        PendingCall(uuid.uuid4(), closes_at(20), 102.5, 103.0),                 # exactly
+        PendingCall(uuid.uuid4(), closes_at(20), 102.5, 103.0),  # exactly
         PendingCall(uuid.uuid4(), closes_at(20) - timedelta(seconds=30), 102.5, 101.0),
         PendingCall(uuid.uuid4(), closes_at(59) + timedelta(seconds=1), 100.0, 101.0),
-        PendingCall(uuid.uuid4(), closes_at(40), 100.0, 101.0),                # not closed yet
+        PendingCall(uuid.uuid4(), closes_at(40), 100.0, 101.0),  # not closed yet
     ]
-    found = match_outcomes(bars, "1min", calls, now=closes_at(39),
-                           max_wait=timedelta(days=5))
+    found = match_outcomes(bars, "1min", calls, now=closes_at(39), max_wait=timedelta(days=5))
     assert found[calls[0].id].realised_price == 105.0 and found[calls[0].id].correct
     assert found[calls[0].id].realised_at == closes_at(20)
     assert found[calls[1].id].realised_price == 105.0 and not found[calls[1].id].correct
     assert calls[2].id not in found and calls[3].id not in found
-    late = match_outcomes(bars, "1min", calls[3:], now=AFTER_BARS,
-                          max_wait=timedelta(seconds=30))
+    late = match_outcomes(bars, "1min", calls[3:], now=AFTER_BARS, max_wait=timedelta(seconds=30))
     assert late[calls[3].id].realised_price == CLOSES[40]
-    too_late = match_outcomes(bars, "1min", [PendingCall(uuid.uuid4(), closes_at(30)
-                                                         - timedelta(minutes=5), 1, 2)],
-                              now=AFTER_BARS, max_wait=timedelta(minutes=1))
+    too_late = match_outcomes(
+        bars,
+        "1min",
+        [PendingCall(uuid.uuid4(), closes_at(30) - timedelta(minutes=5), 1, 2)],
+        now=AFTER_BARS,
+        max_wait=timedelta(minutes=1),
+    )
     assert len(too_late) == 1  # the bar closing at the target itself is always in time
 
 
@@ -102,17 +112,42 @@ async def test_past_calls_get_the_realised_close_and_whether_they_were_right(
     write_minute_bars(settings.data_dir, symbol, OPEN, CLOSES)
     user = user_row()
     as_of, target = closes_at(10), closes_at(20)  # ten bars ahead; bar 20 closes at 105
-    up = prediction_row(user.id, symbol=symbol, as_of=as_of, target_time=target,
-                        entry_price=102.5, predicted_price=103.0)
-    down = prediction_row(user.id, symbol=symbol, as_of=as_of, target_time=target,
-                          entry_price=102.5, predicted_price=101.0, direction="Short")
-    flat = prediction_row(user.id, symbol=symbol, as_of=as_of, target_time=target,
-                          entry_price=105.0, predicted_price=106.0)
-    mid_bar = prediction_row(user.id, symbol=symbol, as_of=as_of,
-                             target_time=target - timedelta(seconds=20),
-                             entry_price=102.5, predicted_price=110.0)
-    future = prediction_row(user.id, symbol=symbol, as_of=as_of,
-                            target_time=AFTER_BARS + timedelta(minutes=30))
+    up = prediction_row(
+        user.id,
+        symbol=symbol,
+        as_of=as_of,
+        target_time=target,
+        entry_price=102.5,
+        predicted_price=103.0,
+    )
+    down = prediction_row(
+        user.id,
+        symbol=symbol,
+        as_of=as_of,
+        target_time=target,
+        entry_price=102.5,
+        predicted_price=101.0,
+        direction="Short",
+    )
+    flat = prediction_row(
+        user.id,
+        symbol=symbol,
+        as_of=as_of,
+        target_time=target,
+        entry_price=105.0,
+        predicted_price=106.0,
+    )
+    mid_bar = prediction_row(
+        user.id,
+        symbol=symbol,
+        as_of=as_of,
+        target_time=target - timedelta(seconds=20),
+        entry_price=102.5,
+        predicted_price=110.0,
+    )
+    future = prediction_row(
+        user.id, symbol=symbol, as_of=as_of, target_time=AFTER_BARS + timedelta(minutes=30)
+    )
     await insert(settings, user, up, down, flat, mid_bar, future)
 
     async with database(settings) as sessionmaker:
@@ -157,8 +192,12 @@ async def test_a_call_whose_bar_never_comes_is_closed_unresolved(settings: Setti
     symbol = unique_symbol()
     write_minute_bars(settings.data_dir, symbol, OPEN, CLOSES)  # last bar closes 15:30 UTC
     user = user_row()
-    waiting = prediction_row(user.id, symbol=symbol, as_of=closes_at(59),
-                             target_time=closes_at(59) + timedelta(minutes=15))
+    waiting = prediction_row(
+        user.id,
+        symbol=symbol,
+        as_of=closes_at(59),
+        target_time=closes_at(59) + timedelta(minutes=15),
+    )
     await insert(settings, user, waiting)
     max_wait = timedelta(seconds=settings.outcome_max_wait_s)
 
@@ -173,7 +212,9 @@ async def test_a_call_whose_bar_never_comes_is_closed_unresolved(settings: Setti
 
 
 async def test_a_failing_source_does_not_block_the_others(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     good, missing, boom = unique_symbol(), unique_symbol(), unique_symbol()
     write_minute_bars(settings.data_dir, good, OPEN, CLOSES)
@@ -191,11 +232,19 @@ async def test_a_failing_source_does_not_block_the_others(
     user = user_row()
     # The failing groups come first (oldest targets): they must not stop the good one.
     failing = [
-        prediction_row(user.id, symbol=missing, target_time=closes_at(15)),    # no CSV file
-        prediction_row(user.id, symbol=good, data_source="refinitiv",          # no credentials
-                       target_time=closes_at(16)),
-        prediction_row(user.id, symbol=boom, data_source="synthetic",          # vendor error
-                       target_time=closes_at(17)),
+        prediction_row(user.id, symbol=missing, target_time=closes_at(15)),  # no CSV file
+        prediction_row(
+            user.id,
+            symbol=good,
+            data_source="refinitiv",  # no credentials
+            target_time=closes_at(16),
+        ),
+        prediction_row(
+            user.id,
+            symbol=boom,
+            data_source="synthetic",  # vendor error
+            target_time=closes_at(17),
+        ),
     ]
     fine = prediction_row(user.id, symbol=good, target_time=closes_at(20))
     await insert(settings, user, *failing, fine)
@@ -221,27 +270,52 @@ async def test_track_records_count_each_call_once_and_skip_cached(settings: Sett
     t0 = datetime(2024, 3, 1, 21, tzinfo=UTC)
     made = datetime(2024, 3, 1, 22, tzinfo=UTC)
 
-    def call(agent: Any, version: Any, day: int, *, correct: bool | None,
-             resolved: bool = True, **overrides: Any) -> Prediction:
+    def call(
+        agent: Any,
+        version: Any,
+        day: int,
+        *,
+        correct: bool | None,
+        resolved: bool = True,
+        **overrides: Any,
+    ) -> Prediction:
         return prediction_row(
-            user.id, agent_id=agent.id, agent_version_id=version.id, symbol=agent.symbol,
-            data_source="synthetic", as_of=t0 + timedelta(days=day),
-            target_time=t0 + timedelta(days=day + 1), correct=correct,
+            user.id,
+            agent_id=agent.id,
+            agent_version_id=version.id,
+            symbol=agent.symbol,
+            data_source="synthetic",
+            as_of=t0 + timedelta(days=day),
+            target_time=t0 + timedelta(days=day + 1),
+            correct=correct,
             realised_price=None if correct is None else 101.0,
             realised_at=t0 + timedelta(days=day + 1) if resolved else None,
-            **{"created_at": made + timedelta(days=day), **overrides})
+            **{"created_at": made + timedelta(days=day), **overrides},
+        )
 
     rows = [
-        call(x, x_version, 0, correct=True),                                 # call 1 ...
-        call(x, x_version, 0, correct=True, cached=True,                     # ... from cache
-             created_at=made + timedelta(minutes=1)),
-        call(x, x_version, 0, correct=False, entry_price=102.0,              # ... asked again
-             created_at=made + timedelta(minutes=2)),
-        call(x, x_version, 1, correct=False),                                # call 2
-        call(x, x_version, 2, correct=True),                                 # call 3
-        call(x, x_version, 3, correct=None, resolved=False),                 # pending
-        call(x, x_version, 4, correct=None),                                 # unresolved
-        call(x, x_version, 5, correct=True, cached=True),                    # only cached
+        call(x, x_version, 0, correct=True),  # call 1 ...
+        call(
+            x,
+            x_version,
+            0,
+            correct=True,
+            cached=True,  # ... from cache
+            created_at=made + timedelta(minutes=1),
+        ),
+        call(
+            x,
+            x_version,
+            0,
+            correct=False,
+            entry_price=102.0,  # ... asked again
+            created_at=made + timedelta(minutes=2),
+        ),
+        call(x, x_version, 1, correct=False),  # call 2
+        call(x, x_version, 2, correct=True),  # call 3
+        call(x, x_version, 3, correct=None, resolved=False),  # pending
+        call(x, x_version, 4, correct=None),  # unresolved
+        call(x, x_version, 5, correct=True, cached=True),  # only cached
         call(y, y_version, 0, correct=False),
     ]
     await insert(settings, user, x, x_version, y, y_version, z, *rows)

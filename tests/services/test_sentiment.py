@@ -36,21 +36,27 @@ def half_hour_bars(first: datetime, count: int) -> pl.DataFrame:
     )
 
 
-@pytest.mark.parametrize("headline", [
-    "Apple beats earnings expectations as iPhone sales surge",
-    "Microsoft shares jump to record high after upbeat cloud forecast",
-    "Analysts upgrade Nvidia, citing strong growth in data-center demand",
-])
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Apple beats earnings expectations as iPhone sales surge",
+        "Microsoft shares jump to record high after upbeat cloud forecast",
+        "Analysts upgrade Nvidia, citing strong growth in data-center demand",
+    ],
+)
 def test_clearly_positive_headlines_score_positive(headline: str) -> None:
     assert score_headline(headline) > 0.3
 
 
-@pytest.mark.parametrize("headline", [
-    "Apple shares plunge after profit warning and weak guidance",
-    "Tesla stock tumbles as deliveries miss estimates",
-    "Shares fall after downgrade",  # plain VADER scores this +0.30 ("shares" as sharing)
-    "Retailer files for bankruptcy amid fraud probe",
-])
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Apple shares plunge after profit warning and weak guidance",
+        "Tesla stock tumbles as deliveries miss estimates",
+        "Shares fall after downgrade",  # plain VADER scores this +0.30 ("shares" as sharing)
+        "Retailer files for bankruptcy amid fraud probe",
+    ],
+)
 def test_clearly_negative_headlines_score_negative(headline: str) -> None:
     assert score_headline(headline) < -0.3
 
@@ -61,13 +67,14 @@ def test_neutral_headline_is_near_zero() -> None:
 
 def test_news_affects_only_bars_strictly_after_publication() -> None:
     bars = half_hour_bars(utc(2024, 1, 2, 14, 30), 60)
-    scored = score_headlines([
-        Headline(utc(2024, 1, 2, 15, 0), "Apple beats earnings as sales surge"),
-        Headline(utc(2024, 1, 2, 16, 10), "Apple shares plunge after profit warning"),
-    ])
+    scored = score_headlines(
+        [
+            Headline(utc(2024, 1, 2, 15, 0), "Apple beats earnings as sales surge"),
+            Headline(utc(2024, 1, 2, 16, 10), "Apple shares plunge after profit warning"),
+        ]
+    )
     out = join_sentiment(bars, scored)
-    by_time = dict(zip(out["timestamp"].to_list(), out[SENTIMENT_COLUMN].to_list(),
-                       strict=True))
+    by_time = dict(zip(out["timestamp"].to_list(), out[SENTIMENT_COLUMN].to_list(), strict=True))
     positive, negative = scored["compound"].to_list()
     assert by_time[utc(2024, 1, 2, 14, 30)] == 0.0
     assert by_time[utc(2024, 1, 2, 15, 0)] == 0.0  # published at the bar's start: not yet
@@ -81,20 +88,29 @@ def test_news_affects_only_bars_strictly_after_publication() -> None:
 
 
 @hypothesis_settings(max_examples=50, deadline=None)
-@given(minutes=st.lists(st.integers(0, 3 * 24 * 60), min_size=1, max_size=30),
-       scores=st.lists(st.floats(-1, 1), min_size=30, max_size=30))
+@given(
+    minutes=st.lists(st.integers(0, 3 * 24 * 60), min_size=1, max_size=30),
+    scores=st.lists(st.floats(-1, 1), min_size=30, max_size=30),
+)
 def test_join_never_looks_ahead(minutes: list[int], scores: list[float]) -> None:
     start = utc(2024, 1, 2)
     bars = half_hour_bars(start, 3 * 48)
-    scored = pl.DataFrame({
-        "published_at": [start + timedelta(minutes=m) for m in minutes],
-        "headline": ["h"] * len(minutes),
-        "compound": scores[: len(minutes)],
-    }).with_columns(pl.col("published_at").cast(pl.Datetime("us", "UTC"))).sort("published_at")
+    scored = (
+        pl.DataFrame(
+            {
+                "published_at": [start + timedelta(minutes=m) for m in minutes],
+                "headline": ["h"] * len(minutes),
+                "compound": scores[: len(minutes)],
+            }
+        )
+        .with_columns(pl.col("published_at").cast(pl.Datetime("us", "UTC")))
+        .sort("published_at")
+    )
     out = join_sentiment(bars, scored)
     for stamp, value in zip(out["timestamp"], out[SENTIMENT_COLUMN], strict=True):
-        seen = scored.filter((pl.col("published_at") < stamp)
-                             & (pl.col("published_at") >= stamp - timedelta(days=1)))
+        seen = scored.filter(
+            (pl.col("published_at") < stamp) & (pl.col("published_at") >= stamp - timedelta(days=1))
+        )
         expected = seen["compound"].mean() if seen.height else 0.0
         assert value == pytest.approx(expected, abs=1e-12)
 
@@ -125,11 +141,13 @@ async def test_with_a_file_source(tmp_path: Path) -> None:
 
 
 def test_daily_aggregation_by_new_york_day() -> None:
-    scored = score_headlines([
-        Headline(utc(2024, 1, 2, 15), "Apple beats estimates"),
-        Headline(utc(2024, 1, 3, 2), "Apple shares plunge"),  # 21:00 on Jan 2 in New York
-        Headline(utc(2024, 1, 3, 15), "Apple to hold meeting"),
-    ])
+    scored = score_headlines(
+        [
+            Headline(utc(2024, 1, 2, 15), "Apple beats estimates"),
+            Headline(utc(2024, 1, 3, 2), "Apple shares plunge"),  # 21:00 on Jan 2 in New York
+            Headline(utc(2024, 1, 3, 15), "Apple to hold meeting"),
+        ]
+    )
     daily = daily_sentiment(scored)
     assert daily["date"].to_list() == [datetime(2024, 1, 2).date(), datetime(2024, 1, 3).date()]
     assert daily["headlines"].to_list() == [2, 1]

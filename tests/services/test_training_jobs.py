@@ -29,8 +29,14 @@ from tests.utils.agents import agent_rows
 from tests.utils.db import add_all
 
 STALE_AFTER = timedelta(seconds=60)
-RESULT = {"weights_path": "/nowhere", "sha256": "0" * 64, "preprocessing": {},
-          "calibration": {}, "metrics": {"rmse": 1.0}, "loss_curve": []}
+RESULT = {
+    "weights_path": "/nowhere",
+    "sha256": "0" * 64,
+    "preprocessing": {},
+    "calibration": {},
+    "metrics": {"rmse": 1.0},
+    "loss_curve": [],
+}
 
 
 @dataclass
@@ -53,8 +59,11 @@ class World:
     async def go_stale(self) -> None:
         """The lease holder stopped beating (killed, partitioned, paused)."""
         async with self.session() as session:
-            await session.execute(update(TrainingJob).where(col(TrainingJob.id) == self.job_id)
-                                  .values(heartbeat_at=utcnow() - 10 * STALE_AFTER))
+            await session.execute(
+                update(TrainingJob)
+                .where(col(TrainingJob.id) == self.job_id)
+                .values(heartbeat_at=utcnow() - 10 * STALE_AFTER)
+            )
             await session.commit()
 
     async def reap(self) -> int:
@@ -70,23 +79,33 @@ class World:
             job = await session.get(TrainingJob, self.job_id)
             version = await session.get(AgentVersion, self.job_id)
             agent = await session.get(Agent, self.agent_id)
-            notes = await session.scalar(select(func.count()).select_from(Notification)
-                                         .where(col(Notification.agent_id) == self.agent_id))
+            notes = await session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(col(Notification.agent_id) == self.agent_id)
+            )
             assert job is not None and version is not None and agent is not None
-            return {"job": job.model_dump(), "version": version.model_dump(),
-                    "agent": agent.model_dump(), "notifications": notes}
+            return {
+                "job": job.model_dump(),
+                "version": version.model_dump(),
+                "agent": agent.model_dump(),
+                "notifications": notes,
+            }
 
 
 @pytest.fixture
 async def world(
-    sessionmaker: async_sessionmaker[AsyncSession], notifier: Notifier, user: User,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    notifier: Notifier,
+    user: User,
 ) -> World:
     """One QUEUED job (its agent, version and user) on this backend's database."""
     agent, _ = agent_rows(user.id, serving=False)
     async with sessionmaker() as session:
         await add_all(session, agent)
-        version = await training_jobs.new_version(session, EmbeddedJobQueue(), agent,
-                                                  max_attempts=3)
+        version = await training_jobs.new_version(
+            session, EmbeddedJobQueue(), agent, max_attempts=3
+        )
         await session.commit()
     return World(sessionmaker, notifier, version.id, agent.id)
 
@@ -142,26 +161,43 @@ async def test_a_stale_lease_holder_changes_nothing(world: World) -> None:
     assert await world.reap() == 1
     new_lease = await world.claim()
     async with world.session() as session:
-        await training_jobs.enter_stage(session, world.notifier, world.job_id, new_lease,
-                                        AgentStatus.TRAINING, {"epoch": 1, "epochs": 2})
+        await training_jobs.enter_stage(
+            session,
+            world.notifier,
+            world.job_id,
+            new_lease,
+            AgentStatus.TRAINING,
+            {"epoch": 1, "epochs": 2},
+        )
         await session.commit()
     before = await world.snapshot()
 
     writes = {
         "heartbeat": lambda s: training_jobs.heartbeat(s, world.job_id, old_lease),
-        "progress": lambda s: training_jobs.record_progress(s, world.job_id, old_lease,
-                                                            {"epoch": 9, "epochs": 9}),
-        "stage": lambda s: training_jobs.enter_stage(s, world.notifier, world.job_id,
-                                                     old_lease, AgentStatus.EVALUATING),
-        "failed": lambda s: training_jobs.finish(s, world.notifier, world.job_id, old_lease,
-                                                 AgentStatus.FAILED, reason="old worker",
-                                                 stage="TRAINING"),
-        "cancelled": lambda s: training_jobs.finish(s, world.notifier, world.job_id, old_lease,
-                                                    AgentStatus.CANCELLED, reason="old worker"),
-        "ready": lambda s: training_jobs.ready(s, world.notifier, world.job_id, old_lease,
-                                               RESULT, []),
-        "requeue": lambda s: training_jobs.requeue(s, world.notifier, world.job_id, old_lease,
-                                                   reason="vendor down", stage="TRAINING"),
+        "progress": lambda s: training_jobs.record_progress(
+            s, world.job_id, old_lease, {"epoch": 9, "epochs": 9}
+        ),
+        "stage": lambda s: training_jobs.enter_stage(
+            s, world.notifier, world.job_id, old_lease, AgentStatus.EVALUATING
+        ),
+        "failed": lambda s: training_jobs.finish(
+            s,
+            world.notifier,
+            world.job_id,
+            old_lease,
+            AgentStatus.FAILED,
+            reason="old worker",
+            stage="TRAINING",
+        ),
+        "cancelled": lambda s: training_jobs.finish(
+            s, world.notifier, world.job_id, old_lease, AgentStatus.CANCELLED, reason="old worker"
+        ),
+        "ready": lambda s: training_jobs.ready(
+            s, world.notifier, world.job_id, old_lease, RESULT, []
+        ),
+        "requeue": lambda s: training_jobs.requeue(
+            s, world.notifier, world.job_id, old_lease, reason="vendor down", stage="TRAINING"
+        ),
     }
     for name, write in writes.items():
         async with world.session() as session:
@@ -172,8 +208,9 @@ async def test_a_stale_lease_holder_changes_nothing(world: World) -> None:
 
     async with world.session() as session:  # the new holder is unaffected
         await training_jobs.heartbeat(session, world.job_id, new_lease)
-        await training_jobs.ready(session, world.notifier, world.job_id, new_lease, RESULT,
-                                  ["a warning"])
+        await training_jobs.ready(
+            session, world.notifier, world.job_id, new_lease, RESULT, ["a warning"]
+        )
         await session.commit()
     after = await world.snapshot()
     assert after["job"]["state"] == after["agent"]["status"] == AgentStatus.READY
@@ -197,8 +234,14 @@ async def test_a_cancel_that_lost_the_race_to_a_claim_only_flags_the_job(world: 
         with pytest.raises(CancelRequested):
             await training_jobs.heartbeat(worker, world.job_id, lease)
     async with world.session() as worker:
-        await training_jobs.finish(worker, world.notifier, world.job_id, lease,
-                                   AgentStatus.CANCELLED, reason="cancelled by user")
+        await training_jobs.finish(
+            worker,
+            world.notifier,
+            world.job_id,
+            lease,
+            AgentStatus.CANCELLED,
+            reason="cancelled by user",
+        )
         await worker.commit()
     snapshot = await world.snapshot()
     assert snapshot["job"]["state"] == snapshot["agent"]["status"] == AgentStatus.CANCELLED

@@ -44,12 +44,19 @@ async def synthetic_call(settings: Settings) -> tuple[Prediction, float]:
     day = date(2024, 3, 5)
     target = bar_close("1d", datetime(2024, 3, 5, tzinfo=UTC))
     symbol = unique_symbol()
-    row = prediction_row(user.id, symbol=symbol, data_source="synthetic",
-                         data_frequency="1d", prediction_horizon="1d",
-                         as_of=target - timedelta(days=1), target_time=target)
+    row = prediction_row(
+        user.id,
+        symbol=symbol,
+        data_source="synthetic",
+        data_frequency="1d",
+        prediction_horizon="1d",
+        as_of=target - timedelta(days=1),
+        target_time=target,
+    )
     await insert(settings, user, row)
-    bars = synthetic_bars(symbol, "1d", datetime(2024, 3, 5, tzinfo=UTC),
-                          datetime(2024, 3, 5, tzinfo=UTC))
+    bars = synthetic_bars(
+        symbol, "1d", datetime(2024, 3, 5, tzinfo=UTC), datetime(2024, 3, 5, tzinfo=UTC)
+    )
     assert bars["timestamp"][0].date() == day
     return row, float(bars["close"][0])
 
@@ -65,7 +72,8 @@ async def test_the_worker_job_fills_outcomes_from_its_context(settings: Settings
 
 
 async def test_embedded_mode_fills_outcomes_in_the_background(
-    backend: str, make_settings: Callable[..., Settings],
+    backend: str,
+    make_settings: Callable[..., Settings],
 ) -> None:
     settings = make_settings(outcomes_interval_s=0.05, embedded_runner=False)
     row, close = await synthetic_call(settings)

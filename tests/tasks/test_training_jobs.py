@@ -20,18 +20,29 @@ from app.config import Settings
 from tests.utils.jobs import arq_worker, tiny_agent, wait_for
 from tests.utils.users import bearer, user_with_tokens
 
-STAGES = ["agent.queued", "agent.fetching_data", "agent.validating", "agent.training",
-          "agent.evaluating", "agent.ready"]
+STAGES = [
+    "agent.queued",
+    "agent.fetching_data",
+    "agent.validating",
+    "agent.training",
+    "agent.evaluating",
+    "agent.ready",
+]
 
 
 @pytest.fixture
 async def trainer(
-    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_worker_settings: Callable[..., Settings],
     backend: str,
 ) -> AsyncIterator[tuple[AsyncClient, Settings]]:
     """An API plus whatever trains in this mode (embedded runner, or an ARQ worker)."""
-    settings = make_worker_settings(heartbeat_interval_s=0.5, progress_write_interval_s=0.2,
-                             sse_poll_interval_s=0.1, max_active_trainings_per_user=5)
+    settings = make_worker_settings(
+        heartbeat_interval_s=0.5,
+        progress_write_interval_s=0.2,
+        sse_poll_interval_s=0.1,
+        max_active_trainings_per_user=5,
+    )
     client = await app_factory(settings)
     if backend == "services":
         async with arq_worker(settings):
@@ -44,8 +55,9 @@ async def trainer(
 async def test_lifecycle_to_ready(trainer: tuple[AsyncClient, Settings], architecture: str) -> None:
     client, settings = trainer
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    created = await client.post("/api/v1/agents", json=tiny_agent(architecture),
-                                headers=bearer(tokens))
+    created = await client.post(
+        "/api/v1/agents", json=tiny_agent(architecture), headers=bearer(tokens)
+    )
     assert created.status_code == 202, created.text
     agent_id = created.json()["agent_id"]
     agent = await wait_for(client, tokens, agent_id, {"READY"})
@@ -54,19 +66,27 @@ async def test_lifecycle_to_ready(trainer: tuple[AsyncClient, Settings], archite
     assert agent["serving_version_id"] == version["id"] and version["status"] == "READY"
     assert len(version["sha256"]) == 64
     metrics = agent["metrics"]
-    for key in ("rmse", "naive_rmse", "directional_accuracy", "beats_naive_baseline",
-                "beats_linear_baseline", "ece"):
+    for key in (
+        "rmse",
+        "naive_rmse",
+        "directional_accuracy",
+        "beats_naive_baseline",
+        "beats_linear_baseline",
+        "ece",
+    ):
         assert key in metrics, key
     assert agent["progress"].get("epoch") in (1, 2)
     weights = list((settings.models_path / agent_id / version["id"]).glob("*.keras"))
     assert weights, "weights file written"
 
     events = await client.get(created.json()["events_url"], headers=bearer(tokens))
-    names = [line.split(": ", 1)[1] for line in events.text.splitlines()
-             if line.startswith("event: ")]
+    names = [
+        line.split(": ", 1)[1] for line in events.text.splitlines() if line.startswith("event: ")
+    ]
     assert names == STAGES
-    ready = [json.loads(line[6:]) for line in events.text.splitlines()
-             if line.startswith("data: ")][-1]
+    ready = [
+        json.loads(line[6:]) for line in events.text.splitlines() if line.startswith("data: ")
+    ][-1]
     assert ready["status"] == "READY" and ready["agent_id"] == agent_id
 
 
@@ -83,8 +103,9 @@ async def test_bad_data_fails_at_validating(trainer: tuple[AsyncClient, Settings
         day += timedelta(days=1)
     (folder / "BAD.csv").write_text("\n".join(rows) + "\n")
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    body = tiny_agent(symbol="BAD", data_source="csv", start_date="2021-01-01",
-                      end_date="2022-12-31")
+    body = tiny_agent(
+        symbol="BAD", data_source="csv", start_date="2021-01-01", end_date="2022-12-31"
+    )
     created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
     assert created.status_code == 202, created.text
     agent = await wait_for(client, tokens, created.json()["agent_id"], {"FAILED"})
@@ -102,11 +123,15 @@ def _regime_change_csv(path: Path, n_days: int = 700) -> None:
         phi = -0.9 if t < int(0.70 * n_days) else 0.9
         returns[t] = phi * returns[t - 1] + rng.normal(0, 0.004)
     close = 100 * np.exp(np.cumsum(returns))
-    days = [d for d in (date(2020, 1, 1) + timedelta(days=i) for i in range(n_days * 2))
-            if d.weekday() < 5][:n_days]
+    days = [
+        d
+        for d in (date(2020, 1, 1) + timedelta(days=i) for i in range(n_days * 2))
+        if d.weekday() < 5
+    ][:n_days]
     lines = ["Date,Open,High,Low,Close,Volume"] + [
         f"{d},{c:.6f},{c * 1.001:.6f},{c * 0.999:.6f},{c:.6f},1000"
-        for d, c in zip(days, close, strict=True)]
+        for d, c in zip(days, close, strict=True)
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
 
@@ -117,10 +142,23 @@ async def test_a_model_that_does_not_generalise_fails_at_training(
     client, settings = trainer
     _regime_change_csv(Path(settings.data_dir) / "1d" / "FLIP.csv")
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    body = tiny_agent("LSTM", symbol="FLIP", data_source="csv", start_date="2020-01-01",
-                      end_date="2022-09-30", features=["returns"], model_preferences={
-                          "architecture": "LSTM", "epochs": 3, "lookback": 2, "units": 8,
-                          "layers": 1, "batch_size": 8, "learning_rate": 0.01})
+    body = tiny_agent(
+        "LSTM",
+        symbol="FLIP",
+        data_source="csv",
+        start_date="2020-01-01",
+        end_date="2022-09-30",
+        features=["returns"],
+        model_preferences={
+            "architecture": "LSTM",
+            "epochs": 3,
+            "lookback": 2,
+            "units": 8,
+            "layers": 1,
+            "batch_size": 8,
+            "learning_rate": 0.01,
+        },
+    )
     created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
     assert created.status_code == 202, created.text
     agent = await wait_for(client, tokens, created.json()["agent_id"], {"FAILED"})
@@ -132,13 +170,28 @@ async def test_a_model_that_does_not_generalise_fails_at_training(
 async def test_cancel_a_running_job(trainer: tuple[AsyncClient, Settings]) -> None:
     client, _ = trainer
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    body = tiny_agent("LSTM", start_date="2010-01-01", model_preferences={
-        "architecture": "LSTM", "epochs": 200, "lookback": 30, "units": 32, "layers": 2,
-        "batch_size": 16})
-    agent_id = (await client.post("/api/v1/agents", json=body,
-                                  headers=bearer(tokens))).json()["agent_id"]
-    await wait_for(client, tokens, agent_id, {"TRAINING"},
-                   predicate=lambda a: a["progress"].get("epoch", 0) >= 1)
+    body = tiny_agent(
+        "LSTM",
+        start_date="2010-01-01",
+        model_preferences={
+            "architecture": "LSTM",
+            "epochs": 200,
+            "lookback": 30,
+            "units": 32,
+            "layers": 2,
+            "batch_size": 16,
+        },
+    )
+    agent_id = (await client.post("/api/v1/agents", json=body, headers=bearer(tokens))).json()[
+        "agent_id"
+    ]
+    await wait_for(
+        client,
+        tokens,
+        agent_id,
+        {"TRAINING"},
+        predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
+    )
     response = await client.post(f"/api/v1/agents/{agent_id}/cancel", headers=bearer(tokens))
     assert response.status_code == 200
     agent = await wait_for(client, tokens, agent_id, {"CANCELLED"}, timeout=30)
@@ -150,8 +203,9 @@ async def test_retrain_keeps_the_old_version_serving(
 ) -> None:
     client, _ = trainer
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    agent_id = (await client.post("/api/v1/agents", json=tiny_agent("CNN"),
-                                  headers=bearer(tokens))).json()["agent_id"]
+    agent_id = (
+        await client.post("/api/v1/agents", json=tiny_agent("CNN"), headers=bearer(tokens))
+    ).json()["agent_id"]
     first = await wait_for(client, tokens, agent_id, {"READY"})
     old_version = first["serving_version_id"]
     retrain = await client.post(f"/api/v1/agents/{agent_id}/retrain", headers=bearer(tokens))
@@ -159,34 +213,57 @@ async def test_retrain_keeps_the_old_version_serving(
     during = (await client.get(f"/api/v1/agents/{agent_id}", headers=bearer(tokens))).json()
     assert during["serving_version_id"] == old_version
     assert during["status"] != "READY" or during["versions"][0]["status"] != "READY"
-    done = await wait_for(client, tokens, agent_id, {"READY"},
-                          predicate=lambda a: a["serving_version_id"] != old_version)
+    done = await wait_for(
+        client,
+        tokens,
+        agent_id,
+        {"READY"},
+        predicate=lambda a: a["serving_version_id"] != old_version,
+    )
     assert [v["number"] for v in done["versions"]] == [2, 1]
 
 
 async def test_two_jobs_of_one_user_both_finish(trainer: tuple[AsyncClient, Settings]) -> None:
     client, _ = trainer
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    ids = [(await client.post("/api/v1/agents", json=tiny_agent("CNN", symbol=s),
-                              headers=bearer(tokens))).json()["agent_id"] for s in ("IBM", "MSFT")]
+    ids = [
+        (
+            await client.post(
+                "/api/v1/agents", json=tiny_agent("CNN", symbol=s), headers=bearer(tokens)
+            )
+        ).json()["agent_id"]
+        for s in ("IBM", "MSFT")
+    ]
     results = await asyncio.gather(*(wait_for(client, tokens, i, {"READY"}) for i in ids))
     assert all(r["status"] == "READY" for r in results)
 
 
 @pytest.mark.parametrize("news_source", ["file", "none"])
 async def test_sentiment_joins_the_features_when_a_news_source_is_configured(
-    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_worker_settings: Callable[..., Settings],
     backend: str,
     news_source: str,
 ) -> None:
-    settings = make_worker_settings(news_source=news_source, heartbeat_interval_s=0.5,
-                             progress_write_interval_s=0.2)
+    settings = make_worker_settings(
+        news_source=news_source, heartbeat_interval_s=0.5, progress_write_interval_s=0.2
+    )
     news = Path(settings.data_dir) / "news"
     news.mkdir(parents=True, exist_ok=True)
-    (news / "AAPL.jsonl").write_text("\n".join(json.dumps(
-        {"published_at": f"2022-{month:02d}-15T13:00:00Z",
-         "headline": "Apple beats estimates, shares surge" if month % 2 else
-         "Apple misses badly, shares plunge"}) for month in range(1, 13)) + "\n")
+    (news / "AAPL.jsonl").write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "published_at": f"2022-{month:02d}-15T13:00:00Z",
+                    "headline": "Apple beats estimates, shares surge"
+                    if month % 2
+                    else "Apple misses badly, shares plunge",
+                }
+            )
+            for month in range(1, 13)
+        )
+        + "\n"
+    )
     client = await app_factory(settings)
     _, tokens = await user_with_tokens(client, user_segment="quant")
     body = tiny_agent(sentiment_enabled=True)
@@ -208,9 +285,17 @@ async def test_sentiment_joins_the_features_when_a_news_source_is_configured(
         assert columns[-1] == "sentiment" and warnings == []
     else:
         assert "sentiment" not in columns and "NEWS_SOURCE=none" in warnings[0]
-    predicted = await client.post("/api/v1/predict", headers=bearer(tokens), json={
-        "user_segment": "quant", "stocks": ["AAPL"], "data_frequency": "1d",
-        "prediction_horizon": "1d", "sentiment_enabled": True})
+    predicted = await client.post(
+        "/api/v1/predict",
+        headers=bearer(tokens),
+        json={
+            "user_segment": "quant",
+            "stocks": ["AAPL"],
+            "data_frequency": "1d",
+            "prediction_horizon": "1d",
+            "sentiment_enabled": True,
+        },
+    )
     assert predicted.status_code == 200, predicted.text
     untrained = any("trained without it" in w for w in predicted.json()["warnings"])
     assert untrained == (news_source == "none")

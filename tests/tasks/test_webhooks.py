@@ -60,8 +60,15 @@ async def test_delivery_is_signed_and_retried(receiver: tuple[Receiver, str]) ->
         delays.append(delay)
 
     async with httpx.AsyncClient() as client:
-        ok = await deliver(client, url, "s3cret", {"status": "READY"}, allow_private=True,
-                           max_attempts=5, sleep=record)
+        ok = await deliver(
+            client,
+            url,
+            "s3cret",
+            {"status": "READY"},
+            allow_private=True,
+            max_attempts=5,
+            sleep=record,
+        )
     assert ok and len(state.calls) == 3
     assert delays == [1.0, 2.0]  # exponential back-off between the attempts
     body, headers = state.calls[-1]
@@ -79,25 +86,29 @@ async def test_stale_signatures_are_rejected() -> None:
 async def test_loopback_target_refused_by_default(receiver: tuple[Receiver, str]) -> None:
     state, url = receiver
     async with httpx.AsyncClient() as client:
-        ok = await deliver(client, url, "k", {}, allow_private=False, max_attempts=3,
-                           sleep=_no_sleep)
+        ok = await deliver(
+            client, url, "k", {}, allow_private=False, max_attempts=3, sleep=_no_sleep
+        )
     assert not ok and state.calls == []
 
 
 # The worker delivers through the same Notifier; one mode is enough here.
 @pytest.mark.parametrize("backend", ["embedded"], indirect=True)
 async def test_agent_state_changes_reach_the_callback(
-    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
     receiver: tuple[Receiver, str],
 ) -> None:
     state, url = receiver
     state.failures = 0
     client = await app_factory(make_settings(allow_private_callbacks=True))
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    secret = (await client.get("/api/v1/auth/me/webhook-secret",
-                               headers=bearer(tokens))).json()["webhook_secret"]
-    created = await client.post("/api/v1/agents", json=tiny_agent("CNN", callback_url=url),
-                                headers=bearer(tokens))
+    secret = (await client.get("/api/v1/auth/me/webhook-secret", headers=bearer(tokens))).json()[
+        "webhook_secret"
+    ]
+    created = await client.post(
+        "/api/v1/agents", json=tiny_agent("CNN", callback_url=url), headers=bearer(tokens)
+    )
     assert created.status_code == 202, created.text
     await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
     for _ in range(50):

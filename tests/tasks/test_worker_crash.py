@@ -26,28 +26,52 @@ from tests.utils.jobs import arq_worker, tiny_agent, wait_for
 from tests.utils.users import bearer, user_with_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
-SLOW_ENOUGH = tiny_agent("LSTM", start_date="2012-01-01", model_preferences={
-    "architecture": "LSTM", "epochs": 6, "lookback": 20, "units": 16, "layers": 1,
-    "batch_size": 32})
+SLOW_ENOUGH = tiny_agent(
+    "LSTM",
+    start_date="2012-01-01",
+    model_preferences={
+        "architecture": "LSTM",
+        "epochs": 6,
+        "lookback": 20,
+        "units": 16,
+        "layers": 1,
+        "batch_size": 32,
+    },
+)
 
 
 def _worker_process(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": settings.database_url or "",
-           "REDIS_URL": settings.redis_url or "", "REDIS_NAMESPACE": settings.redis_namespace,
-           "VAR_DIR": str(settings.var_dir), "SECRET_KEY": settings.jwt_secret(),
-           "HEARTBEAT_INTERVAL_S": "0.5", "PROGRESS_WRITE_INTERVAL_S": "0.2",
-           "ENVIRONMENT": "test", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "REDIS_URL": settings.redis_url or "",
+        "REDIS_NAMESPACE": settings.redis_namespace,
+        "VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": settings.jwt_secret(),
+        "HEARTBEAT_INTERVAL_S": "0.5",
+        "PROGRESS_WRITE_INTERVAL_S": "0.2",
+        "ENVIRONMENT": "test",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "arq", "app.tasks.worker.WorkerSettings"], cwd=ROOT, env=env,
-        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "arq", "app.tasks.worker.WorkerSettings"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def _job(settings: Settings, agent_id: str) -> TrainingJob:
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
-            job = (await session.scalars(select(TrainingJob).where(
-                TrainingJob.agent_id == uuid.UUID(agent_id)))).one()
+            job = (
+                await session.scalars(
+                    select(TrainingJob).where(TrainingJob.agent_id == uuid.UUID(agent_id))
+                )
+            ).one()
             return job
     finally:
         await engine.dispose()
@@ -56,26 +80,36 @@ async def _job(settings: Settings, agent_id: str) -> TrainingJob:
 @pytest.mark.parametrize("backend", ["services"], indirect=True)
 @pytest.mark.parametrize("max_attempts", [2, 1])
 async def test_sigkilled_worker_job_is_retried_or_failed(
-    app_factory: Callable[[Settings], Any], make_worker_settings: Callable[..., Settings],
+    app_factory: Callable[[Settings], Any],
+    make_worker_settings: Callable[..., Settings],
     max_attempts: int,
 ) -> None:
-    settings = make_worker_settings(stale_job_after_s=2.0, heartbeat_interval_s=0.5,
-                             training_max_attempts=max_attempts)
+    settings = make_worker_settings(
+        stale_job_after_s=2.0, heartbeat_interval_s=0.5, training_max_attempts=max_attempts
+    )
     client = await app_factory(settings)
     _, tokens = await user_with_tokens(client, user_segment="quant")
     worker = _worker_process(settings)
     try:
-        agent_id = (await client.post("/api/v1/agents", json=SLOW_ENOUGH,
-                                      headers=bearer(tokens))).json()["agent_id"]
-        await wait_for(client, tokens, agent_id, {"TRAINING"}, timeout=120,
-                       predicate=lambda a: a["progress"].get("epoch", 0) >= 1)
+        agent_id = (
+            await client.post("/api/v1/agents", json=SLOW_ENOUGH, headers=bearer(tokens))
+        ).json()["agent_id"]
+        await wait_for(
+            client,
+            tokens,
+            agent_id,
+            {"TRAINING"},
+            timeout=120,
+            predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
+        )
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the worker and its training process
         worker.wait(10)
     await asyncio.sleep(2.5)  # let the heartbeat go stale
 
-    ctx = JobContext.build(settings, ArqJobQueue(settings.redis_url or "",
-                                                 settings.redis_namespace))
+    ctx = JobContext.build(
+        settings, ArqJobQueue(settings.redis_url or "", settings.redis_namespace)
+    )
     try:
         assert await reap_stale_jobs(ctx) == 1
     finally:

@@ -13,8 +13,11 @@ from app.tasks import worker
 
 def _comparable(options: dict[str, Any]) -> dict[str, Any]:
     """The options without the per-build callables (a fresh startup closure each time)."""
-    return {key: value for key, value in options.items()
-            if key not in {"functions", "cron_jobs", "on_startup", "redis_settings"}}
+    return {
+        key: value
+        for key, value in options.items()
+        if key not in {"functions", "cron_jobs", "on_startup", "redis_settings"}
+    }
 
 
 def test_the_command_lines_settings_are_the_worker_options() -> None:

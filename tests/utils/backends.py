@@ -37,8 +37,11 @@ def _answers(url: str) -> bool:
 
 
 def services_or_skip() -> None:
-    missing = [name for name, url in (("PostgreSQL", POSTGRES_URL), ("Redis", REDIS_URL))
-               if not _answers(url)]
+    missing = [
+        name
+        for name, url in (("PostgreSQL", POSTGRES_URL), ("Redis", REDIS_URL))
+        if not _answers(url)
+    ]
     if not missing:
         return
     reason = f"{' and '.join(missing)} not answering (TEST_POSTGRES_URL / TEST_REDIS_URL)"
@@ -58,8 +61,11 @@ async def admin(sql: str) -> None:
 
     parts = urlsplit(POSTGRES_URL)
     conn = await asyncpg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, database=(parts.path or "/postgres").lstrip("/") or "postgres",
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        database=(parts.path or "/postgres").lstrip("/") or "postgres",
     )
     try:
         await conn.execute(sql)

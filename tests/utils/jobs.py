@@ -24,19 +24,35 @@ def tiny_agent(architecture: str = "LSTM", **overrides: Any) -> dict[str, Any]:
     validation loss under the untrained model's depends on the initialisation
     (about 1 seed in 30 does not): the seed is pinned so the outcome is too."""
     body: dict[str, Any] = {
-        "name": f"tiny {architecture}", "symbol": "AAPL", "data_source": "synthetic",
-        "start_date": "2020-01-01", "end_date": "2023-12-31", "data_frequency": "1d",
-        "prediction_horizon": "1d", "features": ["SMA", "EMA", "MACD", "volatility"],
-        "model_preferences": {"architecture": architecture, "epochs": 2, "lookback": 10,
-                              "units": 8, "layers": 1, "batch_size": 64, "seed": 0},
+        "name": f"tiny {architecture}",
+        "symbol": "AAPL",
+        "data_source": "synthetic",
+        "start_date": "2020-01-01",
+        "end_date": "2023-12-31",
+        "data_frequency": "1d",
+        "prediction_horizon": "1d",
+        "features": ["SMA", "EMA", "MACD", "volatility"],
+        "model_preferences": {
+            "architecture": architecture,
+            "epochs": 2,
+            "lookback": 10,
+            "units": 8,
+            "layers": 1,
+            "batch_size": 64,
+            "seed": 0,
+        },
     }
     body.update(overrides)
     return body
 
 
 async def wait_for(
-    client: AsyncClient, tokens: dict[str, Any], agent_id: str, statuses: set[str],
-    timeout: float = 180.0, predicate: Any = None,
+    client: AsyncClient,
+    tokens: dict[str, Any],
+    agent_id: str,
+    statuses: set[str],
+    timeout: float = 180.0,
+    predicate: Any = None,
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     agent: dict[str, Any] = {}

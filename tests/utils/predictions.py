@@ -18,20 +18,42 @@ from app.models import Prediction
 from tests.utils.db import database
 
 # The seed's eight answer fields, in the seed's order.
-EIGHT = ["predicted_price", "confidence", "trade_signal", "direction", "suggested_exit_time",
-         "position_size", "suggestion_text", "risk_metrics"]
+EIGHT = [
+    "predicted_price",
+    "confidence",
+    "trade_signal",
+    "direction",
+    "suggested_exit_time",
+    "position_size",
+    "suggestion_text",
+    "risk_metrics",
+]
 
 
 def prediction_row(user_id: uuid.UUID | str, **overrides: Any) -> Prediction:
     """A stored call: by default a pending 10-minute Long on CSV bars of AAPL."""
     as_of = overrides.pop("as_of", datetime.fromisoformat("2003-01-02T14:41:00+00:00"))
     values: dict[str, Any] = {
-        "user_id": uuid.UUID(str(user_id)), "agent_id": None, "agent_version_id": None,
-        "user_segment": "short_term_trader", "symbol": "AAPL", "data_source": "csv",
-        "data_frequency": "1min", "prediction_horizon": "10min", "trade_signal": "Enter",
-        "direction": "Long", "entry_price": 100.0, "stop_loss": 99.0, "position_size": 10,
-        "max_loss": 10.0, "predicted_price": 101.0, "confidence": 0.8, "as_of": as_of,
-        "target_time": as_of + timedelta(minutes=10), "request": {}, "response": {},
+        "user_id": uuid.UUID(str(user_id)),
+        "agent_id": None,
+        "agent_version_id": None,
+        "user_segment": "short_term_trader",
+        "symbol": "AAPL",
+        "data_source": "csv",
+        "data_frequency": "1min",
+        "prediction_horizon": "10min",
+        "trade_signal": "Enter",
+        "direction": "Long",
+        "entry_price": 100.0,
+        "stop_loss": 99.0,
+        "position_size": 10,
+        "max_loss": 10.0,
+        "predicted_price": 101.0,
+        "confidence": 0.8,
+        "as_of": as_of,
+        "target_time": as_of + timedelta(minutes=10),
+        "request": {},
+        "response": {},
         "latency_ms": 1.0,
     }
     values.update(overrides)

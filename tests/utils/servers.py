@@ -66,9 +66,22 @@ class RedisServer:
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while not answers(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -98,8 +111,10 @@ class RedisServer:
 
 
 def _postgres_bindir() -> str | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     if candidates:
         return str(Path(candidates[-1]).parent)
     initdb = shutil.which("initdb")
@@ -113,8 +128,9 @@ class PostgresCluster:
     `postgres` account in a directory that account owns."""
 
     def __init__(self) -> None:
-        self.bindir = Path(binaries_or_skip("PostgreSQL server binaries (initdb, pg_ctl)",
-                                            _postgres_bindir()))
+        self.bindir = Path(
+            binaries_or_skip("PostgreSQL server binaries (initdb, pg_ctl)", _postgres_bindir())
+        )
         self._as: list[str] = []
         if os.geteuid() == 0:
             try:
@@ -135,11 +151,14 @@ class PostgresCluster:
 
     def _run(self, *args: str, timeout: float = 60) -> None:
         command = [*self._as, str(self.bindir / args[0]), *args[1:]]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                check=False, cwd=self.root)
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, check=False, cwd=self.root
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"{' '.join(args[:2])} failed: {result.stderr or result.stdout}"
-                               f"\n{self.server_log()}")
+            raise RuntimeError(
+                f"{' '.join(args[:2])} failed: {result.stderr or result.stdout}"
+                f"\n{self.server_log()}"
+            )
 
     def server_log(self) -> str:
         try:
@@ -148,14 +167,39 @@ class PostgresCluster:
             return ""
 
     def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--no-sync", "--no-instructions")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        )
 
     def _pg_ctl(self, action: str, *extra: str) -> None:
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self._run("pg_ctl", action, "-D", str(self.data), "-l", str(self.log), "-w",
-                  "-t", "30", "-o", options, *extra)
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl",
+            action,
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            options,
+            *extra,
+        )
 
     def start(self) -> None:
         self._pg_ctl("start")

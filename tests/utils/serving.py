@@ -48,23 +48,49 @@ class _Pipe:
         pass
 
 
-def train_artifact(out: Path, frequency: str, horizon: str, horizon_bars: int, start: date,
-                   end: date, lookback: int) -> Artifact:
-    bars = asyncio.run(SyntheticProvider().fetch_bars(
-        "AAPL", frequency, datetime.combine(start, datetime.min.time(), UTC),
-        datetime.combine(end, datetime.min.time(), UTC)))
+def train_artifact(
+    out: Path,
+    frequency: str,
+    horizon: str,
+    horizon_bars: int,
+    start: date,
+    end: date,
+    lookback: int,
+) -> Artifact:
+    bars = asyncio.run(
+        SyntheticProvider().fetch_bars(
+            "AAPL",
+            frequency,
+            datetime.combine(start, datetime.min.time(), UTC),
+            datetime.combine(end, datetime.min.time(), UTC),
+        )
+    )
     spec = TrainingSpec(
-        agent_id="fixture", version_id="fixture", symbol="AAPL", frequency=frequency,
-        horizon=horizon, horizon_bars=horizon_bars, features=list(DEFAULT_FEATURES),
-        architecture="LSTM", epochs=1,
+        agent_id="fixture",
+        version_id="fixture",
+        symbol="AAPL",
+        frequency=frequency,
+        horizon=horizon,
+        horizon_bars=horizon_bars,
+        features=list(DEFAULT_FEATURES),
+        architecture="LSTM",
+        epochs=1,
         hyperparameters={"lookback": lookback, "units": 8, "layers": 1, "batch_size": 128},
-        risk_params={}, out_dir=str(out), seed=0)
+        risk_params={},
+        out_dir=str(out),
+        seed=0,
+    )
     result = train_and_evaluate(spec, bars.write_ipc(None).getvalue(), _Pipe())  # type: ignore[arg-type]
     return Artifact(out, result, frequency, horizon, start, end)
 
 
-async def ready_agent(client: AsyncClient, user_id: str, artifact: Artifact, symbol: str = "AAPL",
-                      architecture: str = "LSTM") -> tuple[str, str]:
+async def ready_agent(
+    client: AsyncClient,
+    user_id: str,
+    artifact: Artifact,
+    symbol: str = "AAPL",
+    architecture: str = "LSTM",
+) -> tuple[str, str]:
     """Insert a READY agent serving a copy of `artifact`; returns (agent_id, version_id)."""
     runtime = runtime_of(client)
     agent_id, version_id = uuid.uuid4(), uuid.uuid4()
@@ -72,19 +98,42 @@ async def ready_agent(client: AsyncClient, user_id: str, artifact: Artifact, sym
     shutil.copytree(artifact.directory, target)
     result = artifact.result
     async with runtime.sessionmaker() as session:
-        session.add(Agent(
-            id=agent_id, user_id=uuid.UUID(user_id), name=f"{symbol} fixture", symbol=symbol,
-            data_source="synthetic", data_frequency=artifact.frequency,
-            prediction_horizon=artifact.horizon, start_date=artifact.start,
-            end_date=artifact.end, features=list(DEFAULT_FEATURES), architecture=architecture,
-            epochs=1, hyperparameters={}, risk_params={}, status=AgentStatus.READY,
-            serving_version_id=version_id))
+        session.add(
+            Agent(
+                id=agent_id,
+                user_id=uuid.UUID(user_id),
+                name=f"{symbol} fixture",
+                symbol=symbol,
+                data_source="synthetic",
+                data_frequency=artifact.frequency,
+                prediction_horizon=artifact.horizon,
+                start_date=artifact.start,
+                end_date=artifact.end,
+                features=list(DEFAULT_FEATURES),
+                architecture=architecture,
+                epochs=1,
+                hyperparameters={},
+                risk_params={},
+                status=AgentStatus.READY,
+                serving_version_id=version_id,
+            )
+        )
         await session.flush()
-        session.add(AgentVersion(
-            id=version_id, agent_id=agent_id, number=1, status=AgentStatus.READY,
-            weights_path=str(target), sha256=result["sha256"],
-            preprocessing=result["preprocessing"], calibration=result["calibration"],
-            metrics=result["metrics"], loss_curve=result["loss_curve"], ready_at=utcnow()))
+        session.add(
+            AgentVersion(
+                id=version_id,
+                agent_id=agent_id,
+                number=1,
+                status=AgentStatus.READY,
+                weights_path=str(target),
+                sha256=result["sha256"],
+                preprocessing=result["preprocessing"],
+                calibration=result["calibration"],
+                metrics=result["metrics"],
+                loss_curve=result["loss_curve"],
+                ready_at=utcnow(),
+            )
+        )
         await session.commit()
     return str(agent_id), str(version_id)
 
@@ -98,12 +147,21 @@ async def serve_new_version(client: AsyncClient, agent_id: str, artifact: Artifa
     async with runtime.sessionmaker() as session:
         agent = await session.get(Agent, uuid.UUID(agent_id))
         assert agent is not None
-        session.add(AgentVersion(
-            id=version_id, agent_id=agent.id, number=2, status=AgentStatus.READY,
-            weights_path=str(target), sha256=artifact.result["sha256"],
-            preprocessing=artifact.result["preprocessing"],
-            calibration=artifact.result["calibration"], metrics=artifact.result["metrics"],
-            loss_curve=artifact.result["loss_curve"], ready_at=utcnow()))
+        session.add(
+            AgentVersion(
+                id=version_id,
+                agent_id=agent.id,
+                number=2,
+                status=AgentStatus.READY,
+                weights_path=str(target),
+                sha256=artifact.result["sha256"],
+                preprocessing=artifact.result["preprocessing"],
+                calibration=artifact.result["calibration"],
+                metrics=artifact.result["metrics"],
+                loss_curve=artifact.result["loss_curve"],
+                ready_at=utcnow(),
+            )
+        )
         await session.flush()
         agent.serving_version_id = version_id
         session.add(agent)

@@ -18,8 +18,12 @@ def random_email() -> str:
 
 
 async def register(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
-    body = {"email": random_email(), "password": PASSWORD, "user_segment": "short_term_trader",
-            "full_name": "Test Trader"}
+    body = {
+        "email": random_email(),
+        "password": PASSWORD,
+        "user_segment": "short_term_trader",
+        "full_name": "Test Trader",
+    }
     body.update(overrides)
     response = await client.post("/api/v1/auth/register", json=body)
     assert response.status_code == 201, response.text
@@ -27,15 +31,17 @@ async def register(client: AsyncClient, **overrides: Any) -> dict[str, Any]:
 
 
 async def login(client: AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
-    response = await client.post("/api/v1/auth/login",
-                                 data={"username": email, "password": password})
+    response = await client.post(
+        "/api/v1/auth/login", data={"username": email, "password": password}
+    )
     assert response.status_code == 200, response.text
     tokens: dict[str, Any] = response.json()
     return tokens
 
 
 async def user_with_tokens(
-    client: AsyncClient, **overrides: Any,
+    client: AsyncClient,
+    **overrides: Any,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     user = await register(client, **overrides)
     return user, await login(client, user["email"], user["password"])

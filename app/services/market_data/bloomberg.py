@@ -36,8 +36,13 @@ if TYPE_CHECKING:
 REFDATA = "//blp/refdata"
 HISTORICAL_FIELDS = ("PX_OPEN", "PX_HIGH", "PX_LOW", "PX_LAST", "PX_VOLUME")
 DEFAULT_YELLOW_KEY = "US Equity"
-_OURS = {"PX_OPEN": "open", "PX_HIGH": "high", "PX_LOW": "low", "PX_LAST": "close",
-         "PX_VOLUME": "volume"}
+_OURS = {
+    "PX_OPEN": "open",
+    "PX_HIGH": "high",
+    "PX_LOW": "low",
+    "PX_LAST": "close",
+    "PX_VOLUME": "volume",
+}
 
 
 class BloombergSession(Protocol):
@@ -67,7 +72,7 @@ def ensure_bloomberg_configured(settings: Settings) -> None:
 
 
 def to_security(symbol: str) -> str:
-    """"IBM" -> "IBM US Equity"; "ibm us equity" -> "IBM US Equity"."""
+    """ "IBM" -> "IBM US Equity"; "ibm us equity" -> "IBM US Equity"."""
     cleaned = normalize_symbol(symbol)
     parts = cleaned.split()
     if len(parts) == 1:
@@ -136,8 +141,12 @@ def _field_rows(block: dict[str, Any], security: str) -> list[dict[str, Any]]:
         if any(values[name] is None for name in ("open", "high", "low", "close")):
             continue  # a day without a trade
         values["volume"] = values["volume"] or 0.0
-        rows.append({"timestamp": _as_midnight(point.get("date")),
-                     **{k: float(v) for k, v in values.items()}})
+        rows.append(
+            {
+                "timestamp": _as_midnight(point.get("date")),
+                **{k: float(v) for k, v in values.items()},
+            }
+        )
     return rows
 
 
@@ -149,11 +158,13 @@ def intraday_messages_to_frame(messages: Iterable[dict[str, Any]], security: str
         _raise_response_error(body, security)
         ticks = (body.get("barData") or {}).get("barTickData") or []
         for tick in ticks:
-            rows.append({
-                "timestamp": _as_utc(tick["time"]),
-                **{name: float(tick[name]) for name in ("open", "high", "low", "close")},
-                "volume": float(tick.get("volume") or 0.0),
-            })
+            rows.append(
+                {
+                    "timestamp": _as_utc(tick["time"]),
+                    **{name: float(tick[name]) for name in ("open", "high", "low", "close")},
+                    "volume": float(tick.get("volume") or 0.0),
+                }
+            )
     if not rows:
         return empty_bars()
     return pl.DataFrame(rows).with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
@@ -218,9 +229,11 @@ class BloombergProvider:
     @classmethod
     def from_settings(cls, settings: Settings) -> BloombergProvider:
         ensure_bloomberg_configured(settings)
-        return cls(BlpapiSession(
-            settings.bloomberg_host or "", settings.bloomberg_port, settings.bloomberg_app_name
-        ))
+        return cls(
+            BlpapiSession(
+                settings.bloomberg_host or "", settings.bloomberg_port, settings.bloomberg_app_name
+            )
+        )
 
     async def fetch_bars(
         self, symbol: str, frequency: str, start: datetime, end: datetime
@@ -237,7 +250,9 @@ class BloombergProvider:
         else:
             hourly = freq.minutes == 60
             params = build_intraday_request(
-                security, 30 if hourly else freq.minutes, start_utc,
+                security,
+                30 if hourly else freq.minutes,
+                start_utc,
                 end_utc + timedelta(minutes=freq.minutes),
             )
             messages = await self._call("IntradayBarRequest", params)
@@ -258,8 +273,13 @@ def _hourly_from_half_hours(frame: pl.DataFrame) -> pl.DataFrame:
     return (
         frame.sort("timestamp")
         .group_by_dynamic("timestamp", every="1h", offset="30m", closed="left", label="left")
-        .agg(pl.col("open").first(), pl.col("high").max(), pl.col("low").min(),
-             pl.col("close").last(), pl.col("volume").sum())
+        .agg(
+            pl.col("open").first(),
+            pl.col("high").max(),
+            pl.col("low").min(),
+            pl.col("close").last(),
+            pl.col("volume").sum(),
+        )
     )
 
 
@@ -270,8 +290,9 @@ class BlpapiSession:
     dict conversion follows blpapi's element API.
     """
 
-    def __init__(self, host: str, port: int, app_name: str | None,
-                 timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self, host: str, port: int, app_name: str | None, timeout_ms: int = 30_000
+    ) -> None:
         self.host, self.port, self.app_name, self.timeout_ms = host, port, app_name, timeout_ms
 
     def request(self, service: str, operation: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -321,8 +342,12 @@ class BlpapiSession:
 def _element_to_py(element: Any) -> Any:
     """A blpapi Element as plain Python (sequences -> dicts, arrays -> lists)."""
     if element.isArray():
-        return [_element_to_py(element.getValueAsElement(i)) if element.isComplexType()
-                else element.getValue(i) for i in range(element.numValues())]
+        return [
+            _element_to_py(element.getValueAsElement(i))
+            if element.isComplexType()
+            else element.getValue(i)
+            for i in range(element.numValues())
+        ]
     if element.isComplexType():
         return {str(child.name()): _element_to_py(child) for child in element.elements()}
     return element.getValue()

@@ -78,7 +78,7 @@ class _Where:
     csv: bool
 
     def rows(self, mask: pl.Series) -> str:
-        """"line 7" / "lines 7, 9, 12 and 40 more"."""
+        """ "line 7" / "lines 7, 9, 12 and 40 more"."""
         offset, word = (2, "line") if self.csv else (1, "row")
         numbers = [int(i) + offset for i in mask.arg_true().to_list()]
         head = ", ".join(str(n) for n in numbers[:_SHOWN_ROWS])
@@ -148,10 +148,16 @@ def _parse_times(column: pl.Series, where: _Where, dates_allowed: bool) -> pl.Se
     frame = pl.DataFrame({"v": normalised})
     parsed = frame.select(
         pl.coalesce(
-            *[pl.col("v").str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
-              for f in _WITH_OFFSET],
-            *[pl.col("v").str.to_datetime(f, strict=False, time_unit="us")
-              .dt.replace_time_zone("UTC") for f in _NAIVE],
+            *[
+                pl.col("v").str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC")
+                for f in _WITH_OFFSET
+            ],
+            *[
+                pl.col("v")
+                .str.to_datetime(f, strict=False, time_unit="us")
+                .dt.replace_time_zone("UTC")
+                for f in _NAIVE
+            ],
         )
     ).to_series()
     dates = frame.select(

@@ -156,9 +156,7 @@ def _intraday_bars(freq: Frequency, hz: Horizon, where: list[str | int]) -> int:
         return hz.sessions * int(freq.bars_per_session)
     minutes = hz.trading_minutes or 0
     if minutes < bar:
-        raise Unprocessable.field(
-            where, f"a {hz.text} horizon is shorter than one {freq.name} bar"
-        )
+        raise Unprocessable.field(where, f"a {hz.text} horizon is shorter than one {freq.name} bar")
     if minutes % bar:
         raise Unprocessable.field(
             where,
@@ -169,14 +167,17 @@ def _intraday_bars(freq: Frequency, hz: Horizon, where: list[str | int]) -> int:
 
 
 def describe_horizon(horizon: str | Horizon) -> str:
-    """"2 hours", "1 day": for sentences shown to users."""
+    """ "2 hours", "1 day": for sentences shown to users."""
     hz = horizon if isinstance(horizon, Horizon) else parse_horizon(horizon)
     word = _UNIT_WORDS[hz.unit]
     return f"{hz.count} {word}{'' if hz.count == 1 else 's'}"
 
 
 def min_history_bars(
-    lookback: int, horizon: int, min_test_rows: int, test_fraction: float = 0.15,
+    lookback: int,
+    horizon: int,
+    min_test_rows: int,
+    test_fraction: float = 0.15,
     warmup: int = 0,
 ) -> int:
     """Bars needed to train: indicator warm-up + look-back + horizon + enough samples

@@ -65,14 +65,23 @@ def _adjusted_daily(ticker: str) -> pl.DataFrame:
     ensure_sample_available()
     stocks = importlib.import_module("bokeh_sampledata.stocks")
     series = getattr(stocks, ticker)
-    raw = pl.DataFrame({
-        "date": series["date"], "open": series["open"], "high": series["high"],
-        "low": series["low"], "close": series["close"],
-        "volume": [float(v) for v in series["volume"]], "adj_close": series["adj_close"],
-    })
+    raw = pl.DataFrame(
+        {
+            "date": series["date"],
+            "open": series["open"],
+            "high": series["high"],
+            "low": series["low"],
+            "close": series["close"],
+            "volume": [float(v) for v in series["volume"]],
+            "adj_close": series["adj_close"],
+        }
+    )
     factor = pl.col("adj_close") / pl.col("close")
     return raw.select(
-        pl.col("date").str.to_date("%Y-%m-%d").cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+        pl.col("date")
+        .str.to_date("%Y-%m-%d")
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("UTC")
         .alias("timestamp"),
         *[(pl.col(name) * factor).alias(name) for name in ("open", "high", "low", "close")],
         (pl.col("volume") / factor).alias("volume"),

@@ -178,11 +178,16 @@ def _log_volatility(shocks: Floats) -> Floats:
 
 
 def _daily_frame(path: _DailyPath, idx: npt.NDArray[np.int64]) -> pl.DataFrame:
-    return pl.DataFrame({
-        "timestamp": _midnight_utc(path.days[idx]),
-        "open": path.open[idx], "high": path.high[idx], "low": path.low[idx],
-        "close": path.close[idx], "volume": path.volume[idx],
-    })
+    return pl.DataFrame(
+        {
+            "timestamp": _midnight_utc(path.days[idx]),
+            "open": path.open[idx],
+            "high": path.high[idx],
+            "low": path.low[idx],
+            "close": path.close[idx],
+            "volume": path.volume[idx],
+        }
+    )
 
 
 def _weekly_frame(path: _DailyPath, idx: npt.NDArray[np.int64]) -> pl.DataFrame:
@@ -194,14 +199,16 @@ def _weekly_frame(path: _DailyPath, idx: npt.NDArray[np.int64]) -> pl.DataFrame:
     mondays = days - weekday.astype("timedelta64[D]")
     starts = np.flatnonzero(np.r_[True, mondays[1:] != mondays[:-1]])
     ends = np.r_[starts[1:], idx.size] - 1
-    return pl.DataFrame({
-        "timestamp": _midnight_utc(mondays[starts]),
-        "open": path.open[idx][starts],
-        "high": np.maximum.reduceat(path.high[idx], starts),
-        "low": np.minimum.reduceat(path.low[idx], starts),
-        "close": path.close[idx][ends],
-        "volume": np.add.reduceat(path.volume[idx], starts),
-    })
+    return pl.DataFrame(
+        {
+            "timestamp": _midnight_utc(mondays[starts]),
+            "open": path.open[idx][starts],
+            "high": np.maximum.reduceat(path.high[idx], starts),
+            "low": np.minimum.reduceat(path.low[idx], starts),
+            "close": path.close[idx][ends],
+            "volume": np.add.reduceat(path.volume[idx], starts),
+        }
+    )
 
 
 def _midnight_utc(days: npt.NDArray[np.datetime64]) -> pl.Series:
@@ -210,8 +217,11 @@ def _midnight_utc(days: npt.NDArray[np.datetime64]) -> pl.Series:
 
 def _session_profile(open_weight: float, close_weight: float, decay: float) -> Floats:
     minute = np.arange(SESSION_MINUTES, dtype=np.float64)
-    shape = (1.0 + open_weight * np.exp(-minute / decay)
-             + close_weight * np.exp(-(SESSION_MINUTES - 1 - minute) / decay))
+    shape = (
+        1.0
+        + open_weight * np.exp(-minute / decay)
+        + close_weight * np.exp(-(SESSION_MINUTES - 1 - minute) / decay)
+    )
     return shape / shape.sum()
 
 
@@ -222,7 +232,7 @@ _VOLUME_PROFILE = _session_profile(3.0, 2.5, 25.0)
 def _minute_bars(path: _DailyPath, idx: npt.NDArray[np.int64]) -> dict[str, Floats]:
     """(days, 390) arrays of one-minute bars for the business days `idx`."""
     key = path.key
-    counter = (idx[:, None] * SESSION_MINUTES + np.arange(SESSION_MINUTES)[None, :])
+    counter = idx[:, None] * SESSION_MINUTES + np.arange(SESSION_MINUTES)[None, :]
     sigma = path.session_sigma[idx][:, None] * np.sqrt(_VARIANCE_PROFILE)[None, :]
     walk = np.cumsum(sigma * _normal(key, _MIN_RET, counter), axis=1)
     day_open, day_close = path.open[idx][:, None], path.close[idx][:, None]
@@ -254,8 +264,11 @@ def _intraday_frame(path: _DailyPath, idx: npt.NDArray[np.int64], minutes: int) 
         "close": bars["close"][:, ends],
         "volume": np.add.reduceat(bars["volume"], starts, axis=1),
     }
-    local = (path.days[idx].astype("datetime64[m]")[:, None]
-             + np.timedelta64(9 * 60 + 30, "m") + starts.astype("timedelta64[m]")[None, :])
+    local = (
+        path.days[idx].astype("datetime64[m]")[:, None]
+        + np.timedelta64(9 * 60 + 30, "m")
+        + starts.astype("timedelta64[m]")[None, :]
+    )
     stamps = (
         pl.Series(local.ravel().astype("datetime64[us]"))
         .dt.replace_time_zone(DEFAULT_TIMEZONE)

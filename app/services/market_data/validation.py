@@ -42,8 +42,10 @@ class Gap:
     missing_bars: int
 
     def describe(self) -> str:
-        return (f"{self.missing_bars} bar{'s' if self.missing_bars != 1 else ''} missing "
-                f"between {self.after:%Y-%m-%d %H:%M} and {self.before:%Y-%m-%d %H:%M} UTC")
+        return (
+            f"{self.missing_bars} bar{'s' if self.missing_bars != 1 else ''} missing "
+            f"between {self.after:%Y-%m-%d %H:%M} and {self.before:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 @dataclass
@@ -83,8 +85,9 @@ def validate_bars(
         reason = f"The data lack the column(s) {', '.join(missing_columns)}."
         return ValidationReport(False, [reason], bars.height, needed)
     reasons: list[str] = []
-    count_reason = _row_count(bars, freq, needed, lookback, horizon_bars, min_test_rows,
-                              test_fraction, warmup)
+    count_reason = _row_count(
+        bars, freq, needed, lookback, horizon_bars, min_test_rows, test_fraction, warmup
+    )
     if count_reason:
         reasons.append(count_reason)
     reasons += _value_problems(bars)
@@ -96,8 +99,16 @@ def validate_bars(
     return report
 
 
-def _row_count(bars: pl.DataFrame, freq: Frequency, needed: int, lookback: int,
-               horizon: int, min_test_rows: int, test_fraction: float, warmup: int) -> str | None:
+def _row_count(
+    bars: pl.DataFrame,
+    freq: Frequency,
+    needed: int,
+    lookback: int,
+    horizon: int,
+    min_test_rows: int,
+    test_fraction: float,
+    warmup: int,
+) -> str | None:
     if bars.height >= needed:
         return None
     span = ""
@@ -121,7 +132,8 @@ def _value_problems(bars: pl.DataFrame) -> list[str]:
     checks = bars.select(
         missing=pl.any_horizontal([pl.col(c).is_null() for c in BAR_SCHEMA]),
         bad_price=pl.any_horizontal([p.is_nan() | p.is_infinite() | (p <= 0) for p in prices]),
-        bad_volume=pl.col("volume").is_nan() | pl.col("volume").is_infinite()
+        bad_volume=pl.col("volume").is_nan()
+        | pl.col("volume").is_infinite()
         | (pl.col("volume") < 0),
         inconsistent=_inconsistent(),
         timestamp=pl.col("timestamp"),
@@ -132,25 +144,32 @@ def _value_problems(bars: pl.DataFrame) -> list[str]:
         "bad_price": "{n} {has} a price that is zero, negative or not a number (first at {at}).",
         "bad_volume": "{n} {has} a negative or non-numeric volume (first at {at}).",
         "inconsistent": "{n} {is_} inconsistent: the high is below the open or close, or the "
-                        "low above them (first at {at}).",
+        "low above them (first at {at}).",
     }
     for column, template in messages.items():
         mask = checks[column].fill_null(False)  # a null is reported once, as missing
         if mask.any():
             at = checks["timestamp"].filter(mask)[0]
             n = int(mask.sum())
-            found.append(template.format(
-                n=f"{n} bar{'s' if n > 1 else ''}", has="have" if n > 1 else "has",
-                is_="are" if n > 1 else "is", at=_when(at),
-            ))
+            found.append(
+                template.format(
+                    n=f"{n} bar{'s' if n > 1 else ''}",
+                    has="have" if n > 1 else "has",
+                    is_="are" if n > 1 else "is",
+                    at=_when(at),
+                )
+            )
     return found
 
 
 def _inconsistent() -> pl.Expr:
     o, h, low, c = (pl.col(n) for n in PRICE_COLUMNS)
     slack = pl.max_horizontal(o.abs(), h.abs(), low.abs(), c.abs()) * _TOLERANCE
-    return ((h < pl.max_horizontal(o, c) - slack) | (low > pl.min_horizontal(o, c) + slack)
-            | (h < low - slack))
+    return (
+        (h < pl.max_horizontal(o, c) - slack)
+        | (low > pl.min_horizontal(o, c) + slack)
+        | (h < low - slack)
+    )
 
 
 def _order_problems(bars: pl.DataFrame) -> list[str]:
@@ -161,8 +180,10 @@ def _order_problems(bars: pl.DataFrame) -> list[str]:
         n = int(stamps.filter(duplicated).n_unique())
         first = stamps.filter(duplicated).min()
         shown = _when(first) if isinstance(first, datetime) else str(first)
-        problems.append(f"{n} timestamp{'s' if n > 1 else ''} appear more than once "
-                        f"(first {shown}); each bar must be listed once.")
+        problems.append(
+            f"{n} timestamp{'s' if n > 1 else ''} appear more than once "
+            f"(first {shown}); each bar must be listed once."
+        )
     elif stamps.null_count() == 0 and not stamps.is_sorted():
         problems.append("The bars are not in time order.")
     return problems
@@ -221,9 +242,7 @@ def _missing_bars(stamps: pl.Series, freq: Frequency) -> np.ndarray:
     # Across days only whole sessions count: half-days end early by design.
     across = np.where(~same_day & (between >= NOTABLE_MISSING_DAYS), between * per_session, 0)
     threshold = _notable_threshold(freq)
-    return np.where(inside >= threshold, inside, 0) + np.where(
-        across >= threshold, across, 0
-    )
+    return np.where(inside >= threshold, inside, 0) + np.where(across >= threshold, across, 0)
 
 
 def _when(moment: datetime | None) -> str:

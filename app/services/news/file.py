@@ -50,8 +50,8 @@ def _parse_line(line: str, shown: str, number: int) -> Headline:
         published = datetime.fromisoformat(str(record["published_at"]).replace("Z", "+00:00"))
     except (ValueError, KeyError, TypeError) as exc:
         raise MarketDataError(
-            f"{shown} line {number}: expected {{\"published_at\": \"<ISO-8601>\", "
-            f"\"headline\": \"...\"}} ({type(exc).__name__}: {exc})"
+            f'{shown} line {number}: expected {{"published_at": "<ISO-8601>", '
+            f'"headline": "..."}} ({type(exc).__name__}: {exc})'
         ) from exc
     if not text:
         raise MarketDataError(f"{shown} line {number}: the headline is empty")

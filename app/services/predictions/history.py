@@ -30,9 +30,15 @@ async def get_owned(session: AsyncSession, user: User, prediction_id: uuid.UUID)
 
 
 async def page(
-    session: AsyncSession, user: User, *, limit: int, cursor: str | None = None,
-    symbol: str | None = None, agent_id: uuid.UUID | None = None,
-    trade_signal: str | None = None, since: datetime | None = None,
+    session: AsyncSession,
+    user: User,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    symbol: str | None = None,
+    agent_id: uuid.UUID | None = None,
+    trade_signal: str | None = None,
+    since: datetime | None = None,
     until: datetime | None = None,
 ) -> tuple[list[Prediction], str | None]:
     """Newest first, keyset-paginated on (created_at, id)."""

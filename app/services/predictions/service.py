@@ -89,8 +89,15 @@ class ResolvedAgent:
 class PredictionService:
     """Holds the in-memory parts (models, bars, feature rows, answers) of one app."""
 
-    def __init__(self, settings: Settings, model_store: ModelStore, bars: BarsCache,
-                 cache: PredictionCache, metrics: Metrics, http: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        model_store: ModelStore,
+        bars: BarsCache,
+        cache: PredictionCache,
+        metrics: Metrics,
+        http: Any = None,
+    ) -> None:
         self.settings = settings
         self.models = model_store
         self.bars = bars
@@ -106,8 +113,15 @@ class PredictionService:
 
     # --- the pipeline -----------------------------------------------------------
 
-    async def predict(self, session: AsyncSession, user: User, req: PredictRequest,
-                      client: ClientInfo, *, use_cache: bool = True) -> dict[str, Any]:
+    async def predict(
+        self,
+        session: AsyncSession,
+        user: User,
+        req: PredictRequest,
+        client: ClientInfo,
+        *,
+        use_cache: bool = True,
+    ) -> dict[str, Any]:
         started = time.perf_counter()
         plan = validate(req, user)
         resolved = [await self._resolve(session, user, req, symbol) for symbol in req.stocks]
@@ -132,25 +146,34 @@ class PredictionService:
         latency_ms = (time.perf_counter() - started) * 1e3
         return await self._save(session, user, req, resolved, body, cached, latency_ms, client)
 
-    async def _resolve(self, session: AsyncSession, user: User, req: PredictRequest,
-                       symbol: str) -> ResolvedAgent:
+    async def _resolve(
+        self, session: AsyncSession, user: User, req: PredictRequest, symbol: str
+    ) -> ResolvedAgent:
         agent = await self._agent(session, user, req, symbol)
         version = await self._version(session, agent.serving_version_id)
         if version is None or not version.weights_path or not version.sha256:
             raise AgentNotReady(f"Agent {agent.id} has no serving version; retrain it.")
         lookback = int(version.preprocessing.get("lookback", 1))
         needed = lookback + feature_warmup([*agent.features, ATR]) + EXTRA_BARS
-        bars = await self.bars.recent(self._provider(agent.data_source), agent.data_source,
-                                      symbol, agent.data_frequency, needed, self._as_of(req))
+        bars = await self.bars.recent(
+            self._provider(agent.data_source),
+            agent.data_source,
+            symbol,
+            agent.data_frequency,
+            needed,
+            self._as_of(req),
+        )
         if bars.height < lookback + feature_warmup([*agent.features, ATR]) + 1:
             raise NotEnoughBars(
                 f"{agent.data_source} has only {bars.height} {agent.data_frequency} bars of "
                 f"{symbol} before {self._as_of(req) or 'now'}; the agent needs "
-                f"{lookback} after the indicators' warm-up.")
+                f"{lookback} after the indicators' warm-up."
+            )
         return ResolvedAgent(agent, version, bars)
 
-    async def _version(self, session: AsyncSession,
-                       version_id: uuid.UUID | None) -> AgentVersion | None:
+    async def _version(
+        self, session: AsyncSession, version_id: uuid.UUID | None
+    ) -> AgentVersion | None:
         """A serving version, read once: what /predict uses of it (weights path and
         digest, preprocessing, calibration, metrics) never changes after training."""
         if version_id is None:
@@ -168,26 +191,39 @@ class PredictionService:
             self._versions.popitem(last=False)
         return version
 
-    async def _agent(self, session: AsyncSession, user: User, req: PredictRequest,
-                     symbol: str) -> Agent:
+    async def _agent(
+        self, session: AsyncSession, user: User, req: PredictRequest, symbol: str
+    ) -> Agent:
         chosen = (req.agent_ids or {}).get(symbol)
         if chosen is not None:
             agent = await session.get(Agent, chosen)
             if agent is None or agent.user_id != user.id:
-                raise NotFound("No such agent.", details=[{
-                    "loc": ["body", "agent_ids", symbol], "msg": "not one of your agents"}])
+                raise NotFound(
+                    "No such agent.",
+                    details=[
+                        {"loc": ["body", "agent_ids", symbol], "msg": "not one of your agents"}
+                    ],
+                )
             if agent.symbol != symbol:
-                raise Unprocessable.field(["body", "agent_ids", symbol],
-                                          f"agent {agent.id} predicts {agent.symbol}, not {symbol}")
+                raise Unprocessable.field(
+                    ["body", "agent_ids", symbol],
+                    f"agent {agent.id} predicts {agent.symbol}, not {symbol}",
+                )
             if agent.serving_version_id is None:
                 raise AgentNotReady(f"Agent {agent.id} is {agent.status}, not READY.")
             return agent
-        query = (select(Agent)
-                 .where(col(Agent.user_id) == user.id, col(Agent.symbol) == symbol,
-                        col(Agent.data_frequency) == req.data_frequency,
-                        col(Agent.prediction_horizon) == req.prediction_horizon,
-                        col(Agent.serving_version_id).is_not(None))
-                 .order_by(col(Agent.created_at).desc()).limit(1))
+        query = (
+            select(Agent)
+            .where(
+                col(Agent.user_id) == user.id,
+                col(Agent.symbol) == symbol,
+                col(Agent.data_frequency) == req.data_frequency,
+                col(Agent.prediction_horizon) == req.prediction_horizon,
+                col(Agent.serving_version_id).is_not(None),
+            )
+            .order_by(col(Agent.created_at).desc())
+            .limit(1)
+        )
         if req.architecture is not None:
             query = query.where(col(Agent.architecture) == req.architecture)
         agent = (await session.execute(query)).scalars().first()
@@ -196,19 +232,24 @@ class PredictionService:
                 f"You have no READY {req.architecture or ''} agent for {symbol} on "
                 f"{req.data_frequency} bars with a {req.prediction_horizon} horizon; POST the "
                 "request in details.create_agent_request to /api/v1/agents, then retry.",
-                details={"symbol": symbol,
-                         "create_agent_request": agents.creation_request(req, symbol)})
+                details={
+                    "symbol": symbol,
+                    "create_agent_request": agents.creation_request(req, symbol),
+                },
+            )
         return agent
 
-    async def _compute(self, req: PredictRequest, plan: Plan,
-                       resolved: list[ResolvedAgent]) -> dict[str, Any]:
+    async def _compute(
+        self, req: PredictRequest, plan: Plan, resolved: list[ResolvedAgent]
+    ) -> dict[str, Any]:
         stocks: list[dict[str, Any]] = []
         first_entry = first_stop = None
         for index, item in enumerate(resolved):
             inputs = await self._inputs_for(item)
             try:
-                predictor = await self.models.predictor(item.version.id, item.version.weights_path
-                                                        or "", item.version.sha256 or "")
+                predictor = await self.models.predictor(
+                    item.version.id, item.version.weights_path or "", item.version.sha256 or ""
+                )
                 forecast = await self.models.forecast(predictor, inputs.rows, inputs.last_close)
             except ModelUnavailable as exc:
                 item.agent.needs_retraining = True
@@ -227,38 +268,62 @@ class PredictionService:
                     stop = scale_stop(first_entry, first_stop, entry, hint)
             except ValueError as exc:  # a default stop that is not a price: ask for one
                 raise Unprocessable.field(["body", "stop_loss"], str(exc)) from None
-            signal = decide(SignalInput(
-                symbol=item.agent.symbol, predicted_price=round(forecast.predicted_price, 4),
-                confidence=round(forecast.confidence, 4), entry_price=entry, stop_loss=stop,
-                capital_at_risk=req.capital_at_risk, confidence_level=req.confidence_level,
-                user_segment=req.user_segment, account_equity=plan.equity,
-                bar_time=inputs.bar_close,
-                horizon_end=close_after(req.data_frequency, inputs.bar_start, plan.steps),
-                entry_window=plan.entry_window, exit_window=plan.exit_window,
-                timezone=req.timezone, intraday=get_frequency(req.data_frequency).intraday,
-                min_edge=self.settings.signal_min_edge,
-            ))
+            signal = decide(
+                SignalInput(
+                    symbol=item.agent.symbol,
+                    predicted_price=round(forecast.predicted_price, 4),
+                    confidence=round(forecast.confidence, 4),
+                    entry_price=entry,
+                    stop_loss=stop,
+                    capital_at_risk=req.capital_at_risk,
+                    confidence_level=req.confidence_level,
+                    user_segment=req.user_segment,
+                    account_equity=plan.equity,
+                    bar_time=inputs.bar_close,
+                    horizon_end=close_after(req.data_frequency, inputs.bar_start, plan.steps),
+                    entry_window=plan.entry_window,
+                    exit_window=plan.exit_window,
+                    timezone=req.timezone,
+                    intraday=get_frequency(req.data_frequency).intraday,
+                    min_edge=self.settings.signal_min_edge,
+                )
+            )
             stocks.append(self._stock(req, plan, item, inputs, signal, entry, stop))
         return {"stocks": stocks, "data_source": resolved[0].agent.data_source}
 
-    def _stock(self, req: PredictRequest, plan: Plan, item: ResolvedAgent, inputs: Inputs,
-               signal: Signal, entry: float, stop: float) -> dict[str, Any]:
+    def _stock(
+        self,
+        req: PredictRequest,
+        plan: Plan,
+        item: ResolvedAgent,
+        inputs: Inputs,
+        signal: Signal,
+        entry: float,
+        stop: float,
+    ) -> dict[str, Any]:
         warnings = list(signal.warnings)
         metrics = item.version.metrics or {}
         if metrics.get("beats_naive_baseline") is False:
-            warnings.append("On held-out data this model did not beat the naive no-change "
-                            "forecast; treat its calls with caution.")
+            warnings.append(
+                "On held-out data this model did not beat the naive no-change "
+                "forecast; treat its calls with caution."
+            )
         stale = self._stale(item)
         if stale:
-            warnings.append(f"The model was trained on data up to {item.agent.end_date}; it is "
-                            "past its expiry for this frequency — retrain it.")
+            warnings.append(
+                f"The model was trained on data up to {item.agent.end_date}; it is "
+                "past its expiry for this frequency — retrain it."
+            )
         if item.agent.needs_retraining:
             warnings.append("This agent is flagged for retraining.")
         if req.features is not None and sorted(plan.features) != sorted(item.agent.features):
-            warnings.append(f"This agent uses the features {', '.join(item.agent.features)}, "
-                            "not the ones requested.")
+            warnings.append(
+                f"This agent uses the features {', '.join(item.agent.features)}, "
+                "not the ones requested."
+            )
         if req.sentiment_enabled and SENTIMENT_COLUMN not in item.version.preprocessing.get(
-                "feature_names", ()):
+            "feature_names", ()
+        ):
             warnings.append("Sentiment was requested but this agent was trained without it.")
         warnings.extend(inputs.notes)
         return {
@@ -267,8 +332,9 @@ class PredictionService:
             "agent_id": str(item.agent.id),
             "agent_version_id": str(item.version.id),
             "as_of": inputs.bar_close.isoformat(),
-            "target_time": close_after(req.data_frequency, inputs.bar_start,
-                                       plan.steps).isoformat(),
+            "target_time": close_after(
+                req.data_frequency, inputs.bar_start, plan.steps
+            ).isoformat(),
             "entry_price": entry,
             "stop_loss": stop,
             "max_loss_amount": float(signal.max_loss_amount),
@@ -276,47 +342,91 @@ class PredictionService:
             "warnings": warnings,
         }
 
-    async def _save(self, session: AsyncSession, user: User, req: PredictRequest,
-              resolved: list[ResolvedAgent], body: dict[str, Any], cached: bool, latency_ms: float,
-              client: ClientInfo) -> dict[str, Any]:
+    async def _save(
+        self,
+        session: AsyncSession,
+        user: User,
+        req: PredictRequest,
+        resolved: list[ResolvedAgent],
+        body: dict[str, Any],
+        cached: bool,
+        latency_ms: float,
+        client: ClientInfo,
+    ) -> dict[str, Any]:
         request_json = req.model_dump(mode="json", exclude_none=True)
         predictions: list[dict[str, Any]] = []
         rows: list[Any] = []
         for item, stock in zip(resolved, body["stocks"], strict=True):
             prediction_id = uuid.uuid4()
-            public = {key: value for key, value in stock.items()
-                      if key not in ("target_time", "max_loss_amount")}
+            public = {
+                key: value
+                for key, value in stock.items()
+                if key not in ("target_time", "max_loss_amount")
+            }
             public["prediction_id"] = str(prediction_id)
             predictions.append(public)
-            rows.append(Prediction(
-                id=prediction_id, user_id=user.id, agent_id=item.agent.id,
-                agent_version_id=item.version.id, user_segment=str(req.user_segment),
-                symbol=stock["symbol"], data_source=item.agent.data_source,
-                data_frequency=req.data_frequency, prediction_horizon=req.prediction_horizon,
-                trade_signal=stock["trade_signal"], direction=stock["direction"],
-                entry_price=stock["entry_price"], stop_loss=stock["stop_loss"],
-                position_size=stock["position_size"], max_loss=stock["max_loss_amount"],
-                predicted_price=stock["predicted_price"], confidence=stock["confidence"],
-                as_of=datetime.fromisoformat(stock["as_of"]),
-                target_time=datetime.fromisoformat(stock["target_time"]),
-                request=request_json, response=public, latency_ms=round(latency_ms, 3),
-                cached=cached,
-            ))
+            rows.append(
+                Prediction(
+                    id=prediction_id,
+                    user_id=user.id,
+                    agent_id=item.agent.id,
+                    agent_version_id=item.version.id,
+                    user_segment=str(req.user_segment),
+                    symbol=stock["symbol"],
+                    data_source=item.agent.data_source,
+                    data_frequency=req.data_frequency,
+                    prediction_horizon=req.prediction_horizon,
+                    trade_signal=stock["trade_signal"],
+                    direction=stock["direction"],
+                    entry_price=stock["entry_price"],
+                    stop_loss=stock["stop_loss"],
+                    position_size=stock["position_size"],
+                    max_loss=stock["max_loss_amount"],
+                    predicted_price=stock["predicted_price"],
+                    confidence=stock["confidence"],
+                    as_of=datetime.fromisoformat(stock["as_of"]),
+                    target_time=datetime.fromisoformat(stock["target_time"]),
+                    request=request_json,
+                    response=public,
+                    latency_ms=round(latency_ms, 3),
+                    cached=cached,
+                )
+            )
             self.metrics.predictions.labels(stock["trade_signal"], str(cached).lower()).inc()
         first = predictions[0]
-        rows.append(audit.entry("prediction", client, user.id,
-                                prediction_ids=[p["prediction_id"] for p in predictions],
-                                symbols=req.stocks, cached=cached))
+        rows.append(
+            audit.entry(
+                "prediction",
+                client,
+                user.id,
+                prediction_ids=[p["prediction_id"] for p in predictions],
+                symbols=req.stocks,
+                cached=cached,
+            )
+        )
         await self._writer.write(session, rows)
         return {
-            **{key: first[key] for key in (
-                "predicted_price", "confidence", "trade_signal", "direction",
-                "suggested_exit_time", "position_size", "suggestion_text", "risk_metrics")},
-            "prediction_id": first["prediction_id"], "symbol": first["symbol"],
-            "agent_id": first["agent_id"], "as_of": first["as_of"],
+            **{
+                key: first[key]
+                for key in (
+                    "predicted_price",
+                    "confidence",
+                    "trade_signal",
+                    "direction",
+                    "suggested_exit_time",
+                    "position_size",
+                    "suggestion_text",
+                    "risk_metrics",
+                )
+            },
+            "prediction_id": first["prediction_id"],
+            "symbol": first["symbol"],
+            "agent_id": first["agent_id"],
+            "as_of": first["as_of"],
             "data_source": body["data_source"],
             "warnings": first["warnings"],
-            "cached": cached, "predictions": predictions,
+            "cached": cached,
+            "predictions": predictions,
         }
 
     # --- the parts in memory ---------------------------------------------------
@@ -339,8 +449,16 @@ class PredictionService:
         columns = tuple(prep["feature_names"])
         lookback = int(prep["lookback"])
         bars = item.bars
-        key = (item.agent.data_source, item.agent.symbol, item.agent.data_frequency,
-               bars["timestamp"][-1], bars.height, tuple(item.agent.features), columns, lookback)
+        key = (
+            item.agent.data_source,
+            item.agent.symbol,
+            item.agent.data_frequency,
+            bars["timestamp"][-1],
+            bars.height,
+            tuple(item.agent.features),
+            columns,
+            lookback,
+        )
         hit = self._inputs.get(key)
         if hit is not None:
             self._inputs.move_to_end(key)
@@ -358,10 +476,14 @@ class PredictionService:
         atr_column = feature_columns([ATR])[0]
         atr = float(frame[atr_column][-1] or 0.0)
         start = bars["timestamp"][-1]
-        inputs = Inputs(rows=rows, last_close=float(bars["close"][-1]),
-                        atr=atr if math.isfinite(atr) else 0.0, bar_start=start,
-                        bar_close=bar_close(item.agent.data_frequency, start),
-                        notes=tuple(notes))
+        inputs = Inputs(
+            rows=rows,
+            last_close=float(bars["close"][-1]),
+            atr=atr if math.isfinite(atr) else 0.0,
+            bar_start=start,
+            bar_close=bar_close(item.agent.data_frequency, start),
+            notes=tuple(notes),
+        )
         self._inputs[key] = inputs
         while len(self._inputs) > 1024:
             self._inputs.popitem(last=False)

@@ -37,8 +37,7 @@ def validate(req: PredictRequest, user: User) -> Plan:
     steps = 0
     try:
         get_frequency(req.data_frequency, ["data_frequency"])
-        steps = horizon_bars(req.data_frequency, req.prediction_horizon,
-                             ["prediction_horizon"])
+        steps = horizon_bars(req.data_frequency, req.prediction_horizon, ["prediction_horizon"])
     except Unprocessable as exc:
         errors.absorb(exc, ["prediction_horizon"])
     features = list(DEFAULT_FEATURES)
@@ -60,13 +59,22 @@ def validate(req: PredictRequest, user: User) -> Plan:
         for symbol in req.agent_ids:
             if symbol not in req.stocks:
                 errors.add(["agent_ids", symbol], f"{symbol} is not in stocks")
-    if (req.entry_price is not None and req.stop_loss is not None
-            and req.entry_price == req.stop_loss):
-        errors.add(["stop_loss"], "stop_loss equals entry_price: the trade would have no risk "
-                            "limit (and position size would be infinite)")
+    if (
+        req.entry_price is not None
+        and req.stop_loss is not None
+        and req.entry_price == req.stop_loss
+    ):
+        errors.add(
+            ["stop_loss"],
+            "stop_loss equals entry_price: the trade would have no risk "
+            "limit (and position size would be infinite)",
+        )
     errors.raise_if_any()
-    return Plan(steps=steps, features=features,
-                entry_window=req.entry_window.window() if req.entry_window else None,
-                exit_window=req.exit_window.window() if req.exit_window else None,
-                as_of=as_of,
-                equity=req.account_equity or user.account_equity)
+    return Plan(
+        steps=steps,
+        features=features,
+        entry_window=req.entry_window.window() if req.entry_window else None,
+        exit_window=req.exit_window.window() if req.exit_window else None,
+        as_of=as_of,
+        equity=req.account_equity or user.account_equity,
+    )

@@ -41,39 +41,69 @@ class FakeSession:
 def historical_messages() -> list[dict[str, Any]]:
     # A PARTIAL_RESPONSE then the RESPONSE, as HistoricalDataRequest sends them.
     return [
-        {"securityData": {
-            "security": "IBM US Equity", "eidData": [], "sequenceNumber": 0,
-            "fieldExceptions": [],
-            "fieldData": [
-                {"date": date(2024, 1, 2), "PX_OPEN": 162.83, "PX_HIGH": 163.29,
-                 "PX_LOW": 160.79, "PX_LAST": 161.50, "PX_VOLUME": 3857013.0},
-                {"date": date(2024, 1, 3), "PX_OPEN": 160.93, "PX_HIGH": 161.24,
-                 "PX_LOW": 160.26, "PX_LAST": 160.52, "PX_VOLUME": 4087622.0},
-            ],
-        }},
-        {"HistoricalDataResponse": {"securityData": {
-            "security": "IBM US Equity", "eidData": [], "sequenceNumber": 0,
-            "fieldExceptions": [],
-            "fieldData": [
-                {"date": "2024-01-04", "PX_OPEN": 160.0, "PX_HIGH": 161.2, "PX_LOW": 159.8,
-                 "PX_LAST": 160.9},
-                {"date": "2024-01-05", "PX_VOLUME": 1000.0},
-            ],
-        }}},
+        {
+            "securityData": {
+                "security": "IBM US Equity",
+                "eidData": [],
+                "sequenceNumber": 0,
+                "fieldExceptions": [],
+                "fieldData": [
+                    {
+                        "date": date(2024, 1, 2),
+                        "PX_OPEN": 162.83,
+                        "PX_HIGH": 163.29,
+                        "PX_LOW": 160.79,
+                        "PX_LAST": 161.50,
+                        "PX_VOLUME": 3857013.0,
+                    },
+                    {
+                        "date": date(2024, 1, 3),
+                        "PX_OPEN": 160.93,
+                        "PX_HIGH": 161.24,
+                        "PX_LOW": 160.26,
+                        "PX_LAST": 160.52,
+                        "PX_VOLUME": 4087622.0,
+                    },
+                ],
+            }
+        },
+        {
+            "HistoricalDataResponse": {
+                "securityData": {
+                    "security": "IBM US Equity",
+                    "eidData": [],
+                    "sequenceNumber": 0,
+                    "fieldExceptions": [],
+                    "fieldData": [
+                        {
+                            "date": "2024-01-04",
+                            "PX_OPEN": 160.0,
+                            "PX_HIGH": 161.2,
+                            "PX_LOW": 159.8,
+                            "PX_LAST": 160.9,
+                        },
+                        {"date": "2024-01-05", "PX_VOLUME": 1000.0},
+                    ],
+                }
+            }
+        },
     ]
 
 
 async def test_historical_request_and_mapping() -> None:
     session = FakeSession(historical_messages())
-    bars = await BloombergProvider(session).fetch_bars("ibm", "1d", utc(2024, 1, 2),
-                                                        utc(2024, 1, 5))
+    bars = await BloombergProvider(session).fetch_bars(
+        "ibm", "1d", utc(2024, 1, 2), utc(2024, 1, 5)
+    )
     service, operation, params = session.calls[0]
     assert (service, operation) == ("//blp/refdata", "HistoricalDataRequest")
     assert params == {
         "securities": ["IBM US Equity"],
         "fields": ["PX_OPEN", "PX_HIGH", "PX_LOW", "PX_LAST", "PX_VOLUME"],
-        "startDate": "20240102", "endDate": "20240105",
-        "periodicitySelection": "DAILY", "periodicityAdjustment": "CALENDAR",
+        "startDate": "20240102",
+        "endDate": "20240105",
+        "periodicitySelection": "DAILY",
+        "periodicityAdjustment": "CALENDAR",
     }
     assert bars.schema == pl.Schema(BAR_SCHEMA)
     assert bars["timestamp"].to_list() == [utc(2024, 1, d) for d in (2, 3, 4)]
@@ -82,13 +112,28 @@ async def test_historical_request_and_mapping() -> None:
 
 
 async def test_weekly_bars_are_stamped_on_mondays() -> None:
-    messages = [{"securityData": {"security": "IBM US Equity", "fieldExceptions": [],
-                                  "fieldData": [{"date": "2024-01-12", "PX_OPEN": 1.0,
-                                                 "PX_HIGH": 2.0, "PX_LOW": 0.5,
-                                                 "PX_LAST": 1.5, "PX_VOLUME": 10.0}]}}]
+    messages = [
+        {
+            "securityData": {
+                "security": "IBM US Equity",
+                "fieldExceptions": [],
+                "fieldData": [
+                    {
+                        "date": "2024-01-12",
+                        "PX_OPEN": 1.0,
+                        "PX_HIGH": 2.0,
+                        "PX_LOW": 0.5,
+                        "PX_LAST": 1.5,
+                        "PX_VOLUME": 10.0,
+                    }
+                ],
+            }
+        }
+    ]
     session = FakeSession(messages)
-    bars = await BloombergProvider(session).fetch_bars("IBM", "1wk", utc(2024, 1, 1),
-                                                        utc(2024, 1, 31))
+    bars = await BloombergProvider(session).fetch_bars(
+        "IBM", "1wk", utc(2024, 1, 1), utc(2024, 1, 31)
+    )
     assert session.calls[0][2]["periodicitySelection"] == "WEEKLY"
     assert bars["timestamp"].to_list() == [utc(2024, 1, 8)]
 
@@ -96,20 +141,45 @@ async def test_weekly_bars_are_stamped_on_mondays() -> None:
 def intraday_messages() -> list[dict[str, Any]]:
     ticks = [
         # pre-market trade: outside the regular session, dropped
-        {"time": datetime(2024, 1, 2, 14, 0), "open": 185.0, "high": 185.2, "low": 184.9,
-         "close": 185.1, "volume": 5000, "numEvents": 40, "value": 925000.0},
-        {"time": datetime(2024, 1, 2, 14, 30), "open": 187.15, "high": 187.70, "low": 187.05,
-         "close": 187.30, "volume": 1006112, "numEvents": 9000, "value": 1.88e8},
-        {"time": "2024-01-02T14:35:00", "open": 187.30, "high": 187.60, "low": 187.20,
-         "close": 187.45, "volume": 250111, "numEvents": 2100, "value": 4.68e7},
+        {
+            "time": datetime(2024, 1, 2, 14, 0),
+            "open": 185.0,
+            "high": 185.2,
+            "low": 184.9,
+            "close": 185.1,
+            "volume": 5000,
+            "numEvents": 40,
+            "value": 925000.0,
+        },
+        {
+            "time": datetime(2024, 1, 2, 14, 30),
+            "open": 187.15,
+            "high": 187.70,
+            "low": 187.05,
+            "close": 187.30,
+            "volume": 1006112,
+            "numEvents": 9000,
+            "value": 1.88e8,
+        },
+        {
+            "time": "2024-01-02T14:35:00",
+            "open": 187.30,
+            "high": 187.60,
+            "low": 187.20,
+            "close": 187.45,
+            "volume": 250111,
+            "numEvents": 2100,
+            "value": 4.68e7,
+        },
     ]
     return [{"IntradayBarResponse": {"barData": {"eidData": [], "barTickData": ticks}}}]
 
 
 async def test_intraday_request_and_mapping() -> None:
     session = FakeSession(intraday_messages())
-    bars = await BloombergProvider(session).fetch_bars("AAPL US Equity", "5min",
-                                                        utc(2024, 1, 2, 14), utc(2024, 1, 2, 15))
+    bars = await BloombergProvider(session).fetch_bars(
+        "AAPL US Equity", "5min", utc(2024, 1, 2, 14), utc(2024, 1, 2, 15)
+    )
     _, operation, params = session.calls[0]
     assert operation == "IntradayBarRequest"
     assert params["security"] == "AAPL US Equity"
@@ -123,42 +193,85 @@ async def test_intraday_request_and_mapping() -> None:
 
 async def test_hourly_bars_come_from_half_hours_on_the_session_grid() -> None:
     starts = [(14, 30), (15, 0), (15, 30), (16, 0)]
-    ticks = [{"time": datetime(2024, 1, 2, h, m), "open": 10.0 + i, "high": 11.0 + i,
-              "low": 9.0 + i, "close": 10.5 + i, "volume": 100 + i}
-             for i, (h, m) in enumerate(starts)]
+    ticks = [
+        {
+            "time": datetime(2024, 1, 2, h, m),
+            "open": 10.0 + i,
+            "high": 11.0 + i,
+            "low": 9.0 + i,
+            "close": 10.5 + i,
+            "volume": 100 + i,
+        }
+        for i, (h, m) in enumerate(starts)
+    ]
     session = FakeSession([{"barData": {"barTickData": ticks}}])
-    bars = await BloombergProvider(session).fetch_bars("AAPL", "1h", utc(2024, 1, 2, 14),
-                                                        utc(2024, 1, 2, 17))
+    bars = await BloombergProvider(session).fetch_bars(
+        "AAPL", "1h", utc(2024, 1, 2, 14), utc(2024, 1, 2, 17)
+    )
     assert session.calls[0][2]["interval"] == 30
     assert [t.strftime("%H:%M") for t in bars["timestamp"]] == ["14:30", "15:30"]
     assert bars.row(0)[1:] == (10.0, 12.0, 9.0, 11.5, 201.0)
 
 
 async def test_security_error_is_a_clear_market_data_error() -> None:
-    messages = [{"securityData": {"security": "NOPE US Equity", "securityError": {
-        "source": "bbdbh3", "code": 15, "category": "BAD_SEC",
-        "message": "Unknown/Invalid security [nid:3]", "subcategory": "INVALID_SECURITY"}}}]
+    messages = [
+        {
+            "securityData": {
+                "security": "NOPE US Equity",
+                "securityError": {
+                    "source": "bbdbh3",
+                    "code": 15,
+                    "category": "BAD_SEC",
+                    "message": "Unknown/Invalid security [nid:3]",
+                    "subcategory": "INVALID_SECURITY",
+                },
+            }
+        }
+    ]
     with pytest.raises(MarketDataError) as caught:
         await BloombergProvider(FakeSession(messages)).fetch_bars(
-            "NOPE", "1d", utc(2024, 1, 2), utc(2024, 1, 5))
+            "NOPE", "1d", utc(2024, 1, 2), utc(2024, 1, 5)
+        )
     assert "NOPE US Equity: Unknown/Invalid security [nid:3] (BAD_SEC)" in caught.value.message
 
 
 async def test_response_error_on_intraday_is_reported() -> None:
-    messages = [{"responseError": {"source": "bbdbh3", "code": 1, "category": "BAD_ARGS",
-                                   "message": "Invalid interval", "subcategory": "INVALID"}}]
+    messages = [
+        {
+            "responseError": {
+                "source": "bbdbh3",
+                "code": 1,
+                "category": "BAD_ARGS",
+                "message": "Invalid interval",
+                "subcategory": "INVALID",
+            }
+        }
+    ]
     with pytest.raises(MarketDataError, match="Invalid interval"):
         await BloombergProvider(FakeSession(messages)).fetch_bars(
-            "AAPL", "1min", utc(2024, 1, 2, 14), utc(2024, 1, 2, 15))
+            "AAPL", "1min", utc(2024, 1, 2, 14), utc(2024, 1, 2, 15)
+        )
 
 
 async def test_missing_price_fields_are_refused() -> None:
-    messages = [{"securityData": {"security": "X US Equity", "fieldExceptions": [
-        {"fieldId": "PX_OPEN", "errorInfo": {"category": "BAD_FLD", "message": "Field not valid"}}
-    ], "fieldData": []}}]
+    messages = [
+        {
+            "securityData": {
+                "security": "X US Equity",
+                "fieldExceptions": [
+                    {
+                        "fieldId": "PX_OPEN",
+                        "errorInfo": {"category": "BAD_FLD", "message": "Field not valid"},
+                    }
+                ],
+                "fieldData": [],
+            }
+        }
+    ]
     with pytest.raises(MarketDataError, match="no PX_OPEN"):
         await BloombergProvider(FakeSession(messages)).fetch_bars(
-            "X", "1d", utc(2024, 1, 2), utc(2024, 1, 5))
+            "X", "1d", utc(2024, 1, 2), utc(2024, 1, 5)
+        )
 
 
 def test_symbols_map_to_securities() -> None:

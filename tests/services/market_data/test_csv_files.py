@@ -52,12 +52,17 @@ def test_vendor_export_loads_as_is(tmp_path: Path) -> None:
 
 
 def test_our_own_format_with_iso_times_offsets_and_naive_utc(tmp_path: Path) -> None:
-    write(tmp_path, "1min", "MSFT.csv", """timestamp,open,high,low,close,volume
+    write(
+        tmp_path,
+        "1min",
+        "MSFT.csv",
+        """timestamp,open,high,low,close,volume
 2024-01-02T14:30:00Z,1,2,0.5,1.5,10
 2024-01-02 09:31:00-05:00,1,2,0.5,1.5,11
 2024-01-02 14:32,1,2,0.5,1.5,12
 2024-01-02T14:33:00.250000,1,2,0.5,1.5,13
-""")
+""",
+    )
     bars = read(tmp_path, "MSFT", "1min")
     minutes = [(t.minute, t.microsecond) for t in bars["timestamp"]]
     assert minutes == [(30, 0), (31, 0), (32, 0), (33, 250000)]
@@ -65,8 +70,12 @@ def test_our_own_format_with_iso_times_offsets_and_naive_utc(tmp_path: Path) -> 
 
 
 def test_headers_match_case_insensitively_and_extra_columns_are_ignored(tmp_path: Path) -> None:
-    write(tmp_path, "1d", "IBM.csv",
-          " DATETIME ,VOLUME,CLOSE,low,High,oPeN,Dividends\n2024-01-02,5,10,9,11,9.5,0\n")
+    write(
+        tmp_path,
+        "1d",
+        "IBM.csv",
+        " DATETIME ,VOLUME,CLOSE,low,High,oPeN,Dividends\n2024-01-02,5,10,9,11,9.5,0\n",
+    )
     bars = read(tmp_path, "IBM")
     assert bars.row(0) == (datetime(2024, 1, 2, tzinfo=UTC), 9.5, 11.0, 9.0, 10.0, 5.0)
 
@@ -81,14 +90,20 @@ def test_range_filter_is_inclusive(tmp_path: Path) -> None:
 
 def test_parquet_files_load(tmp_path: Path) -> None:
     (tmp_path / "1h").mkdir()
-    pl.DataFrame({
-        "Timestamp": [datetime(2024, 1, 2, 15, 30), datetime(2024, 1, 2, 14, 30)],
-        "Open": [1.0, 1.1], "High": [2.0, 2.1], "Low": [0.5, 0.6], "Close": [1.5, 1.6],
-        "Volume": [100, 200],
-    }).write_parquet(tmp_path / "1h" / "AMD.parquet")
+    pl.DataFrame(
+        {
+            "Timestamp": [datetime(2024, 1, 2, 15, 30), datetime(2024, 1, 2, 14, 30)],
+            "Open": [1.0, 1.1],
+            "High": [2.0, 2.1],
+            "Low": [0.5, 0.6],
+            "Close": [1.5, 1.6],
+            "Volume": [100, 200],
+        }
+    ).write_parquet(tmp_path / "1h" / "AMD.parquet")
     bars = read(tmp_path, "AMD", "1h")
     assert bars["timestamp"].to_list() == [
-        datetime(2024, 1, 2, 14, 30, tzinfo=UTC), datetime(2024, 1, 2, 15, 30, tzinfo=UTC)
+        datetime(2024, 1, 2, 14, 30, tzinfo=UTC),
+        datetime(2024, 1, 2, 15, 30, tzinfo=UTC),
     ]
     assert bars["volume"].to_list() == [200.0, 100.0]
 
@@ -136,8 +151,13 @@ def test_empty_value_is_reported(tmp_path: Path) -> None:
 
 
 def test_date_only_is_refused_for_intraday_files(tmp_path: Path) -> None:
-    write(tmp_path, "1min", "AAPL.csv", "timestamp,open,high,low,close,volume\n"
-          "2024-01-02T14:30:00Z,1,2,0.5,1,5\n2024-01-02,1,2,0.5,1,5\n")
+    write(
+        tmp_path,
+        "1min",
+        "AAPL.csv",
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-02T14:30:00Z,1,2,0.5,1,5\n2024-01-02,1,2,0.5,1,5\n",
+    )
     assert "a date without a time of day in line 3" in error_of(tmp_path, "AAPL", "1min")
 
 

@@ -132,8 +132,9 @@ def test_bar_close_is_when_a_bar_is_final() -> None:
     )
 
 
-@pytest.mark.parametrize(("frequency", "bars"), [("1min", 2000), ("1h", 300), ("1d", 400),
-                                                  ("1wk", 60)])
+@pytest.mark.parametrize(
+    ("frequency", "bars"), [("1min", 2000), ("1h", 300), ("1d", 400), ("1wk", 60)]
+)
 def test_calendar_span_holds_enough_bars(frequency: str, bars: int) -> None:
     end = datetime(2024, 6, 28, 21, tzinfo=UTC)
     fetched = synthetic_bars("SPAN", frequency, end - calendar_span(frequency, bars), end)

@@ -21,8 +21,12 @@ from app.services.market_data.refinitiv import RefinitivProvider
 from app.services.market_data.synthetic import SyntheticProvider
 
 NO_VENDORS = {
-    "refinitiv_app_key": None, "refinitiv_username": None, "refinitiv_password": None,
-    "refinitiv_client_id": None, "refinitiv_client_secret": None, "bloomberg_host": None,
+    "refinitiv_app_key": None,
+    "refinitiv_username": None,
+    "refinitiv_password": None,
+    "refinitiv_client_id": None,
+    "refinitiv_client_secret": None,
+    "bloomberg_host": None,
 }
 
 
@@ -64,8 +68,9 @@ def test_unconfigured_refinitiv_is_a_422_saying_what_to_set() -> None:
 
 
 def test_configured_refinitiv_gives_its_provider() -> None:
-    provider = get_provider("refinitiv", plain(refinitiv_client_id="c",
-                                               refinitiv_client_secret="s"))
+    provider = get_provider(
+        "refinitiv", plain(refinitiv_client_id="c", refinitiv_client_secret="s")
+    )
     assert isinstance(provider, RefinitivProvider)
     assert provider.client.credentials.grant == "client_credentials"
 

@@ -9,8 +9,10 @@ import pytest
 
 from app.services.market_data.base import MarketDataError
 
-pytest.importorskip("bokeh_sampledata",
-                    reason="the optional 'sample' extra is not installed (the test extra has it)")
+pytest.importorskip(
+    "bokeh_sampledata",
+    reason="the optional 'sample' extra is not installed (the test extra has it)",
+)
 
 from app.services.market_data.sample import SampleProvider, sample_bars
 

@@ -80,12 +80,16 @@ def test_business_days_only() -> None:
 def test_intraday_bars_fill_the_new_york_session_across_dst() -> None:
     # US clocks sprang forward on Sunday 2024-03-10.
     bars = new_york(synthetic_bars("AAPL", "1min", utc(2024, 3, 7), utc(2024, 3, 13)))
-    per_day = bars.group_by(pl.col("local").dt.date().alias("day")).agg(
-        pl.len().alias("n"),
-        pl.col("local").min().dt.strftime("%H:%M").alias("first"),
-        pl.col("local").max().dt.strftime("%H:%M").alias("last"),
-        pl.col("timestamp").min().dt.strftime("%H:%M").alias("first_utc"),
-    ).sort("day")
+    per_day = (
+        bars.group_by(pl.col("local").dt.date().alias("day"))
+        .agg(
+            pl.len().alias("n"),
+            pl.col("local").min().dt.strftime("%H:%M").alias("first"),
+            pl.col("local").max().dt.strftime("%H:%M").alias("last"),
+            pl.col("timestamp").min().dt.strftime("%H:%M").alias("first_utc"),
+        )
+        .sort("day")
+    )
     assert per_day["n"].to_list() == [390] * per_day.height
     assert set(per_day["first"]) == {"09:30"} and set(per_day["last"]) == {"15:59"}
     before = per_day.filter(pl.col("day") == datetime(2024, 3, 8).date())["first_utc"][0]
@@ -93,18 +97,21 @@ def test_intraday_bars_fill_the_new_york_session_across_dst() -> None:
     assert (before, after) == ("14:30", "13:30")
 
 
-@pytest.mark.parametrize(("frequency", "per_day"), [("5min", 78), ("15min", 26), ("30min", 13),
-                                                    ("1h", 7)])
+@pytest.mark.parametrize(
+    ("frequency", "per_day"), [("5min", 78), ("15min", 26), ("30min", 13), ("1h", 7)]
+)
 def test_coarser_intraday_bars_aggregate_the_minute_bars(frequency: str, per_day: int) -> None:
     start, end = utc(2024, 5, 6), utc(2024, 5, 8)
     coarse = synthetic_bars("NVDA", frequency, start, end)
     minutes = synthetic_bars("NVDA", "1min", start, end)
     every = {"5min": "5m", "15min": "15m", "30min": "30m", "1h": "1h"}[frequency]
     offset = "30m" if frequency == "1h" else None  # the hourly grid starts at 09:30
-    expected = (
-        minutes.group_by_dynamic("timestamp", every=every, offset=offset)
-        .agg(pl.col("open").first(), pl.col("high").max(), pl.col("low").min(),
-             pl.col("close").last(), pl.col("volume").sum())
+    expected = minutes.group_by_dynamic("timestamp", every=every, offset=offset).agg(
+        pl.col("open").first(),
+        pl.col("high").max(),
+        pl.col("low").min(),
+        pl.col("close").last(),
+        pl.col("volume").sum(),
     )
     assert coarse.height == 2 * per_day
     assert_frame_equal(coarse, expected.select(coarse.columns))

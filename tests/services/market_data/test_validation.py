@@ -52,8 +52,10 @@ def test_too_few_rows_says_needed_and_found(daily: pl.DataFrame) -> None:
     assert caught.value.details == {"reasons": report.reasons}
 
 
-@pytest.mark.parametrize(("column", "value"), [("close", -1.0), ("open", 0.0),
-                                               ("high", float("nan")), ("low", float("inf"))])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("close", -1.0), ("open", 0.0), ("high", float("nan")), ("low", float("inf"))],
+)
 def test_non_positive_or_non_finite_prices(daily: pl.DataFrame, column: str, value: float) -> None:
     report = validate_bars(set_value(daily, 10, column, value), "1d", 60, 1)
     assert not report.ok
@@ -79,8 +81,7 @@ def test_inconsistent_ohlc(daily: pl.DataFrame) -> None:
     for broken in (high_too_low, low_too_high):
         report = validate_bars(broken, "1d", 60, 1)
         assert not report.ok
-        assert any("inconsistent: the high is below the open or close" in r
-                   for r in report.reasons)
+        assert any("inconsistent: the high is below the open or close" in r for r in report.reasons)
 
 
 def test_duplicate_timestamps(daily: pl.DataFrame) -> None:

@@ -33,14 +33,23 @@ def write_news(data_dir: Path, symbol: str, lines: list[str]) -> None:
 
 
 async def test_file_source_reads_filters_and_sorts(tmp_path: Path) -> None:
-    write_news(tmp_path, "AAPL", [
-        json.dumps({"published_at": "2024-01-03T13:05:00Z", "headline": "Later story"}),
-        "",
-        json.dumps({"published_at": "2024-01-02 09:00:00", "headline": " Naive means UTC "}),
-        json.dumps({"published_at": "2024-01-02T10:00:00-05:00", "headline": "With offset",
-                    "story_id": 7}),
-        json.dumps({"published_at": "2023-12-01T00:00:00Z", "headline": "Too early"}),
-    ])
+    write_news(
+        tmp_path,
+        "AAPL",
+        [
+            json.dumps({"published_at": "2024-01-03T13:05:00Z", "headline": "Later story"}),
+            "",
+            json.dumps({"published_at": "2024-01-02 09:00:00", "headline": " Naive means UTC "}),
+            json.dumps(
+                {
+                    "published_at": "2024-01-02T10:00:00-05:00",
+                    "headline": "With offset",
+                    "story_id": 7,
+                }
+            ),
+            json.dumps({"published_at": "2023-12-01T00:00:00Z", "headline": "Too early"}),
+        ],
+    )
     found = await FileNewsSource(tmp_path).headlines("aapl", utc(2024, 1, 1), utc(2024, 1, 31))
     assert [(h.published_at, h.headline) for h in found] == [
         (utc(2024, 1, 2, 9), "Naive means UTC"),
@@ -54,12 +63,19 @@ async def test_file_source_without_a_file_has_no_news(tmp_path: Path) -> None:
     assert await FileNewsSource(tmp_path).headlines("MSFT", utc(2024, 1, 1), utc(2024, 2, 1)) == []
 
 
-@pytest.mark.parametrize("bad", ['{"headline": "no time"}', "not json",
-                                 '{"published_at": "yesterday", "headline": "x"}',
-                                 '{"published_at": "2024-01-02T00:00:00Z", "headline": "  "}'])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '{"headline": "no time"}',
+        "not json",
+        '{"published_at": "yesterday", "headline": "x"}',
+        '{"published_at": "2024-01-02T00:00:00Z", "headline": "  "}',
+    ],
+)
 async def test_file_source_names_the_bad_line(tmp_path: Path, bad: str) -> None:
-    write_news(tmp_path, "AAPL", [json.dumps({"published_at": "2024-01-02", "headline": "ok"}),
-                                  bad])
+    write_news(
+        tmp_path, "AAPL", [json.dumps({"published_at": "2024-01-02", "headline": "ok"}), bad]
+    )
     with pytest.raises(MarketDataError, match=r"news/AAPL\.jsonl line 2"):
         await FileNewsSource(tmp_path).headlines("AAPL", utc(2024, 1, 1), utc(2024, 2, 1))
 
@@ -87,11 +103,21 @@ def test_selection_by_settings(tmp_path: Path) -> None:
     assert get_news_source(Settings(_env_file=None, news_source="none")) is None
     source = get_news_source(Settings(_env_file=None, news_source="file", data_dir=tmp_path))
     assert isinstance(source, FileNewsSource) and source.data_dir == tmp_path
-    configured = Settings(_env_file=None, news_source="refinitiv",
-                          refinitiv_client_id="id", refinitiv_client_secret="secret")
+    configured = Settings(
+        _env_file=None,
+        news_source="refinitiv",
+        refinitiv_client_id="id",
+        refinitiv_client_secret="secret",
+    )
     assert isinstance(get_news_source(configured), RefinitivNewsSource)
-    bare = Settings(_env_file=None, news_source="refinitiv", refinitiv_app_key=None,
-                    refinitiv_username=None, refinitiv_password=None,
-                    refinitiv_client_id=None, refinitiv_client_secret=None)
+    bare = Settings(
+        _env_file=None,
+        news_source="refinitiv",
+        refinitiv_app_key=None,
+        refinitiv_username=None,
+        refinitiv_password=None,
+        refinitiv_client_id=None,
+        refinitiv_client_secret=None,
+    )
     with pytest.raises(DataSourceNotConfigured, match="refinitiv is not configured"):
         get_news_source(bare)

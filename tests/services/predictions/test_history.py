@@ -25,11 +25,23 @@ async def saved(sessionmaker: Sessions, user: User) -> tuple[list[Prediction], P
     """Five calls of `user` a minute apart (the last two at one instant) and a stranger's."""
     agent, version = agent_rows(user.id, symbol="MSFT")
     assert version is not None
-    specs = [("AAPL", "Enter", None, 0), ("MSFT", "Hold", agent.id, 1), ("AAPL", "Exit", None, 2),
-             ("MSFT", "Enter", agent.id, 3), ("AAPL", "Enter", None, 3)]
-    mine = [prediction_row(user.id, symbol=symbol, trade_signal=signal, agent_id=agent_id,
-                           created_at=T0 + timedelta(minutes=minute))
-            for symbol, signal, agent_id, minute in specs]
+    specs = [
+        ("AAPL", "Enter", None, 0),
+        ("MSFT", "Hold", agent.id, 1),
+        ("AAPL", "Exit", None, 2),
+        ("MSFT", "Enter", agent.id, 3),
+        ("AAPL", "Enter", None, 3),
+    ]
+    mine = [
+        prediction_row(
+            user.id,
+            symbol=symbol,
+            trade_signal=signal,
+            agent_id=agent_id,
+            created_at=T0 + timedelta(minutes=minute),
+        )
+        for symbol, signal, agent_id, minute in specs
+    ]
     stranger = user_row()
     theirs = prediction_row(stranger.id, created_at=T0 + timedelta(minutes=2))
     async with sessionmaker() as session:
@@ -39,7 +51,8 @@ async def saved(sessionmaker: Sessions, user: User) -> tuple[list[Prediction], P
 
 
 async def test_pages_are_newest_first_and_only_the_callers(
-    sessionmaker: Sessions, user: User,
+    sessionmaker: Sessions,
+    user: User,
 ) -> None:
     mine, theirs = await saved(sessionmaker, user)
     expected = [p.id for p in sorted(mine, key=lambda p: (p.created_at, p.id), reverse=True)]
@@ -55,6 +68,7 @@ async def test_pages_are_newest_first_and_only_the_callers(
 async def test_page_filters(sessionmaker: Sessions, user: User) -> None:
     mine, _ = await saved(sessionmaker, user)
     async with sessionmaker() as session:
+
         async def ids(**filters: Any) -> list[uuid.UUID]:
             rows, _ = await history.page(session, user, limit=10, **filters)
             return [p.id for p in rows]
@@ -62,13 +76,17 @@ async def test_page_filters(sessionmaker: Sessions, user: User) -> None:
         assert await ids(symbol=" msft ") == [mine[3].id, mine[1].id]
         assert await ids(agent_id=mine[1].agent_id) == [mine[3].id, mine[1].id]
         assert await ids(trade_signal="Exit") == [mine[2].id]
-        assert set(await ids(since=T0 + timedelta(minutes=2))) == {mine[2].id, mine[3].id,
-                                                                  mine[4].id}
+        assert set(await ids(since=T0 + timedelta(minutes=2))) == {
+            mine[2].id,
+            mine[3].id,
+            mine[4].id,
+        }
         assert await ids(until=T0 + timedelta(minutes=1)) == [mine[0].id]
 
 
 async def test_get_owned_hides_other_users_calls_like_missing_ones(
-    sessionmaker: Sessions, user: User,
+    sessionmaker: Sessions,
+    user: User,
 ) -> None:
     mine, theirs = await saved(sessionmaker, user)
     async with sessionmaker() as session:

@@ -18,16 +18,27 @@ AGENT_ID = "6f1c2f4e-2a4b-4c1e-9a51-3d2f0b6c7a10"
 
 
 def request(**overrides: Any) -> PredictRequest:
-    body: dict[str, Any] = {"user_segment": "short_term_trader", "stocks": ["AAPL"],
-                            "data_frequency": "1min", "prediction_horizon": "1h"}
+    body: dict[str, Any] = {
+        "user_segment": "short_term_trader",
+        "stocks": ["AAPL"],
+        "data_frequency": "1min",
+        "prediction_horizon": "1h",
+    }
     body.update(overrides)
     return PredictRequest.model_validate(body)
 
 
 def test_every_field_at_fault_is_named_in_one_422() -> None:
-    bad = request(data_frequency="1d", prediction_horizon="1h", features=["SMA", "RSI2"],
-                  timezone="Mars/Olympus", as_of=datetime.now(UTC) + timedelta(days=1),
-                  agent_ids={"msft": AGENT_ID}, entry_price=185.5, stop_loss=185.5)
+    bad = request(
+        data_frequency="1d",
+        prediction_horizon="1h",
+        features=["SMA", "RSI2"],
+        timezone="Mars/Olympus",
+        as_of=datetime.now(UTC) + timedelta(days=1),
+        agent_ids={"msft": AGENT_ID},
+        entry_price=185.5,
+        stop_loss=185.5,
+    )
     with pytest.raises(Unprocessable) as caught:
         validate(bad, user_row())
     assert [detail["loc"] for detail in caught.value.details] == [
@@ -54,9 +65,14 @@ def test_an_unknown_frequency_is_named_as_such() -> None:
 
 def test_a_valid_request_becomes_a_plan() -> None:
     user = user_row(UserSegment.short_term_trader)
-    plan = validate(request(entry_window={"start": "10:00", "end": "11:30"},
-                            exit_window={"end": "15:45"},
-                            as_of=datetime(2025, 6, 10, 15, 0)), user)
+    plan = validate(
+        request(
+            entry_window={"start": "10:00", "end": "11:30"},
+            exit_window={"end": "15:45"},
+            as_of=datetime(2025, 6, 10, 15, 0),
+        ),
+        user,
+    )
     assert plan.steps == 60  # an hour of one-minute bars
     assert plan.features == ["SMA", "EMA", "MACD", "volatility"]
     assert plan.entry_window == Window(start=time(10), end=time(11, 30))

@@ -85,13 +85,19 @@ class RefinitivCredentials:
     def from_settings(cls, settings: Settings) -> RefinitivCredentials:
         if settings.refinitiv_client_id and settings.refinitiv_client_secret:
             return cls(
-                "client_credentials", settings.refinitiv_client_id,
+                "client_credentials",
+                settings.refinitiv_client_id,
                 client_secret=settings.refinitiv_client_secret.get_secret_value(),
             )
-        if (settings.refinitiv_app_key and settings.refinitiv_username
-                and settings.refinitiv_password):
+        if (
+            settings.refinitiv_app_key
+            and settings.refinitiv_username
+            and settings.refinitiv_password
+        ):
             return cls(
-                "password", settings.refinitiv_app_key, username=settings.refinitiv_username,
+                "password",
+                settings.refinitiv_app_key,
+                username=settings.refinitiv_username,
                 password=settings.refinitiv_password.get_secret_value(),
             )
         raise not_configured(NOT_CONFIGURED)
@@ -147,11 +153,15 @@ class RefinitivClient:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, http_client: httpx.AsyncClient | None = None,
+        cls,
+        settings: Settings,
+        *,
+        http_client: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
     ) -> RefinitivClient:
         return cls(
-            RefinitivCredentials.from_settings(settings), settings.refinitiv_base_url,
+            RefinitivCredentials.from_settings(settings),
+            settings.refinitiv_base_url,
             http_client=http_client,
             retry=retry or RetryPolicy(max_retries=settings.refinitiv_max_retries),
         )
@@ -187,16 +197,29 @@ class RefinitivClient:
     def _sign_in_form(self) -> dict[str, str]:
         c = self.credentials
         if c.grant == "client_credentials":
-            return {"grant_type": "client_credentials", "client_id": c.client_id,
-                    "client_secret": c.client_secret or "", "scope": SCOPE}
-        return {"grant_type": "password", "username": c.username or "",
-                "password": c.password or "", "client_id": c.client_id, "scope": SCOPE,
-                "takeExclusiveSignOnControl": "true"}
+            return {
+                "grant_type": "client_credentials",
+                "client_id": c.client_id,
+                "client_secret": c.client_secret or "",
+                "scope": SCOPE,
+            }
+        return {
+            "grant_type": "password",
+            "username": c.username or "",
+            "password": c.password or "",
+            "client_id": c.client_id,
+            "scope": SCOPE,
+            "takeExclusiveSignOnControl": "true",
+        }
 
     def _refresh_form(self) -> dict[str, str]:
         c = self.credentials
-        return {"grant_type": "refresh_token", "refresh_token": self._refresh_token or "",
-                "username": c.username or "", "client_id": c.client_id}
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": self._refresh_token or "",
+            "username": c.username or "",
+            "client_id": c.client_id,
+        }
 
     async def _grant(self, form: dict[str, str]) -> str:
         version = "v2" if form["grant_type"] == "client_credentials" else "v1"
@@ -208,8 +231,11 @@ class RefinitivClient:
                 raise MarketDataError(f"refinitiv refused the refresh token: {detail}")
             raise not_configured(
                 f"refinitiv refused the credentials ({detail}); check "
-                + ("REFINITIV_CLIENT_ID and REFINITIV_CLIENT_SECRET" if version == "v2"
-                   else "REFINITIV_APP_KEY, REFINITIV_USERNAME and REFINITIV_PASSWORD")
+                + (
+                    "REFINITIV_CLIENT_ID and REFINITIV_CLIENT_SECRET"
+                    if version == "v2"
+                    else "REFINITIV_APP_KEY, REFINITIV_USERNAME and REFINITIV_PASSWORD"
+                )
             )
         body = self._json_or_raise(response, path)
         try:

@@ -71,7 +71,10 @@ class RefinitivProvider:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, http_client: httpx.AsyncClient | None = None,
+        cls,
+        settings: Settings,
+        *,
+        http_client: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
     ) -> RefinitivProvider:
         return cls(RefinitivClient.from_settings(settings, http_client=http_client, retry=retry))
@@ -144,9 +147,7 @@ def _format_time(moment: datetime, interval: _Interval) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
 
 
-def _parse_page(
-    payload: Any, ric: str, interval: _Interval
-) -> tuple[list[_Row], datetime | None]:
+def _parse_page(payload: Any, ric: str, interval: _Interval) -> tuple[list[_Row], datetime | None]:
     """Rows with prices of one answer (a top-level JSON array) and the oldest stamp
     received, volume-only rows included (paging continues before it)."""
     if isinstance(payload, dict) and "error" in payload:
@@ -206,8 +207,9 @@ def _to_row(raw: Any, columns: dict[str, int], shift: timedelta) -> _Row | None:
     """One data row, or None when it has no prices (volume-only rows exist)."""
     if not isinstance(raw, list):
         return None
-    values: list[Any] = [raw[columns[name]] if columns[name] < len(raw) else None
-                         for name in PRICE_FIELDS[:4]]
+    values: list[Any] = [
+        raw[columns[name]] if columns[name] < len(raw) else None for name in PRICE_FIELDS[:4]
+    ]
     if any(v is None for v in values):
         return None
     volume_at = columns.get("ACVOL_UNS")
@@ -221,14 +223,16 @@ def _to_row(raw: Any, columns: dict[str, int], shift: timedelta) -> _Row | None:
 
 
 def _rows_to_frame(rows: list[_Row], interval: _Interval, *, weekly: bool) -> pl.DataFrame:
-    frame = pl.DataFrame({
-        "timestamp": [row.start for row in rows],
-        "open": [row.open for row in rows],
-        "high": [row.high for row in rows],
-        "low": [row.low for row in rows],
-        "close": [row.close for row in rows],
-        "volume": [row.volume for row in rows],
-    }).with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
+    frame = pl.DataFrame(
+        {
+            "timestamp": [row.start for row in rows],
+            "open": [row.open for row in rows],
+            "high": [row.high for row in rows],
+            "low": [row.low for row in rows],
+            "close": [row.close for row in rows],
+            "volume": [row.volume for row in rows],
+        }
+    ).with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
     if weekly:  # stamp each weekly bar on its Monday, as the other sources do
         frame = frame.with_columns(pl.col("timestamp").dt.truncate("1w"))
     return frame.unique(subset="timestamp", keep="first").sort("timestamp")
@@ -244,7 +248,10 @@ def _resample(frame: pl.DataFrame, every: str, offset: str | None) -> pl.DataFra
         frame.sort("timestamp")
         .group_by_dynamic("timestamp", every=every, offset=offset, closed="left", label="left")
         .agg(
-            pl.col("open").first(), pl.col("high").max(), pl.col("low").min(),
-            pl.col("close").last(), pl.col("volume").sum(),
+            pl.col("open").first(),
+            pl.col("high").max(),
+            pl.col("low").min(),
+            pl.col("close").last(),
+            pl.col("volume").sum(),
         )
     )

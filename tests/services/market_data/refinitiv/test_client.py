@@ -33,11 +33,16 @@ async def test_v1_password_grant_form_and_bearer_header() -> None:
     token_request = vendor.requests[0]
     assert (token_request.method, token_request.url.path) == ("POST", "/auth/oauth2/v1/token")
     assert vendor.token_forms[0] == {
-        "grant_type": "password", "username": "trader@example.com", "password": "s3cret",
-        "client_id": "app-key-123", "scope": "trapi", "takeExclusiveSignOnControl": "true",
+        "grant_type": "password",
+        "username": "trader@example.com",
+        "password": "s3cret",
+        "client_id": "app-key-123",
+        "scope": "trapi",
+        "takeExclusiveSignOnControl": "true",
     }
-    assert all(r.headers["Authorization"] == "Bearer access-v1-first"
-               for r in vendor.data_requests())
+    assert all(
+        r.headers["Authorization"] == "Bearer access-v1-first" for r in vendor.data_requests()
+    )
     assert len(vendor.token_forms) == 1  # cached across pages
 
 
@@ -45,9 +50,12 @@ async def test_v2_client_credentials_grant() -> None:
     vendor = Vendor(daily_pages)
     await fetch_daily(vendor, credentials=V2)
     assert vendor.requests[0].url.path == "/auth/oauth2/v2/token"
-    assert vendor.token_forms[0] == {"grant_type": "client_credentials",
-                                     "client_id": "client-id-9", "client_secret": "shh-secret",
-                                     "scope": "trapi"}
+    assert vendor.token_forms[0] == {
+        "grant_type": "client_credentials",
+        "client_id": "client-id-9",
+        "client_secret": "shh-secret",
+        "scope": "trapi",
+    }
     assert vendor.data_requests()[0].headers["Authorization"] == "Bearer access-v2"
 
 
@@ -78,7 +86,9 @@ async def test_refused_refresh_token_falls_back_to_signing_in() -> None:
     clock.now += 1000
     assert await client.token() == "access-v1-first"
     assert [f["grant_type"] for f in vendor.token_forms] == [
-        "password", "refresh_token", "password"
+        "password",
+        "refresh_token",
+        "password",
     ]
 
 
@@ -95,9 +105,17 @@ async def test_401_on_data_renews_the_token_once() -> None:
     @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
         if len(vendor.data_requests()) == 1:
-            return httpx.Response(401, json={"error": {"id": "x", "code": "401",
-                                                       "message": "token expired",
-                                                       "status": "Unauthorized"}})
+            return httpx.Response(
+                401,
+                json={
+                    "error": {
+                        "id": "x",
+                        "code": "401",
+                        "message": "token expired",
+                        "status": "Unauthorized",
+                    }
+                },
+            )
         return daily_pages(request, vendor)
 
     vendor = Vendor(answer)
@@ -119,10 +137,18 @@ async def test_429_then_200_honours_retry_after() -> None:
     @signed_in
     def answer(request: httpx.Request, vendor: Vendor) -> httpx.Response:
         if len(vendor.data_requests()) == 1:
-            return httpx.Response(429, headers={"Retry-After": "2"},
-                                  json={"error": {"id": "r", "code": "429",
-                                                  "message": "Too many requests",
-                                                  "status": "Too Many Requests"}})
+            return httpx.Response(
+                429,
+                headers={"Retry-After": "2"},
+                json={
+                    "error": {
+                        "id": "r",
+                        "code": "429",
+                        "message": "Too many requests",
+                        "status": "Too Many Requests",
+                    }
+                },
+            )
         return daily_pages(request, vendor)
 
     sleeps: list[float] = []
@@ -172,14 +198,22 @@ async def test_vendor_error_body_is_mapped_to_a_clear_message() -> None:
     assert "(code 400)" in caught.value.message
 
 
-
 def test_credentials_come_from_settings() -> None:
-    v1 = RefinitivCredentials.from_settings(Settings(
-        _env_file=None, refinitiv_app_key="k", refinitiv_username="u", refinitiv_password="p",
-    ))
+    v1 = RefinitivCredentials.from_settings(
+        Settings(
+            _env_file=None,
+            refinitiv_app_key="k",
+            refinitiv_username="u",
+            refinitiv_password="p",
+        )
+    )
     assert (v1.grant, v1.client_id, v1.username, v1.password) == ("password", "k", "u", "p")
-    v2 = RefinitivCredentials.from_settings(Settings(
-        _env_file=None, refinitiv_client_id="c", refinitiv_client_secret="top-secret",
-    ))
+    v2 = RefinitivCredentials.from_settings(
+        Settings(
+            _env_file=None,
+            refinitiv_client_id="c",
+            refinitiv_client_secret="top-secret",
+        )
+    )
     assert (v2.grant, v2.client_id, v2.client_secret) == ("client_credentials", "c", "top-secret")
     assert "top-secret" not in repr(v2) and "'p'" not in repr(v1)

@@ -25,8 +25,9 @@ from app.services.market_data.refinitiv import (
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "refinitiv"
 BASE = "https://refinitiv.test"
-V1 = RefinitivCredentials("password", "app-key-123", username="trader@example.com",
-                          password="s3cret")
+V1 = RefinitivCredentials(
+    "password", "app-key-123", username="trader@example.com", password="s3cret"
+)
 V2 = RefinitivCredentials("client_credentials", "client-id-9", client_secret="shh-secret")
 
 Responder = Callable[[httpx.Request, "Vendor"], httpx.Response]
@@ -88,8 +89,12 @@ def signed_in(data: Responder) -> Responder:
 
 
 def make(
-    vendor: Vendor, credentials: RefinitivCredentials = V1, *, max_retries: int = 3,
-    clock: Clock | None = None, sleeps: list[float] | None = None,
+    vendor: Vendor,
+    credentials: RefinitivCredentials = V1,
+    *,
+    max_retries: int = 3,
+    clock: Clock | None = None,
+    sleeps: list[float] | None = None,
 ) -> RefinitivClient:
     async def sleep(seconds: float) -> None:
         if sleeps is not None:
@@ -97,8 +102,7 @@ def make(
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(vendor.handler))
     retry = RetryPolicy(max_retries=max_retries, sleep=sleep, jitter=lambda: 0.5)
-    return RefinitivClient(credentials, BASE, http_client=http, retry=retry,
-                           clock=clock or Clock())
+    return RefinitivClient(credentials, BASE, http_client=http, retry=retry, clock=clock or Clock())
 
 
 @signed_in
@@ -111,8 +115,12 @@ def daily_pages(request: httpx.Request, vendor: Vendor) -> httpx.Response:
 
 
 async def fetch_daily(
-    vendor: Vendor, first_day: int = 2, *, symbol: str = "AAPL",
-    credentials: RefinitivCredentials = V1, **options: Any,
+    vendor: Vendor,
+    first_day: int = 2,
+    *,
+    symbol: str = "AAPL",
+    credentials: RefinitivCredentials = V1,
+    **options: Any,
 ) -> pl.DataFrame:
     """`symbol`'s daily bars from 2024-01-`first_day` to 2024-01-12, from a provider on
     `vendor` (`options`: those of `make`)."""
