@@ -2,10 +2,15 @@
 
 Fitted on the validation split (never seen by the optimiser) from ``|p|``, the magnitude
 of the scaled predicted return: Platt scaling, or isotonic regression once there are
-`ISOTONIC_MIN_SAMPLES` effective samples (below that a step function overfits). Both are
-clipped to [0.5, 1]: a direction the model is less than even about is a coin flip, never
-a confident call the other way. "Direction right" is pinned once, in `direction_correct`,
-for calibration and evaluation alike. Pure NumPy; for users: docs/MODELS.md.
+`ISOTONIC_MIN_SAMPLES` effective samples (below that a step function overfits). Neither
+may claim more than its evidence earned: Platt's curve stops rising where the validation
+calls thin out, and every isotonic step holds `MIN_BLOCK_SAMPLES` effective samples and
+is shrunk toward the base rate, so a lucky handful of big calls is never reported as a
+sure thing. Outputs lie in [0.5, `CONFIDENCE_CEILING`]: a direction the model is less
+than even about is a coin flip, never a confident call the other way, and no call is
+certain. "Direction right" is the platform's one rule (`app.core.direction`), used here
+for calibration and ECE as in evaluation and the track record. Pure NumPy; for users:
+docs/MODELS.md.
 """
 
 from __future__ import annotations
@@ -16,9 +21,22 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from app.core.direction import directions_right
+
 ISOTONIC_MIN_SAMPLES = 2000
 PRIOR_SAMPLES = 10.0
+# Isotonic: each step's least evidence (effective samples), and the strength (in
+# effective samples) of the prior at the base rate that each step is shrunk toward.
+MIN_BLOCK_SAMPLES = 100.0
+BLOCK_PRIOR_SAMPLES = 50.0
+# Platt: the curve is flat above this quantile of the validation |p|; fewer calls than
+# that were bigger, too few to say that confidence keeps rising with size.
+PLATT_TOP_QUANTILE = 0.9
 CONFIDENCE_FLOOR = 0.5
+# No call is certain. Fresh fits stay below 1 by construction (shrinkage, smoothed
+# targets); the ceiling also bounds artifacts fitted before that, and 0.99 never
+# rounds to a displayed 1.00.
+CONFIDENCE_CEILING = 0.99
 
 BoolArray = npt.NDArray[np.bool_]
 Array = npt.NDArray[np.float64]
@@ -28,9 +46,9 @@ def direction_correct(predicted: npt.ArrayLike, realised: npt.ArrayLike) -> Bool
     """``True`` where ``predicted * realised > 0``: the call had the realised sign.
 
     A zero realised return (no move) or a zero prediction (no call) counts as
-    not correct.
+    not correct — the platform's one rule, `app.core.direction.directions_right`.
     """
-    return np.asarray(predicted, dtype=np.float64) * np.asarray(realised, dtype=np.float64) > 0
+    return directions_right(predicted, realised)
 
 
 class Calibrator(Protocol):
@@ -43,22 +61,31 @@ class Calibrator(Protocol):
 
 @dataclass(frozen=True)
 class PlattCalibrator:
+    """``sigmoid(a + b·min(|p|, x_max))``; ``x_max`` is None in artifacts saved
+    before it existed (the curve then rises to the ceiling)."""
+
     intercept: float
     slope: float
     n_samples: int
+    x_max: float | None = None
     method: str = "platt"
 
     def confidence(self, predicted_scaled: npt.ArrayLike) -> Array:
         x = np.abs(np.asarray(predicted_scaled, dtype=np.float64))
-        return np.clip(_sigmoid(self.intercept + self.slope * x), CONFIDENCE_FLOOR, 1.0)
+        if self.x_max is not None:
+            x = np.minimum(x, self.x_max)
+        return _clip(_sigmoid(self.intercept + self.slope * x))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "method": self.method,
             "intercept": self.intercept,
             "slope": self.slope,
             "n_samples": self.n_samples,
         }
+        if self.x_max is not None:
+            data["x_max"] = self.x_max
+        return data
 
 
 @dataclass(frozen=True)
@@ -73,8 +100,7 @@ class IsotonicCalibrator:
 
     def confidence(self, predicted_scaled: npt.ArrayLike) -> Array:
         x = np.abs(np.asarray(predicted_scaled, dtype=np.float64))
-        y = np.interp(x, np.asarray(self.knots_x), np.asarray(self.knots_y))
-        return np.clip(y, CONFIDENCE_FLOOR, 1.0)
+        return _clip(np.interp(x, np.asarray(self.knots_x), np.asarray(self.knots_y)))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,9 +112,14 @@ class IsotonicCalibrator:
 
 
 def calibrator_from_json(data: dict[str, Any]) -> PlattCalibrator | IsotonicCalibrator:
+    """Loads what `to_json` wrote, including files written before ``x_max``."""
     if data["method"] == "platt":
+        x_max = data.get("x_max")
         return PlattCalibrator(
-            float(data["intercept"]), float(data["slope"]), int(data["n_samples"])
+            float(data["intercept"]),
+            float(data["slope"]),
+            int(data["n_samples"]),
+            None if x_max is None else float(x_max),
         )
     if data["method"] == "isotonic":
         return IsotonicCalibrator(
@@ -111,8 +142,9 @@ def fit_calibrator(
     With a horizon of h bars, consecutive samples share h − 1 bars of their
     outcome: 7,000 one-hour outcomes on 1-minute bars are about 117 independent
     ones.  So the evidence is counted as ``n / h`` — each sample weighs ``1/h`` in
-    Platt's fit and its smoothed targets, and isotonic needs ``n / h`` above the
-    threshold — else a trend inside the validation window reads as skill.
+    Platt's fit and its smoothed targets, isotonic needs ``n / h`` above the
+    threshold, and each isotonic step's evidence and shrinkage count ``1/h`` per
+    sample — else a trend inside the validation window reads as skill.
     """
     x = np.abs(np.asarray(predicted_scaled, dtype=np.float64))
     correct = direction_correct(predicted_scaled, realised)
@@ -120,7 +152,7 @@ def fit_calibrator(
         raise ValueError("calibration needs at least two validation samples")
     weight = 1.0 / max(1, horizon_bars)
     if x.shape[0] * weight >= isotonic_min_samples:
-        return _fit_isotonic(x, correct)
+        return _fit_isotonic(x, correct, weight)
     return _fit_platt(x, correct, weight)
 
 
@@ -151,6 +183,10 @@ def _sigmoid(z: Array) -> Array:
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free logistic
 
 
+def _clip(confidence: Array) -> Array:
+    return np.clip(confidence, CONFIDENCE_FLOOR, CONFIDENCE_CEILING)
+
+
 def _fit_platt(
     x: Array, correct: BoolArray, weight: float = 1.0, iterations: int = 50
 ) -> PlattCalibrator:
@@ -172,32 +208,95 @@ def _fit_platt(
         weights -= step
         if np.max(np.abs(step)) < 1e-10:
             break
-    return PlattCalibrator(float(weights[0]), float(weights[1] / scale), int(x.shape[0]))
+    return PlattCalibrator(
+        float(weights[0]),
+        float(weights[1] / scale),
+        int(x.shape[0]),
+        float(np.quantile(x, PLATT_TOP_QUANTILE)),
+    )
 
 
-def _fit_isotonic(x: Array, correct: BoolArray) -> IsotonicCalibrator:
+@dataclass
+class _Block:
+    """A run of samples sorted by ``|p|``: its share right, its effective
+    evidence, and its range of ``|p|``."""
+
+    value: float
+    weight: float
+    lo: float
+    hi: float
+
+    def absorb(self, other: _Block) -> None:
+        """Become the pool of this block and a neighbour (either side)."""
+        total = self.weight + other.weight
+        self.value = (self.value * self.weight + other.value * other.weight) / total
+        self.weight = total
+        self.lo, self.hi = min(self.lo, other.lo), max(self.hi, other.hi)
+
+
+def _pool(blocks: list[_Block], *, merge_ties: bool = False) -> list[_Block]:
+    """Pool adjacent violators: merge until the values strictly increase (and, with
+    ``merge_ties``, until no two blocks share an ``|p|``, so one x has one value)."""
+    pooled: list[_Block] = []
+    for block in blocks:
+        pooled.append(block)
+        while len(pooled) > 1 and (
+            pooled[-2].value >= pooled[-1].value or (merge_ties and pooled[-1].lo == pooled[-2].hi)
+        ):
+            pooled[-2].absorb(pooled.pop())
+    return pooled
+
+
+def _at_least(blocks: list[_Block], evidence: float) -> list[_Block]:
+    """Merge neighbours until each block holds ``evidence``, from the largest
+    ``|p|`` down — the top, where a confident claim would sit, gets the first
+    full block of the biggest calls — and a short remainder at the bottom joins
+    the block above it.  Merging neighbours of a non-decreasing sequence keeps it
+    non-decreasing."""
+    merged: list[_Block] = []
+    open_block: _Block | None = None
+    for block in reversed(blocks):
+        if open_block is None:
+            open_block = block
+        else:
+            open_block.absorb(block)
+        if open_block.weight >= evidence:
+            merged.append(open_block)
+            open_block = None
+    if open_block is not None:
+        if merged:
+            merged[-1].absorb(open_block)
+        else:
+            merged.append(open_block)
+    return merged[::-1]
+
+
+def _fit_isotonic(x: Array, correct: BoolArray, weight: float = 1.0) -> IsotonicCalibrator:
+    """PAV on (|p|, right), then no claim beyond the evidence: blocks are merged
+    until each holds `MIN_BLOCK_SAMPLES` effective samples, and each block's share
+    right ``v`` (on ``W`` effective samples) becomes
+    ``(W·v + k·base) / (W + k)`` with ``k`` = `BLOCK_PRIOR_SAMPLES` and ``base``
+    the Laplace-smoothed share right of the whole split, strictly inside (0, 1).
+    Shrinking can reorder blocks of unequal evidence, so PAV runs once more on the
+    shrunk values weighted by ``W + k`` (a pooled block is the same estimate with
+    the pooled prior).  Every step is then a weighted mean of numbers below 1."""
     order = np.argsort(x, kind="stable")
-    xs, ys = x[order], correct[order].astype(np.float64)
-    # Pool-adjacent-violators on (value, weight, x-range) blocks.
-    values: list[float] = []
-    weights: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-    for xi, yi in zip(xs, ys, strict=True):
-        values.append(yi)
-        weights.append(1.0)
-        lo.append(xi)
-        hi.append(xi)
-        while len(values) > 1 and (values[-2] >= values[-1] or lo[-1] == hi[-2]):
-            # Merge on a violation, and also on tied x so one x maps to one value.
-            w = weights[-2] + weights[-1]
-            values[-2] = (values[-2] * weights[-2] + values[-1] * weights[-1]) / w
-            weights[-2] = w
-            hi[-2] = hi[-1]
-            del values[-1], weights[-1], lo[-1], hi[-1]
+    xs, ys = x[order], correct[order]
+    blocks = _pool(
+        [_Block(float(y), weight, float(a), float(a)) for a, y in zip(xs, ys, strict=True)],
+        merge_ties=True,
+    )
+    blocks = _at_least(blocks, MIN_BLOCK_SAMPLES)
+    total = sum(b.weight for b in blocks)
+    base = (sum(b.value * b.weight for b in blocks) + 1.0) / (total + 2.0)
+    k = BLOCK_PRIOR_SAMPLES
+    shrunk = [
+        _Block((b.weight * b.value + k * base) / (b.weight + k), b.weight + k, b.lo, b.hi)
+        for b in blocks
+    ]
     knots_x: list[float] = []
     knots_y: list[float] = []
-    for v, a, b in zip(values, lo, hi, strict=True):
-        knots_x.extend((float(a), float(b)))
-        knots_y.extend((float(v), float(v)))
+    for block in _pool(shrunk):
+        knots_x.extend((block.lo, block.hi))
+        knots_y.extend((block.value, block.value))
     return IsotonicCalibrator(tuple(knots_x), tuple(knots_y), int(x.shape[0]))

@@ -87,17 +87,17 @@ def wilson_interval(successes: float, n: float, z: float = Z_95) -> tuple[float,
 def directional_stats(
     predicted: npt.ArrayLike, realised: npt.ArrayLike, horizon_bars: int
 ) -> Metrics:
-    """Directional accuracy = share of test samples with a non-zero realised return
-    whose predicted sign matches it (`direction_correct`).  Its 95 % Wilson
-    interval uses the effective sample size ``n / horizon_bars``: consecutive
-    ``h``-bar returns share ``h − 1`` bars, so only every ``h``-th is independent
-    (for ``h = 1`` this is the ordinary interval).  The always-up rate is the share
-    of those samples whose realised return was positive — the accuracy of always
-    calling "up"."""
+    """Directional accuracy = share of test samples whose call was right
+    (`direction_correct`: predicted × realised > 0), so a zero realised return
+    counts as wrong — the rule calibration, its ECE and the live track record use.
+    Its 95 % Wilson interval uses the effective sample size ``n / horizon_bars``:
+    consecutive ``h``-bar returns share ``h − 1`` bars, so only every ``h``-th is
+    independent (for ``h = 1`` this is the ordinary interval).  The always-up rate
+    is the share of samples whose realised return was positive — the accuracy of
+    always calling "up" under the same rule."""
     p = np.asarray(predicted, dtype=np.float64)
     r = np.asarray(realised, dtype=np.float64)
-    moved = r != 0
-    n = int(moved.sum())
+    n = int(r.shape[0])
     if n == 0:
         return {
             "directional_accuracy": None,
@@ -107,7 +107,7 @@ def directional_stats(
             "directional_n_effective": 0.0,
             "always_up_rate": None,
         }
-    accuracy = float(direction_correct(p[moved], r[moved]).mean())
+    accuracy = float(direction_correct(p, r).mean())
     n_effective = n / horizon_bars
     low, high = wilson_interval(accuracy * n_effective, n_effective)
     return {
@@ -116,7 +116,7 @@ def directional_stats(
         "directional_accuracy_ci_high": high,
         "directional_n": n,
         "directional_n_effective": n_effective,
-        "always_up_rate": float((r[moved] > 0).mean()),
+        "always_up_rate": float((r > 0).mean()),
     }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from app.config import Settings
+from app.core.direction import direction_right
 from app.errors import DomainError
 from app.models import Prediction
 from app.models.base import utcnow
@@ -64,16 +65,16 @@ class Outcome:
 
 
 def call_was_right(entry_price: float, predicted_price: float, realised_price: float) -> bool:
-    """The price moved the way the forecast said; no move is never right."""
-    forecast = _sign(predicted_price - entry_price, entry_price)
-    actual = _sign(realised_price - entry_price, entry_price)
-    return actual != 0 and forecast == actual
+    """The price moved the way the forecast said: predicted move × realised move > 0
+    (`app.core.direction`, the rule the model's accuracy and confidence are fitted
+    and judged with); no move, or no call, is never right."""
+    return direction_right(_move(predicted_price, entry_price), _move(realised_price, entry_price))
 
 
-def _sign(move: float, scale: float) -> int:
-    if abs(move) <= _FLAT * max(1.0, abs(scale)):
-        return 0
-    return 1 if move > 0 else -1
+def _move(price: float, entry_price: float) -> float:
+    """``price − entry_price``, with a float round-trip through storage read as 0."""
+    move = price - entry_price
+    return 0.0 if abs(move) <= _FLAT * max(1.0, abs(entry_price)) else move
 
 
 def outcome_status(realised_at: datetime | None, realised_price: float | None) -> OutcomeStatus:

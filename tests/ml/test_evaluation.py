@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from app.ml.calibration import direction_correct
 from app.ml.dataset import Dataset
 from app.ml.evaluation import (
     backtest,
@@ -41,20 +42,40 @@ def test_wilson_interval_matches_the_textbook_values() -> None:
     assert low < 0.5 < high and high - low == pytest.approx(0.123, abs=0.003)
 
 
-def test_directional_stats_skip_zero_moves_and_use_the_effective_sample_size() -> None:
+def test_directional_stats_count_zero_moves_and_use_the_effective_sample_size() -> None:
     predicted = [0.1, 0.2, -0.1, 0.3, 0.1, -0.2]
     realised = [0.5, -0.1, -0.2, 0.0, 0.3, 0.4]
     stats = directional_stats(predicted, realised, horizon_bars=1)
-    assert stats["directional_n"] == 5  # the zero move is not a direction
-    assert stats["directional_accuracy"] == pytest.approx(3 / 5)
-    assert stats["always_up_rate"] == pytest.approx(3 / 5)
+    assert stats["directional_n"] == 6  # the zero move is a sample, and a wrong one
+    assert stats["directional_accuracy"] == pytest.approx(3 / 6)
+    assert stats["always_up_rate"] == pytest.approx(3 / 6)
     assert (stats["directional_accuracy_ci_low"], stats["directional_accuracy_ci_high"]) == (
-        pytest.approx(wilson_interval(3, 5)[0]),
-        pytest.approx(wilson_interval(3, 5)[1]),
+        pytest.approx(wilson_interval(3, 6)[0]),
+        pytest.approx(wilson_interval(3, 6)[1]),
     )
-    wide = directional_stats(predicted, realised, horizon_bars=5)
+    wide = directional_stats(predicted, realised, horizon_bars=6)
     assert wide["directional_n_effective"] == pytest.approx(1.0)
-    assert wide["directional_accuracy_ci_low"] == pytest.approx(wilson_interval(0.6, 1.0)[0])
+    assert wide["directional_accuracy_ci_low"] == pytest.approx(wilson_interval(0.5, 1.0)[0])
+
+
+def test_directional_accuracy_counts_a_zero_realised_move_as_wrong() -> None:
+    # Every call that moved was right; the two flat ones were not.
+    stats = directional_stats([0.2, -0.1, 0.3, -0.4], [0.1, -0.5, 0.0, 0.0], horizon_bars=1)
+    assert stats["directional_accuracy"] == pytest.approx(0.5)
+    assert stats["always_up_rate"] == pytest.approx(0.25)
+    assert directional_stats([], [], horizon_bars=1)["directional_accuracy"] is None
+
+
+def test_accuracy_and_calibration_count_right_with_one_rule() -> None:
+    """The accuracy reported and the hits the ECE is scored on are the same
+    calls, on prices with plenty of zero moves."""
+    rng = np.random.default_rng(12)
+    predicted = rng.normal(size=500) * (rng.random(500) > 0.1)
+    realised = np.round(rng.normal(size=500))  # about 38 % exactly zero
+    stats = directional_stats(predicted, realised, horizon_bars=1)
+    hits = direction_correct(predicted, realised)
+    assert stats["directional_accuracy"] == pytest.approx(hits.mean())
+    assert stats["directional_n"] == 500
 
 
 def test_information_coefficients() -> None:

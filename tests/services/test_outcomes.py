@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from app.config import Settings
+from app.ml.calibration import direction_correct
 from app.models import Prediction
 from app.schemas.agents import TrackRecord
 from app.services import outcomes
@@ -62,10 +63,24 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
         (100.0, 101.0, 100.0, False),  # no move is never right
         (100.0, 100.0, 100.0, False),  # nor is forecasting none
         (100.0, 100.0, 101.0, False),
+        (100.0, 101.0, 100.0 + 1e-12, False),  # a float round-trip is not a move
+        (100.0, 100.0 - 1e-12, 99.0, False),  # nor a call
     ],
 )
 def test_call_was_right(entry: float, predicted: float, realised: float, right: bool) -> None:
     assert call_was_right(entry, predicted, realised) is right
+
+
+@pytest.mark.parametrize("predicted_move", [-1.0, -0.01, 0.0, 0.01, 1.0])
+@pytest.mark.parametrize("realised_move", [-1.0, -0.01, 0.0, 0.01, 1.0])
+def test_the_track_record_counts_right_as_accuracy_and_confidence_do(
+    predicted_move: float, realised_move: float
+) -> None:
+    """One rule: the live record's `correct` is the model's `direction_correct`
+    (predicted move × realised move > 0), zero moves included."""
+    fitted_with = bool(direction_correct([predicted_move], [realised_move])[0])
+    assert fitted_with is (predicted_move * realised_move > 0)
+    assert call_was_right(100.0, 100.0 + predicted_move, 100.0 + realised_move) is fitted_with
 
 
 def test_the_deciding_bar_is_the_first_to_close_at_or_after_the_target() -> None:
