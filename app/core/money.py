@@ -49,6 +49,17 @@ def format_usd(amount: Decimal | float | int) -> str:
     return f"${value:,.2f}"
 
 
-def format_price(amount: Decimal) -> str:
-    """A price: always two decimals ("$185.50", "$1,234.50")."""
-    return f"${amount.quantize(CENT, ROUND_HALF_UP):,.2f}"
+def format_price(amount: Decimal | float) -> str:
+    """A price, or an amount per share, on the tick it trades at.
+
+    From $1 up: two decimals ("$185.50", "$1,234.50"). Below $1: the $0.0001
+    sub-dollar tick (SEC Rule 612), so a penny stock is never rounded to a price it
+    does not trade at: four decimals as a sub-penny quote is written ("$0.0512",
+    "$0.0480"), two when the amount is whole cents ("$0.05", "$0.50", "$0.00").
+    Rounded half-up, on the grid of the amount itself (0.99995 is "$1.00").
+    """
+    value = amount if isinstance(amount, Decimal) else dec(amount)
+    if abs(value) >= 1:
+        return f"${value.quantize(CENT, ROUND_HALF_UP):,.2f}"
+    ticked = value.quantize(SUB_DOLLAR_TICK, ROUND_HALF_UP)
+    return f"${ticked:.2f}" if ticked == ticked.quantize(CENT) else f"${ticked:.4f}"

@@ -134,12 +134,18 @@ class Scaler:
 
 @dataclass(frozen=True)
 class Preprocessing:
-    """Everything inference needs to turn raw feature rows into a model input."""
+    """Everything inference needs to turn raw feature rows into a model input.
+
+    `feature_version` is the version of the features' definitions the model was
+    trained on (the feature engine's `FEATURE_VERSION`; 1 for artifacts that predate
+    the field), so a server whose columns changed meaning can refuse the model.
+    """
 
     lookback: int
     horizon_bars: int
     feature_names: tuple[str, ...]
     scaler: Scaler
+    feature_version: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -147,6 +153,7 @@ class Preprocessing:
             "horizon_bars": self.horizon_bars,
             "feature_names": list(self.feature_names),
             "scaler": self.scaler.to_json(),
+            "feature_version": self.feature_version,
         }
 
     @classmethod
@@ -156,6 +163,7 @@ class Preprocessing:
             horizon_bars=int(data["horizon_bars"]),
             feature_names=tuple(str(n) for n in data["feature_names"]),
             scaler=Scaler.from_json(data["scaler"]),
+            feature_version=int(data.get("feature_version", 1)),
         )
 
 

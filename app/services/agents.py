@@ -38,7 +38,12 @@ from app.services.audit import ClientInfo
 from app.services.features import DEFAULT_FEATURES, feature_warmup, normalize_features
 from app.services.job_queue import JobQueue
 from app.services.market_data.base import ensure_configured
-from app.services.market_data.frequency import get_frequency, horizon_bars, min_history_bars
+from app.services.market_data.frequency import (
+    calendar_span,
+    get_frequency,
+    horizon_bars,
+    min_history_bars,
+)
 from app.services.notifications import Notifier, check_callback_url
 
 # Deliberately generous ceilings (OWASP API4): a request cannot ask the worker
@@ -73,14 +78,22 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
     """The agent-creation body that would make a 409'd /predict succeed."""
     freq = get_frequency(req.data_frequency)
     today = datetime.now(UTC).date()
-    # About a year of daily bars, or two months of intraday ones: enough history
-    # for the look-back, the warm-up and honest validation and test splits.
-    span = timedelta(days=730 if not freq.intraday else 60)
     prefs = (
         req.model_preferences.model_dump(exclude_none=True)
         if req.model_preferences
         else {"architecture": "LSTM", "epochs": 20}
     )
+    features = req.features or list(DEFAULT_FEATURES)
+    lookback = prefs.get("lookback")
+    if not isinstance(lookback, int):
+        architecture = str(prefs.get("architecture", "LSTM"))
+        lookback = default_hyperparameters(freq.name, architecture).lookback
+    steps = horizon_bars(freq, req.prediction_horizon)
+    warmup = feature_warmup(features, frequency=freq.name)
+    needed = min_history_bars(lookback, steps, MIN_TEST_BARS, warmup=warmup)
+    # Two years of daily bars, or two months of intraday ones, and always enough
+    # history for the look-back, the warm-up and honest validation and test splits.
+    span = max(timedelta(days=730 if not freq.intraday else 60), calendar_span(freq, needed))
     return {
         "name": f"{symbol} {req.data_frequency} {req.prediction_horizon}",
         "symbol": symbol,
@@ -89,7 +102,7 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
         "end_date": (today - timedelta(days=1)).isoformat(),
         "data_frequency": req.data_frequency,
         "prediction_horizon": req.prediction_horizon,
-        "features": req.features or list(DEFAULT_FEATURES),
+        "features": features,
         "sentiment_enabled": req.sentiment_enabled,
         "risk_params": {
             "capital_at_risk": req.capital_at_risk,
@@ -147,7 +160,8 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
     lookback = int(hyper.get("lookback", prefs.lookback or 60))
     if steps is not None and not errors:
         available = estimated_bars(data.data_frequency, data.start_date, data.end_date)
-        needed = min_history_bars(lookback, steps, MIN_TEST_BARS, warmup=feature_warmup(features))
+        warmup = feature_warmup(features, frequency=data.data_frequency)
+        needed = min_history_bars(lookback, steps, MIN_TEST_BARS, warmup=warmup)
         if available < needed:
             errors.add(
                 ["start_date"],

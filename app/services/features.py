@@ -2,20 +2,28 @@
 
 Every indicator is strictly causal (the value at bar *t* uses bars 0..t only) and null
 before its warm-up, never back-filled, so no future bar can leak into the past (see
-`feature_warmup`). Where TA-Lib defines an indicator the values agree with it, including
-its seeding conventions, which differ from textbook and pandas defaults; docs/FEATURES.md
-lists them. Needs polars >= 1.25 (`min_samples`, `collect(engine="in-memory")`).
+`feature_warmup`). A value is also a function of a fixed trailing window of bars only,
+not of where the frame starts: training computes features on years of bars, /predict
+on the few hundred before `as_of`, and the model must see the same numbers for the same
+bar. Running totals are therefore windowed (OBV) or anchored to the session (VWAP), and
+the exponentially weighted indicators stay null until what precedes the frame weighs
+less than `START_INFLUENCE`. Where TA-Lib defines an indicator the values agree with it
+after that warm-up, including its seeding conventions, which differ from textbook and
+pandas defaults; docs/FEATURES.md lists them. Needs polars >= 1.25 (`min_samples`,
+`collect(engine="in-memory")`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from app.core.clock import DEFAULT_TIMEZONE
+from app.core.clock import DEFAULT_TIMEZONE, SESSION_OPEN
 from app.errors import Unprocessable
+from app.services.market_data.frequency import FREQUENCIES, get_frequency
 
 FEATURE_NAMES: tuple[str, ...] = (
     "SMA",
@@ -46,6 +54,18 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # TA-Lib's TA_IS_ZERO threshold, used by its RSI for a flat market.
 _TA_ZERO = 1e-8
+# An exponentially weighted value counts once the weight (1 - alpha)^k left on the state
+# it started from (and so on everything before the frame) is below this: from then on
+# the value is the same, to ~1e-12 relative, on any frame that holds the warm-up.
+START_INFLUENCE = 1e-12
+
+# Raised whenever a column's values change meaning. An artifact records the version it
+# was trained on (`Preprocessing.feature_version`; none recorded means 1) and /predict
+# refuses a model one of whose columns changed since (`changed_columns`).
+FEATURE_VERSION = 2
+_CHANGED_IN: dict[int, tuple[str, ...]] = {
+    2: ("obv",),  # a running total from the frame's first bar became a trailing window
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,7 @@ class IndicatorPeriods:
     bbands_width: float = 2.0
     atr: int = 14
     vwap: int = 20
+    obv: int = 20
 
     def __post_init__(self) -> None:
         for name in (
@@ -76,6 +97,7 @@ class IndicatorPeriods:
             "bbands",
             "atr",
             "vwap",
+            "obv",
         ):
             if getattr(self, name) < 2:
                 raise ValueError(f"{name} period must be at least 2 bars")
@@ -119,26 +141,85 @@ def feature_columns(names: Iterable[str]) -> list[str]:
     return [column for name in normalize_features(names) for column in _COLUMNS[name]]
 
 
-def feature_warmup(names: Iterable[str], periods: IndicatorPeriods = DEFAULT_PERIODS) -> int:
-    """Index of the first bar at which every requested column has a value.
+def changed_columns(columns: Iterable[str], trained_version: int) -> list[str]:
+    """The columns among `columns` whose definition changed after `trained_version`."""
+    changed = {c for version, cs in _CHANGED_IN.items() if version > trained_version for c in cs}
+    return [column for column in columns if column in changed]
 
-    Rows before it hold nulls; a training set drops them, and a prediction needs at
-    least `feature_warmup + lookback` bars.
+
+def feature_warmup(
+    names: Iterable[str],
+    periods: IndicatorPeriods = DEFAULT_PERIODS,
+    *,
+    frequency: str | None = None,
+) -> int:
+    """Index of the first bar at which every requested column has its value.
+
+    Rows before it hold nulls: values that are not yet a function of a fixed trailing
+    window (docs/FEATURES.md, "Same value on any frame"). A training set drops them,
+    and a prediction needs at least `feature_warmup + lookback` bars, which then give
+    the rows training had for the same bars. Only the session VWAP depends on the
+    bar `frequency`; without one the longest (1-minute bars) is assumed.
     """
     p = periods
     warmups = {
         "SMA": p.sma - 1,
-        "EMA": p.ema - 1,
-        "MACD": p.macd_slow + p.macd_signal - 2,
+        "EMA": ema_warmup(p.ema),
+        "MACD": macd_warmup(p),
         "volatility": p.volatility,
-        "RSI": p.rsi,
+        "RSI": wilder_warmup(p.rsi),
         "BBANDS": p.bbands - 1,
-        "ATR": p.atr,
-        "VWAP": p.vwap - 1,
-        "OBV": 0,
+        "ATR": wilder_warmup(p.atr),
+        "VWAP": vwap_warmup(p, frequency),
+        "OBV": p.obv,
         "returns": 1,
     }
     return max((warmups[name] for name in normalize_features(names)), default=0)
+
+
+def decay_bars(alpha: float, gain: float = 1.0) -> int:
+    """Bars k after which gain * (1 - alpha)^k <= START_INFLUENCE: an EWM has forgotten
+    its starting state to that degree (k >= ln(START_INFLUENCE / gain) / ln(1 - alpha))."""
+    return math.ceil(math.log(START_INFLUENCE / gain) / math.log1p(-alpha) - 1e-9)
+
+
+def ema_warmup(period: int) -> int:
+    """EMA(n): seeded at bar n - 1 (TA-Lib), then forgetting the seed at 2 / (n + 1)."""
+    return period - 1 + decay_bars(2.0 / (period + 1))
+
+
+def wilder_warmup(period: int) -> int:
+    """Wilder's smoothing (RSI, ATR): seeded at bar n, then alpha = 1 / n."""
+    return period + decay_bars(1.0 / period)
+
+
+def macd_warmup(p: IndicatorPeriods) -> int:
+    """MACD's three columns: both EMAs start at bar slow - 1, the signal at slow + signal - 2.
+
+    The line carries the start of two EMAs, the slow one forgetting it last; the signal
+    is an EMA of the line, so it carries the line's start (times
+    1 + a_s / (1 - r_s / r_slow) when the signal's EMA is the faster, r = 1 - alpha)
+    besides its own seed; the histogram carries both. Otherwise (a signal slower than
+    the slow EMA) the line's warm-up is followed by a whole one of the signal.
+    """
+    start = p.macd_slow - 1
+    slow, signal = 2.0 / (p.macd_slow + 1), 2.0 / (p.macd_signal + 1)
+    ratio = (1.0 - signal) / (1.0 - slow)
+    signal_seed = start + p.macd_signal - 1
+    if ratio >= 1.0:
+        return start + decay_bars(slow, 2.0) + decay_bars(signal, 2.0)
+    carried = 1.0 + signal / (1.0 - ratio)
+    line_and_signal = start + decay_bars(slow, 2.0 * (1.0 + carried))
+    return max(line_and_signal, signal_seed + decay_bars(signal))
+
+
+def vwap_warmup(p: IndicatorPeriods, frequency: str | None) -> int:
+    """Rolling VWAP (daily, weekly): n - 1. Session VWAP: a frame that starts inside a
+    session has that first session null, which is at most one session less a bar."""
+    if frequency is None:
+        return max(vwap_warmup(p, name) for name in FREQUENCIES)
+    freq = get_frequency(frequency)
+    return int(freq.bars_per_session) - 1 if freq.intraday else p.vwap - 1
 
 
 def compute_features(
@@ -217,29 +298,40 @@ class _Plan:
 
     # -- generic pieces ---------------------------------------------------------------
 
-    def seeded_ewm(self, column: str, alpha: float, window: int, seed_at: int) -> pl.Expr:
+    def seeded_ewm(
+        self, column: str, alpha: float, window: int, seed_at: int, valid_from: int | None = None
+    ) -> pl.Expr:
         """An EMA that starts at `seed_at` from the mean of the `window` values ending there.
 
         This is TA-Lib's seeding (and Wilder's, with alpha = 1/n). Filling bars
         0..seed_at with the seed makes polars' recursive `ewm_mean(adjust=False)` sit on
         the seed until `seed_at` and recurse exactly as TA-Lib from then on;
-        `min_samples` nulls the filled bars again (the seed is only known at `seed_at`)
-        without another pass over the column.
+        `min_samples` nulls the bars before `valid_from` (by default the seed's bar,
+        where TA-Lib's output starts) without another pass over the column.
         """
         if seed_at >= self.height:
             return pl.repeat(None, self.height, dtype=pl.Float64)
+        first = seed_at if valid_from is None else valid_from
         x = pl.col(column)
         seed = x.slice(seed_at - window + 1, window).mean()
         filled = pl.repeat(seed, seed_at + 1).append(x.slice(seed_at + 1))
-        return filled.ewm_mean(alpha=alpha, adjust=False, min_samples=seed_at + 1)
+        return filled.ewm_mean(alpha=alpha, adjust=False, min_samples=first + 1)
 
-    def ema(self, column: str, period: int, seed_at: int | None = None) -> pl.Expr:
-        at = period - 1 if seed_at is None else seed_at
-        return self.seeded_ewm(column, 2.0 / (period + 1), period, at)
+    def ema(self, column: str, period: int) -> pl.Expr:
+        """EMA(n) from bar `ema_warmup(n)`, once it no longer depends on the frame's start."""
+        return self.seeded_ewm(column, 2.0 / (period + 1), period, period - 1, ema_warmup(period))
 
     def wilder(self, column: str, period: int) -> pl.Expr:
         # The column is null at bar 0 (a difference); the seed is the mean of bars 1..n.
-        return self.seeded_ewm(column, 1.0 / period, period, period)
+        return self.seeded_ewm(column, 1.0 / period, period, period, wilder_warmup(period))
+
+    def from_bar(self, expr: pl.Expr, first: int) -> pl.Expr:
+        """`expr` with the bars before `first` set to null."""
+        if first <= 0:
+            return expr
+        if first >= self.height:
+            return pl.repeat(None, self.height, dtype=pl.Float64)
+        return pl.repeat(None, first, dtype=pl.Float64).append(expr.slice(first))
 
     def window_mean(self, cumulative: str, window: int) -> pl.Expr:
         """Mean of the last `window` values from a cumulative-sum column.
@@ -281,14 +373,25 @@ class _Plan:
         self.add(1, "ema", self.ema("close", self.p.ema))
 
     def macd(self) -> None:
+        """TA-Lib's recursion on helper columns, nulled before `macd_warmup` at the end
+        (the signal is seeded from the line's first values, so the line it reads cannot
+        be nulled first)."""
         p = self.p
         start = p.macd_slow - 1
-        self.add(0, "_macd_fast", self.ema("close", p.macd_fast, seed_at=start))
-        self.add(0, "_macd_slow", self.ema("close", p.macd_slow, seed_at=start))
-        self.add(1, "macd", pl.col("_macd_fast") - pl.col("_macd_slow"))
+        fast, slow = 2.0 / (p.macd_fast + 1), 2.0 / (p.macd_slow + 1)
+        self.add(0, "_macd_fast", self.seeded_ewm("close", fast, p.macd_fast, start))
+        self.add(0, "_macd_slow", self.seeded_ewm("close", slow, p.macd_slow, start))
+        self.add(1, "_macd_line", pl.col("_macd_fast") - pl.col("_macd_slow"))
         signal_seed = start + p.macd_signal - 1
-        self.add(2, "macd_signal", self.ema("macd", p.macd_signal, seed_at=signal_seed))
-        self.add(3, "macd_hist", pl.col("macd") - pl.col("macd_signal"))
+        signal = self.seeded_ewm(
+            "_macd_line", 2.0 / (p.macd_signal + 1), p.macd_signal, signal_seed
+        )
+        self.add(2, "_macd_signal", signal)
+        line, signal_line = pl.col("_macd_line"), pl.col("_macd_signal")
+        first = macd_warmup(p)
+        self.add(3, "macd", self.from_bar(line, first))
+        self.add(3, "macd_signal", self.from_bar(signal_line, first))
+        self.add(3, "macd_hist", self.from_bar(line - signal_line, first))
 
     def volatility(self) -> None:
         """Sample std of the last n log returns from window sums of r and r^2.
@@ -342,16 +445,29 @@ class _Plan:
         self.add(1, "atr", self.wilder("_true_range", self.p.atr))
 
     def obv(self) -> None:
+        """On-balance volume over the last n bars: the volume of each bar, signed by its
+        close's change (0 when unchanged), summed over a trailing window rather than
+        from the frame's first bar. The first bar has no change, so the first value is
+        at bar n; with whole-number volumes the window sums are exact."""
+        n = self.p.obv
         self.add(0, "_close_change", pl.col("close").diff())
-        signed = pl.col("_close_change").sign().fill_null(1.0) * pl.col("volume")
-        self.add(1, "obv", signed.cum_sum())
+        signed = pl.col("_close_change").sign() * pl.col("volume")
+        self.add(1, "_cum_signed_volume", signed.fill_null(0.0).cum_sum())
+        total = pl.col("_cum_signed_volume")
+        self.add(2, "obv", total - total.shift(n))
 
     def session_vwap(self) -> pl.Expr:
-        session = pl.col("timestamp").dt.convert_time_zone(DEFAULT_TIMEZONE).dt.date()
+        """Cumulated from each New York session's first bar. A frame that starts after
+        the open holds only the end of its first session, whose VWAP would depend on
+        where the frame was cut: that session is null (warm-up)."""
+        local = pl.col("timestamp").dt.convert_time_zone(DEFAULT_TIMEZONE)
+        session = local.dt.date()
         typical = (pl.col("high") + pl.col("low") + pl.col("close")) / 3.0
         traded = (typical * pl.col("volume")).cum_sum().over(session)
         volume = pl.col("volume").cum_sum().over(session)
-        return pl.when(volume > 0).then(traded / volume).otherwise(typical)
+        vwap = pl.when(volume > 0).then(traded / volume).otherwise(typical)
+        cut = (session == session.first()) & (local.first().dt.time() > pl.lit(SESSION_OPEN))
+        return pl.when(cut).then(None).otherwise(vwap)
 
     def rolling_vwap(self) -> pl.Expr:
         n = self.p.vwap

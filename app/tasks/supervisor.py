@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
@@ -181,22 +181,35 @@ class _Failure(Exception):
         self.reason = reason
 
 
-def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
-    """Features on whole columns, the indicator warm-up dropped, then the dataset."""
-    from app.ml.dataset import InvalidSeries, make_dataset
+def training_frame(bars: pl.DataFrame, features: list[str]) -> tuple[pl.DataFrame, list[str]]:
+    """The bars a model trains on, with their feature columns (and the names of those).
+
+    Features on whole columns, then the indicator warm-up dropped: the rows where a
+    column is still null, i.e. not yet independent of where the frame starts
+    (`app.services.features`), and any leading rows that are not finite in float32.
+    """
     from app.services.features import compute_features, feature_columns
     from app.services.sentiment import SENTIMENT_COLUMN
 
-    columns = feature_columns(spec.features)
+    columns = feature_columns(features)
     if SENTIMENT_COLUMN in bars.columns:  # joined by the job when sentiment_enabled
         columns.append(SENTIMENT_COLUMN)
-    frame = compute_features(bars, spec.features).drop_nulls(columns)
-    values = frame.select(columns).to_numpy().astype(np.float32)
-    finite = np.isfinite(values).all(axis=1)
+    frame = compute_features(bars, features).drop_nulls(columns)
+    finite = np.isfinite(frame.select(columns).to_numpy().astype(np.float32)).all(axis=1)
     first = int(np.argmax(finite)) if finite.any() else len(finite)
-    values, close = values[first:], frame["close"].to_numpy()[first:]
+    return frame.slice(first), columns
+
+
+def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
+    """The dataset of `training_frame`'s rows, stamped with the features' version."""
+    from app.ml.dataset import InvalidSeries, make_dataset
+    from app.services.features import FEATURE_VERSION
+
+    frame, columns = training_frame(bars, spec.features)
+    values = frame.select(columns).to_numpy().astype(np.float32)
+    close = frame["close"].to_numpy()
     try:
-        return make_dataset(
+        dataset = make_dataset(
             values,
             close,
             lookback=int(spec.hyperparameters["lookback"]),
@@ -205,6 +218,8 @@ def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
         )
     except InvalidSeries as exc:
         raise _Failure("VALIDATING", str(exc)) from None
+    preprocessing = replace(dataset.preprocessing, feature_version=FEATURE_VERSION)
+    return replace(dataset, preprocessing=preprocessing)
 
 
 def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,10 @@ import pytest
 from httpx import AsyncClient
 
 from app.config import Settings
+from app.core.money import tick
 from app.schemas.predictions import SEED_EXAMPLE
+from app.services.market_data.synthetic import synthetic_bars
+from app.services.signals import FAR_ENTRY_ATRS
 from tests.utils.predictions import EIGHT
 from tests.utils.serving import Artifact, ready_agent, serve_new_version, train_artifact
 from tests.utils.users import bearer, user_with_tokens
@@ -98,6 +103,42 @@ async def test_the_seeds_request_verbatim(
     assert stored.status_code == 200
     assert stored.json()["response"]["predicted_price"] == body["predicted_price"]
     assert stored.json()["latency_ms"] > 0
+
+
+async def test_an_entry_far_from_the_last_close_is_warned_about(
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
+    minute_artifact: Artifact,
+) -> None:
+    """The seed's entry of $185.50 against a synthetic AAPL trading far from it."""
+    user, headers = trader
+    await ready_agent(client, user["id"], minute_artifact, "AAPL")
+    await ready_agent(client, user["id"], minute_artifact, "MSFT")
+    request = {**SEED_EXAMPLE, "as_of": "2025-06-02T14:45:00Z"}  # pinned: one last close
+    response = await client.post("/api/v1/predict", json=request, headers=headers)
+    assert response.status_code == 200, response.text
+    first, other = response.json()["predictions"]
+    bar_start = datetime.fromisoformat(first["as_of"]) - timedelta(minutes=1)
+    bar = synthetic_bars("AAPL", "1min", bar_start, bar_start)
+    close = Decimal(repr(tick(bar["close"][0])))  # the close as quoted, on the tick
+    assert abs(close - Decimal("185.50")) / close > Decimal("0.05")  # far by any measure
+    side = "below" if close > Decimal("185.50") else "above"
+    percent = abs(close - Decimal("185.50")) / close * 100
+    far = [w for w in first["warnings"] if w.startswith("Your entry $185.50 is ")]
+    assert len(far) == 1, first["warnings"]
+    match = re.fullmatch(
+        r"Your entry \$185\.50 is (\d+\.\d)% \((\d+\.\d) ATRs\) (below|above) the last "
+        r"close (\S+): the forecast and risk/reward are measured from your entry, not from "
+        r"the market\.",
+        far[0],
+    )
+    assert match, far[0]
+    assert Decimal(match[1]) == percent.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert float(match[2]) > FAR_ENTRY_ATRS
+    assert match[3] == side
+    assert match[4] == f"${close:,.2f}"
+    # the other stock enters at its own last close: nothing to warn about
+    assert not any("last close" in w for w in other["warnings"])
 
 
 async def test_sizing_follows_the_rule_when_the_signal_is_enter(

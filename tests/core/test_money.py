@@ -71,7 +71,28 @@ def test_format_usd(amount: Decimal | float, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("amount", "text"),
-    [(Decimal("185.5"), "$185.50"), (Decimal("1234.555"), "$1,234.56"), (Decimal(0), "$0.00")],
+    [
+        # from $1 up: two decimals, as before
+        (Decimal("185.5"), "$185.50"),
+        (Decimal("1234.555"), "$1,234.56"),
+        (Decimal("1234.50"), "$1,234.50"),
+        (Decimal("1.004"), "$1.00"),
+        (185.5, "$185.50"),  # a float is read as typed
+        # below $1: the $0.0001 tick (SEC Rule 612), never rounded to the cent
+        (Decimal("0.0512"), "$0.0512"),
+        (Decimal("0.048"), "$0.0480"),
+        (Decimal("0.0032"), "$0.0032"),  # a risk per share, not "$0.00"
+        (0.0512, "$0.0512"),
+        (Decimal("0.12345"), "$0.1235"),  # half-up on the tick
+        (Decimal("0.99994"), "$0.9999"),
+        (Decimal("0.99995"), "$1.00"),  # rounds up onto the dollar
+        # whole cents keep two decimals
+        (Decimal("0.05"), "$0.05"),
+        (Decimal("0.0500"), "$0.05"),
+        (Decimal("0.5"), "$0.50"),
+        (Decimal(0), "$0.00"),
+        (Decimal("0.00004"), "$0.00"),
+    ],
 )
-def test_format_price_always_has_two_decimals(amount: Decimal, text: str) -> None:
+def test_format_price_writes_the_tick(amount: Decimal | float, text: str) -> None:
     assert format_price(amount) == text

@@ -1,4 +1,4 @@
-"""The feature engine: TA-Lib parity, names, warm-ups and VWAP."""
+"""The feature engine: TA-Lib parity, names, warm-ups, OBV and VWAP."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ from app.errors import Unprocessable
 from app.services.features import (
     DEFAULT_FEATURES,
     FEATURE_NAMES,
+    FEATURE_VERSION,
+    START_INFLUENCE,
     IndicatorPeriods,
+    changed_columns,
     compute_features,
+    decay_bars,
     feature_columns,
     feature_warmup,
     normalize_features,
@@ -77,11 +81,22 @@ def talib_reference(bars: pl.DataFrame) -> dict[str, np.ndarray]:
         "bb_middle": middle,
         "bb_lower": lower,
         "atr": talib.ATR(h, low, c, 14),
-        "obv": talib.OBV(c, v),
+        # Ours is OBV over the last 20 bars: TA-Lib's running total less its value
+        # 20 bars earlier.
+        "obv": windowed(talib.OBV(c, v), 20),
         "returns": log_returns,
         # TA-Lib's STDDEV is the population one; ours is the sample std (ddof = 1).
         "volatility": talib.STDDEV(log_returns, 20, 1.0) * np.sqrt(20 / 19),
     }
+
+
+def windowed(running_total: np.ndarray, n: int) -> np.ndarray:
+    out = np.full_like(running_total, np.nan)
+    out[n:] = running_total[n:] - running_total[:-n]
+    return out
+
+
+FEATURE_OF = {column: name for name in FEATURE_NAMES for column in feature_columns([name])}
 
 
 @pytest.mark.parametrize(
@@ -107,14 +122,13 @@ def test_agrees_with_talib_after_warmup(
 ) -> None:
     reference = talib_reference(bars)[column]
     ours = features[column].to_numpy()
-    valid = ~np.isnan(reference)
-    assert valid.sum() > 2900
-    # nothing of ours is missing where TA-Lib has a value, and nothing is invented before
-    assert not np.isnan(ours[valid]).any()
-    first = int(np.argmax(valid))
-    if column != "macd":  # the MACD line is defined from bar 25, TA-Lib prints it from 33
-        assert np.isnan(ours[:first]).all()
-    np.testing.assert_allclose(ours[valid], reference[valid], rtol=RTOL, atol=1e-12)
+    # Ours starts at the warm-up, once the value no longer depends on where the frame
+    # starts; TA-Lib prints EMA-type values from their seed, ours from then on agree.
+    warmup = feature_warmup([FEATURE_OF[column]])
+    assert np.isnan(ours[:warmup]).all() and not np.isnan(ours[warmup:]).any()
+    assert not np.isnan(reference[warmup:]).any()
+    assert warmup >= int(np.argmax(~np.isnan(reference)))  # nothing invented earlier
+    np.testing.assert_allclose(ours[warmup:], reference[warmup:], rtol=RTOL, atol=1e-12)
 
 
 def test_rsi_of_a_flat_market_follows_talib(features: pl.DataFrame, bars: pl.DataFrame) -> None:
@@ -171,25 +185,63 @@ def test_feature_columns_and_order(bars: pl.DataFrame) -> None:
 def test_warmup_is_the_first_row_without_nulls(bars: pl.DataFrame) -> None:
     for name in FEATURE_NAMES:
         out = compute_features(bars, [name], intraday=False)
-        warmup = feature_warmup([name])
+        warmup = feature_warmup([name], frequency="1d")
         values = out.select(feature_columns([name]))
         assert values.slice(warmup).null_count().sum_horizontal().item() == 0, name
         if warmup:
             assert values.row(warmup - 1).count(None) >= 1, name
-    assert feature_warmup(DEFAULT_FEATURES) == 33
+    assert feature_warmup(DEFAULT_FEATURES) == 410
+
+
+def test_ewm_warmups_forget_the_start_below_one_in_a_trillion() -> None:
+    """k >= ln(1e-12) / ln(1 - alpha) bars after the seed (docs/FEATURES.md)."""
+    assert START_INFLUENCE == 1e-12
+    assert decay_bars(2 / 21) == 277  # EMA(20)
+    assert (1 - 2 / 21) ** 277 <= 1e-12 < (1 - 2 / 21) ** 276
+    assert decay_bars(1 / 14) == 373  # Wilder(14)
+    warmups = {name: feature_warmup([name], frequency="1d") for name in FEATURE_NAMES}
+    assert warmups == {
+        "SMA": 19,
+        "EMA": 19 + 277,
+        # the slow EMA's 360 bars, plus 25 for the two EMAs and the signal it feeds
+        "MACD": 25 + 385,
+        "volatility": 20,
+        "RSI": 14 + 373,
+        "BBANDS": 19,
+        "ATR": 14 + 373,
+        "VWAP": 19,
+        "OBV": 20,
+        "returns": 1,
+    }
+    # The session VWAP of a frame cut mid-session waits for the next session.
+    assert feature_warmup(["VWAP"], frequency="5min") == 77
+    assert feature_warmup(["VWAP"], frequency="1h") == 6
+    assert feature_warmup(["VWAP"]) == 389  # any frequency: 1-minute bars
+
+
+def test_only_models_of_a_changed_column_are_outdated() -> None:
+    assert FEATURE_VERSION == 2
+    assert changed_columns(["sma", "obv", "rsi"], 1) == ["obv"]
+    assert changed_columns(feature_columns(DEFAULT_FEATURES), 1) == []
+    assert changed_columns(["obv"], FEATURE_VERSION) == []
 
 
 def test_periods_are_configurable(bars: pl.DataFrame) -> None:
-    periods = IndicatorPeriods(sma=10, ema=50, rsi=7)
-    out = compute_features(bars, ["SMA", "EMA", "RSI"], periods=periods)
+    periods = IndicatorPeriods(sma=10, ema=50, rsi=7, obv=5)
+    out = compute_features(bars, ["SMA", "EMA", "RSI", "OBV"], periods=periods)
     close = bars["close"].to_numpy()
-    for column, reference in (
-        ("sma", talib.SMA(close, 10)),
-        ("ema", talib.EMA(close, 50)),
-        ("rsi", talib.RSI(close, 7)),
+    for name, reference in (
+        ("SMA", talib.SMA(close, 10)),
+        ("EMA", talib.EMA(close, 50)),
+        ("RSI", talib.RSI(close, 7)),
+        ("OBV", windowed(talib.OBV(close, bars["volume"].to_numpy()), 5)),
     ):
-        valid = ~np.isnan(reference)
-        np.testing.assert_allclose(out[column].to_numpy()[valid], reference[valid], rtol=RTOL)
+        warmup = feature_warmup([name], periods)
+        ours = out[feature_columns([name])[0]].to_numpy()
+        assert np.isnan(ours[:warmup]).all(), name
+        np.testing.assert_allclose(ours[warmup:], reference[warmup:], rtol=RTOL)
+    assert feature_warmup(["EMA"], periods) == 49 + decay_bars(2 / 51)
+    assert feature_warmup(["RSI"], periods) == 7 + decay_bars(1 / 7)
     with pytest.raises(ValueError, match="macd_fast"):
         IndicatorPeriods(macd_fast=30)
 
@@ -238,3 +290,30 @@ def test_daily_vwap_is_a_rolling_20_bar_vwap(bars: pl.DataFrame) -> None:
     expected = np.convolve(tv, np.ones(20), "valid") / np.convolve(v, np.ones(20), "valid")
     np.testing.assert_allclose(out["vwap"].to_numpy()[19:], expected, rtol=1e-10)
     assert out["vwap"].head(19).null_count() == 19
+
+
+def test_obv_is_the_signed_volume_of_the_last_20_bars() -> None:
+    close = np.array([10.0, 11, 11, 10, 12] + [12.0] * 20 + [13.0])
+    volume = np.arange(1.0, close.size + 1)
+    bars = pl.DataFrame({"close": close, "volume": volume})
+    obv = compute_features(bars, ["OBV"])["obv"].to_numpy()
+    assert np.isnan(obv[:20]).all()  # bar 0 has no change: the first window ends at bar 20
+    # bars 1..20: +2 (up), 0 (unchanged), -4 (down), +5 (up), then unchanged
+    assert obv[20] == 2 - 4 + 5
+    assert obv[21] == -4 + 5  # bar 1 left the window
+    assert obv[23] == 5 and obv[24] == 0.0
+    assert obv[25] == 26  # an up bar enters
+
+
+def test_a_session_the_frame_starts_inside_is_warm_up() -> None:
+    bars = synthetic_bars(
+        "AAPL", "30min", datetime(2024, 3, 7, tzinfo=UTC), datetime(2024, 3, 12, tzinfo=UTC)
+    )
+    full = compute_features(bars, ["VWAP"])
+    cut = compute_features(bars.slice(3), ["VWAP"])  # starts at 11:00 New York
+    day = pl.col("timestamp").dt.convert_time_zone("America/New_York").dt.date()
+    first_day = cut.select(day == day.first()).to_series()
+    assert cut.filter(first_day)["vwap"].null_count() == 13 - 3
+    later = cut.filter(~first_day)
+    assert later["vwap"].null_count() == 0
+    np.testing.assert_array_equal(later["vwap"].to_numpy(), full["vwap"].to_numpy()[13:])

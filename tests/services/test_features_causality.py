@@ -10,7 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from app.services.features import FEATURE_NAMES, compute_features, feature_columns
+from app.services.features import FEATURE_NAMES, compute_features, feature_columns, feature_warmup
 
 COLUMNS = feature_columns(FEATURE_NAMES)
 
@@ -64,3 +64,28 @@ def test_truncating_the_history_gives_the_same_past(seed: int, n: int, cut: floa
     full = compute_features(bars, list(FEATURE_NAMES)).select(COLUMNS).head(t + 1)
     prefix = compute_features(bars.head(t + 1), list(FEATURE_NAMES), intraday=False)
     assert_frame_equal(full, prefix.select(COLUMNS), check_exact=True)
+
+
+@hypothesis_settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(500, 900),
+    offset=st.integers(1, 60),
+    minutes=st.sampled_from([30, 1440]),
+)
+def test_a_value_does_not_depend_on_where_the_frame_starts(
+    seed: int, n: int, offset: int, minutes: int
+) -> None:
+    """Past the warm-up, a frame that starts `offset` bars later (in the middle of a
+    session, too) gives every bar the value it has on the whole frame: 1e-9 relative,
+    or 1e-12 of the column's scale near zero."""
+    bars = bars_from(seed, n, minutes)
+    warmup = feature_warmup(FEATURE_NAMES)
+    full = compute_features(bars, list(FEATURE_NAMES)).select(COLUMNS).slice(offset + warmup)
+    later = compute_features(bars.slice(offset), list(FEATURE_NAMES)).select(COLUMNS)
+    later = later.slice(warmup)
+    assert later.null_count().sum_horizontal().item() == 0
+    for column in COLUMNS:
+        expected, actual = full[column].to_numpy(), later[column].to_numpy()
+        scale = max(1.0, float(np.abs(expected).max()))
+        np.testing.assert_allclose(actual, expected, rtol=1e-9, atol=1e-12 * scale, err_msg=column)

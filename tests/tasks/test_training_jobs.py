@@ -95,7 +95,7 @@ async def test_bad_data_fails_at_validating(trainer: tuple[AsyncClient, Settings
     folder = Path(settings.data_dir) / "1d"
     folder.mkdir(parents=True, exist_ok=True)
     rows = ["Date,Open,High,Low,Close,Volume"]
-    day = date(2021, 1, 4)
+    day = date(2019, 1, 2)  # enough bars for the indicators' warm-up (410)
     while day <= date(2022, 12, 30):
         if day.weekday() < 5:
             price = -1.0 if day == date(2022, 6, 15) else 100.0 + day.day
@@ -104,7 +104,7 @@ async def test_bad_data_fails_at_validating(trainer: tuple[AsyncClient, Settings
     (folder / "BAD.csv").write_text("\n".join(rows) + "\n")
     _, tokens = await user_with_tokens(client, user_segment="quant")
     body = tiny_agent(
-        symbol="BAD", data_source="csv", start_date="2021-01-01", end_date="2022-12-31"
+        symbol="BAD", data_source="csv", start_date="2019-01-01", end_date="2022-12-31"
     )
     created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
     assert created.status_code == 202, created.text

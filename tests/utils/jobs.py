@@ -27,7 +27,8 @@ def tiny_agent(architecture: str = "LSTM", **overrides: Any) -> dict[str, Any]:
         "name": f"tiny {architecture}",
         "symbol": "AAPL",
         "data_source": "synthetic",
-        "start_date": "2020-01-01",
+        # The indicators' 410-bar warm-up ends on 2020-02-17: the first training row.
+        "start_date": "2018-07-23",
         "end_date": "2023-12-31",
         "data_frequency": "1d",
         "prediction_horizon": "1d",

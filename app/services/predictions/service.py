@@ -12,6 +12,7 @@ import math
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from app.services import agents, audit
 from app.services.audit import ClientInfo
 from app.services.bars_cache import BarsCache
 from app.services.batch_writer import GroupWriter
-from app.services.features import feature_columns, feature_warmup
+from app.services.features import changed_columns, feature_columns, feature_warmup
 from app.services.market_data.base import MarketDataProvider, get_provider
 from app.services.market_data.frequency import bar_close, close_after, get_frequency
 from app.services.model_store import ModelStore, ModelUnavailable
@@ -45,11 +46,24 @@ from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment
 from app.services.signals.rule import Signal, SignalInput, decide, expected_direction
 from app.services.signals.stops import default_stop, scale_stop
 
-# Bars beyond look-back + indicator warm-up: EMA-type indicators keep some memory
-# of what precedes their warm-up, so a few extra bars bring them closer to the
-# values the model was trained on.
-EXTRA_BARS = 64
 ATR = "ATR"
+
+
+def bars_needed(features: Sequence[str], frequency: str, lookback: int) -> int:
+    """How many bars up to the last complete one /predict needs for an agent.
+
+    Every feature's value is a function of the warm-up bars before it alone
+    (docs/FEATURES.md), so the look-back rows computed on these bars are the rows
+    training computed for the same bars on its whole history.
+    """
+    return lookback + feature_warmup([*features, ATR], frequency=frequency)
+
+
+def serving_features(bars: pl.DataFrame, features: Sequence[str]) -> pl.DataFrame:
+    """The feature frame /predict computes on the bars it fetched (with ATR, for stops)."""
+    from app.services.features import compute_features
+
+    return compute_features(bars, [*features, ATR])
 
 
 class NoReadyAgent(Conflict):
@@ -153,8 +167,17 @@ class PredictionService:
         version = await self._version(session, agent.serving_version_id)
         if version is None or not version.weights_path or not version.sha256:
             raise AgentNotReady(f"Agent {agent.id} has no serving version; retrain it.")
+        trained_on = int(version.preprocessing.get("feature_version", 1))
+        changed = changed_columns(version.preprocessing.get("feature_names", ()), trained_on)
+        if changed:  # the model would be fed values of another meaning
+            agent.needs_retraining = True
+            raise ModelUnavailable(
+                f"Agent {agent.id} was trained on an earlier definition of "
+                f"{', '.join(changed)}; retrain it.",
+                details={"agent_id": str(agent.id), "symbol": agent.symbol, "columns": changed},
+            )
         lookback = int(version.preprocessing.get("lookback", 1))
-        needed = lookback + feature_warmup([*agent.features, ATR]) + EXTRA_BARS
+        needed = bars_needed(agent.features, agent.data_frequency, lookback)
         bars = await self.bars.recent(
             self._provider(agent.data_source),
             agent.data_source,
@@ -163,7 +186,7 @@ class PredictionService:
             needed,
             self._as_of(req),
         )
-        if bars.height < lookback + feature_warmup([*agent.features, ATR]) + 1:
+        if bars.height < needed:
             raise NotEnoughBars(
                 f"{agent.data_source} has only {bars.height} {agent.data_frequency} bars of "
                 f"{symbol} before {self._as_of(req) or 'now'}; the agent needs "
@@ -286,6 +309,8 @@ class PredictionService:
                     timezone=req.timezone,
                     intraday=get_frequency(req.data_frequency).intraday,
                     min_edge=self.settings.signal_min_edge,
+                    last_close=inputs.last_close,  # an entry far from it is warned about
+                    atr=inputs.atr,
                 )
             )
             stocks.append(self._stock(req, plan, item, inputs, signal, entry, stop))
@@ -463,15 +488,13 @@ class PredictionService:
         if hit is not None:
             self._inputs.move_to_end(key)
             return hit
-        from app.services.features import compute_features
-
         notes: list[str] = []
         if SENTIMENT_COLUMN in columns:  # the agent was trained with news sentiment
             bars, notes = await add_sentiment(bars, item.agent.symbol, self._news())
             if SENTIMENT_COLUMN not in bars.columns:
                 bars = bars.with_columns(pl.lit(0.0).alias(SENTIMENT_COLUMN))
                 notes.append("Without a news source the model sees neutral sentiment.")
-        frame = compute_features(bars, [*item.agent.features, ATR])
+        frame = serving_features(bars, item.agent.features)
         rows = frame.select(columns).tail(lookback).to_numpy().astype(np.float32)
         atr_column = feature_columns([ATR])[0]
         atr = float(frame[atr_column][-1] or 0.0)

@@ -10,6 +10,8 @@ package's public surface.
 from app.services.signals.backtest import backtest_positions, position_of
 from app.services.signals.rule import (
     DEFAULT_MIN_EDGE,
+    FAR_ENTRY_ATRS,
+    FAR_ENTRY_FRACTION,
     LOW_CONFIDENCE,
     MAX_CAPITAL_AT_RISK,
     SEGMENTS,
@@ -26,6 +28,8 @@ from app.services.signals.stops import STOP_ATR_MULTIPLE, default_stop, scale_st
 
 __all__ = [
     "DEFAULT_MIN_EDGE",
+    "FAR_ENTRY_ATRS",
+    "FAR_ENTRY_FRACTION",
     "LOW_CONFIDENCE",
     "MAX_CAPITAL_AT_RISK",
     "SEGMENTS",

@@ -17,11 +17,11 @@ from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from app.core.clock import DEFAULT_TIMEZONE, Window, clock_text, is_aware, zone_of
-from app.core.money import dec, format_price, format_usd, round2
+from app.core.money import dec, format_price, format_usd, round2, tick
 from app.core.segments import LONG_ONLY_SEGMENTS, UserSegment
 from app.services.signals.exit_time import format_exit, suggested_exit
 from app.services.signals.sizing import position_size
-from app.services.signals.text import number_pair, suggestion
+from app.services.signals.text import figure_above, number_pair, price_pair, suggestion
 
 TradeSignal = Literal["Enter", "Exit", "Hold"]
 Direction = Literal["Long", "Short"]
@@ -32,6 +32,14 @@ SEGMENTS: Final[frozenset[str]] = frozenset(UserSegment)
 DEFAULT_MIN_EDGE: Final = 0.0005
 LOW_CONFIDENCE: Final = 0.60
 MAX_CAPITAL_AT_RISK: Final = 0.25
+# An entry farther than this from the last close, in ATRs, is "far from the market":
+# past the default stop's two ATRs plus an ordinary bar's range, a distance the price
+# would have to travel before the trade even opens. The forecast and the risk/reward
+# are measured from the entry, so such a request is warned about (never held).
+FAR_ENTRY_ATRS: Final = 3.0
+# The same warning without an ATR (none given, or zero on a flat series): 5 % of the
+# last close, several days' ordinary move of a liquid US stock.
+FAR_ENTRY_FRACTION: Final = 0.05
 
 
 class HoldReason(StrEnum):
@@ -60,6 +68,11 @@ class SignalInput:
     equity), which is what the worked example in docs/SIGNALS.md needs: 200 shares
     at $185.50 are worth $37,100, more than its $35,000 equity.
 
+    `last_close` and `atr` (the market's last close and its ATR, in USD; `/predict`
+    knows them, `/trade-signal` does not) only add a warning when the entry is far
+    from the market (`FAR_ENTRY_ATRS`, `FAR_ENTRY_FRACTION`); the signal is the same.
+    An `atr` of 0 counts as none.
+
     Inputs are validated again here (a `ValueError` names the field); routers
     validate first and map their own errors.
     """
@@ -82,6 +95,8 @@ class SignalInput:
     min_edge: float = DEFAULT_MIN_EDGE
     intraday: bool = True
     buying_power: float | None = None
+    last_close: float | None = None
+    atr: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("predicted_price", "entry_price", "stop_loss", "account_equity"):
@@ -119,6 +134,14 @@ class SignalInput:
             raise ValueError(
                 f"buying_power must be a positive finite number, got {self.buying_power!r}"
             )
+        if self.last_close is not None and not (
+            math.isfinite(self.last_close) and self.last_close > 0
+        ):
+            raise ValueError(
+                f"last_close must be a positive finite number, got {self.last_close!r}"
+            )
+        if self.atr is not None and not (math.isfinite(self.atr) and self.atr >= 0):
+            raise ValueError(f"atr must be a non-negative finite number, got {self.atr!r}")
         zone_of(self.timezone)
 
 
@@ -200,12 +223,16 @@ def decide(inp: SignalInput) -> Signal:
             )
         )
 
+    far = _far_entry(inp)
+    if far:
+        warnings.append(far)
+
     ratio = round2(reward / risk) if risk else Decimal(0)
     if risk and reward and reward / risk < 1:
+        move_text, risk_text = price_pair(reward, risk)
         warnings.append(
-            f"Risk/reward {ratio:.2f} is below 1: the expected move of "
-            f"{format_price(reward)} a share "
-            f"is smaller than the {format_price(risk)} a share risked to the stop."
+            f"Risk/reward {ratio:.2f} is below 1: the expected move of {move_text} a share "
+            f"is smaller than the {risk_text} a share risked to the stop."
         )
 
     size = 0
@@ -245,7 +272,7 @@ def decide(inp: SignalInput) -> Signal:
     )
     return Signal(
         symbol=inp.symbol,
-        predicted_price=float(round2(predicted)),
+        predicted_price=tick(inp.predicted_price),
         confidence=float(confidence),
         trade_signal=trade_signal,
         direction=direction,
@@ -314,7 +341,40 @@ def _stop_protects(direction: Direction, entry: Decimal, stop: Decimal) -> bool:
 def _stop_problem(direction: Direction, entry: Decimal, stop: Decimal) -> str:
     side, where = ("below", "above") if direction == "Long" else ("above", "below")
     relation = "equals" if stop == entry else f"is {where}"
+    stop_text, entry_text = price_pair(stop, entry)
     return (
         f"a {direction.lower()} position needs its stop-loss {side} the entry, "
-        f"but the stop-loss {format_price(stop)} {relation} the entry {format_price(entry)}"
+        f"but the stop-loss {stop_text} {relation} the entry {entry_text}"
+    )
+
+
+# --- an entry far from the market -------------------------------------------------------
+
+
+def _far_entry(inp: SignalInput) -> str | None:
+    """The warning for an entry more than `FAR_ENTRY_ATRS` ATRs (without an ATR:
+    `FAR_ENTRY_FRACTION` of the price) from the last close, naming both prices.
+
+    The close is taken on the tick, as it is quoted: an entry that is the last close
+    rounded to the tick (the default entry of /predict) is never far from it.
+    """
+    if inp.last_close is None:
+        return None
+    entry, close = dec(inp.entry_price), dec(tick(inp.last_close))
+    distance = abs(entry - close)
+    percent = distance / close * 100
+    if inp.atr:
+        atrs = distance / dec(inp.atr)
+        if atrs <= dec(FAR_ENTRY_ATRS):
+            return None
+        how_far = f"{figure_above(percent)}% ({figure_above(atrs, dec(FAR_ENTRY_ATRS))} ATRs)"
+    else:
+        if percent <= dec(FAR_ENTRY_FRACTION) * 100:
+            return None
+        how_far = f"{figure_above(percent, dec(FAR_ENTRY_FRACTION) * 100)}%"
+    side = "below" if entry < close else "above"
+    entry_text, close_text = price_pair(entry, close)
+    return (
+        f"Your entry {entry_text} is {how_far} {side} the last close {close_text}: the "
+        "forecast and risk/reward are measured from your entry, not from the market."
     )

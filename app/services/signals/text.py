@@ -2,12 +2,13 @@
 
 What the user reads is part of the contract (tests pin it to the letter), so the
 wording lives in one place, apart from the arithmetic that decides the call.
-Numbers are never rounded into a contradiction ("0.60 is below 0.60").
+Numbers are never rounded into a contradiction ("0.60 is below 0.60", "$0.05 is
+above $0.05"), and prices are written on their tick (app.core.money.format_price).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from app.core.money import dec, format_price
@@ -29,12 +30,13 @@ def suggestion(
     hold_texts: list[str],
 ) -> str:
     """The `suggestion_text`: what to do, at which prices, or why not."""
-    entry, predicted = format_price(dec(entry_price)), format_price(dec(predicted_price))
+    predicted, entry = price_pair(dec(predicted_price), dec(entry_price))
     tail = f"Confidence: {confidence:.2f}."
     if trade_signal == "Enter":
+        entry, stop = price_pair(dec(entry_price), dec(stop_loss))
         return (
             f"Entering {direction.upper()} on {symbol} at {entry} with stop-loss "
-            f"{format_price(dec(stop_loss))}. Trade size: {shares(size)}. {tail}"
+            f"{stop}. Trade size: {shares(size)}. {tail}"
         )
     if trade_signal == "Exit":
         return (
@@ -56,6 +58,30 @@ def suggestion(
 def shares(count: int) -> str:
     """A count of shares: "1 share", "200 shares", "25,000 shares"."""
     return f"{count:,} share" if count == 1 else f"{count:,} shares"
+
+
+def price_pair(first: Decimal, second: Decimal) -> tuple[str, str]:
+    """Both prices on their tick (`format_price`), or with every digit typed when the
+    tick would make two different prices look equal ("$185.504" and "$185.500")."""
+    texts = format_price(first), format_price(second)
+    if first == second or texts[0] != texts[1]:
+        return texts
+    places = max(2, *(-int(v.normalize().as_tuple().exponent) for v in (first, second)))
+    return f"${first:,.{places}f}", f"${second:,.{places}f}"
+
+
+def figure_above(value: Decimal, floor: Decimal = Decimal(0)) -> str:
+    """`value` (known to exceed `floor`) with one decimal, or more when one would show
+    it at or below `floor`: 3.04 ATRs over a 3-ATR threshold is "3.04", not "3.0";
+    0.04 % is "0.04", not "0.0"."""
+    places = 1
+    while places < 4 and _rounded(value, places) <= floor:
+        places += 1
+    return f"{_rounded(value, places):.{places}f}"
+
+
+def _rounded(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def number_pair(value: float, threshold: float) -> tuple[str, str]:

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from app.core.clock import Window
 from app.services.signals.rule import (
     DEFAULT_MIN_EDGE,
+    FAR_ENTRY_ATRS,
+    FAR_ENTRY_FRACTION,
     LOW_CONFIDENCE,
     HoldReason,
     decide,
@@ -95,6 +97,93 @@ def test_risk_reward_ratio_and_its_warning(
     signal = decide(plan(**overrides))
     assert signal.risk_metrics.risk_reward_ratio == ratio
     assert has_warning(signal, "Risk/reward") is warned
+
+
+# --- an entry far from the market ----------------------------------------------------------
+
+FAR_TAIL = ": the forecast and risk/reward are measured from your entry, not from the market."
+
+
+@pytest.mark.parametrize(
+    ("overrides", "warning"),
+    [
+        # (212 − 185.50) ÷ 212 = 12.5 %; 26.50 ÷ 2.90 = 9.1 ATRs
+        pytest.param(
+            {"last_close": 212.0, "atr": 2.90},
+            "Your entry $185.50 is 12.5% (9.1 ATRs) below the last close $212.00" + FAR_TAIL,
+            id="below-the-market",
+        ),
+        pytest.param(
+            {**BEARISH, "last_close": 170.0, "atr": 2.0},
+            "Your entry $185.50 is 9.1% (7.8 ATRs) above the last close $170.00" + FAR_TAIL,
+            id="above-the-market",
+        ),
+        # just past 3 ATRs: 0.31 ÷ 0.10 = 3.1
+        pytest.param(
+            {"last_close": 185.81, "atr": 0.10},
+            "Your entry $185.50 is 0.2% (3.1 ATRs) below the last close $185.81" + FAR_TAIL,
+            id="past-three-atrs-of-a-quiet-series",
+        ),
+        # no ATR (or a flat series' zero ATR): 5 % of the last close
+        pytest.param(
+            {"last_close": 212.0},
+            "Your entry $185.50 is 12.5% below the last close $212.00" + FAR_TAIL,
+            id="without-an-atr",
+        ),
+        pytest.param(
+            {"last_close": 195.36, "atr": 0.0},
+            "Your entry $185.50 is 5.05% below the last close $195.36" + FAR_TAIL,
+            id="zero-atr-just-past-five-percent",
+        ),
+        pytest.param(
+            {
+                "entry_price": 0.0512,
+                "stop_loss": 0.0480,
+                "predicted_price": 0.0600,
+                "last_close": 0.0431,
+                "atr": 0.0012,
+            },
+            "Your entry $0.0512 is 18.8% (6.8 ATRs) above the last close $0.0431" + FAR_TAIL,
+            id="sub-dollar-prices-on-their-tick",
+        ),
+    ],
+)
+def test_an_entry_far_from_the_last_close_is_warned_about(
+    overrides: dict[str, Any], warning: str
+) -> None:
+    signal = decide(plan(**overrides))
+    assert warning in signal.warnings
+    # a warning only: the signal, its size and its risk are what they were without it
+    quiet = {k: v for k, v in overrides.items() if k not in ("last_close", "atr")}
+    assert signal.to_dict() == decide(plan(**quiet)).to_dict()
+    assert signal.hold_reasons == decide(plan(**quiet)).hold_reasons
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({}, id="no-last-close"),
+        pytest.param({"atr": 0.01}, id="an-atr-without-a-last-close"),
+        pytest.param({"last_close": 185.50, "atr": 0.0}, id="at-the-market"),
+        pytest.param({"last_close": 185.80, "atr": 0.10}, id="exactly-three-atrs"),
+        pytest.param({"last_close": 185.70, "atr": 0.10}, id="two-atrs"),
+        pytest.param({"last_close": 212.0, "atr": 9.0}, id="under-three-wide-atrs"),
+        pytest.param({"last_close": 194.50, "atr": 0.0}, id="under-five-percent-without-atr"),
+        pytest.param({"last_close": 195.00}, id="under-five-percent-no-atr"),
+        # the default entry is the last close on the tick: never far, however small the ATR
+        pytest.param({"last_close": 185.504999, "atr": 0.0001}, id="last-close-off-the-tick"),
+        pytest.param(
+            {"entry_price": 0.0512, "stop_loss": 0.0480, "last_close": 0.05124, "atr": 1e-6},
+            id="sub-dollar-last-close-off-the-tick",
+        ),
+    ],
+)
+def test_an_entry_near_the_last_close_is_not_warned_about(overrides: dict[str, Any]) -> None:
+    assert not has_warning(decide(plan(**overrides)), "last close")
+
+
+def test_far_entry_thresholds() -> None:
+    assert (FAR_ENTRY_ATRS, FAR_ENTRY_FRACTION) == (3.0, 0.05)
 
 
 # --- direction, segments, Enter / Exit / Hold ---------------------------------------------
@@ -396,6 +485,8 @@ def test_low_confidence_threshold_is_060(confidence: float, warned: bool) -> Non
         (187.2, 0.9, 187.2, 0.9),
         (187.25, 1.0, 187.25, 1.0),
         (190.75, 0.6996, 190.75, 0.70),  # a confidence just under the level
+        (0.05377, 0.85, 0.0538, 0.85),  # below $1: the $0.0001 tick, not 0.05
+        (0.99996, 0.85, 1.0, 0.85),
     ],
 )
 def test_output_rounding(
@@ -442,6 +533,11 @@ def test_to_dict_is_json_and_the_signal_is_frozen() -> None:
         ({"horizon": None, "horizon_end": datetime(2025, 6, 10, 12)}, "timezone-aware"),
         ({"buying_power": 0.0}, "buying_power"),
         ({"bar_time": datetime(2025, 6, 10, 10, 30)}, "timezone-aware"),  # a naive bar time
+        ({"last_close": 0.0}, "last_close"),
+        ({"last_close": math.nan}, "last_close"),
+        ({"last_close": -212.0}, "last_close"),
+        ({"atr": -1.0}, "atr"),
+        ({"atr": math.inf}, "atr"),
     ],
 )
 def test_invalid_inputs_are_refused(overrides: dict[str, Any], message: str) -> None:

@@ -125,6 +125,38 @@ SIZES = [
         [],
         id="thousands-separators",
     ),
+    # a sub-dollar stock: ⌊200 ÷ 0.0032⌋ = 62,500 shares, 62,500 × 0.0032 = $200
+    pytest.param(
+        {
+            "entry_price": 0.0512,
+            "stop_loss": 0.0480,
+            "predicted_price": 0.0600,
+            "account_equity": 10_000,
+        },
+        62_500,
+        "$200",
+        [],
+        id="sub-dollar",
+    ),
+    # the risk per share is written on the $0.0001 tick, not rounded to "$0.75"
+    pytest.param(
+        {
+            "entry_price": 0.90,
+            "stop_loss": 0.1525,
+            "predicted_price": 0.95,
+            "account_equity": 100,
+            "capital_at_risk": 0.005,
+        },
+        0,
+        "$0",
+        [
+            "Risk/reward 0.07 is below 1: the expected move of $0.05 a share is smaller than "
+            "the $0.7475 a share risked to the stop.",
+            "Your risk budget of $0.50 is less than the $0.7475 risked on one share, so the "
+            "position size is 0.",
+        ],
+        id="sub-dollar-risk-per-share",
+    ),
 ]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from app.core.clock import Window
 from app.services.signals.rule import decide
+from app.services.signals.text import figure_above, price_pair
 from tests.services.signals.plans import (
     BEARISH,
     LONG_ONLY,
@@ -80,6 +82,42 @@ SUGGESTIONS = [
         "Entering LONG on AAPL at $1,234.50 with stop-loss $1,200.00. "
         "Trade size: 579 shares. Confidence: 0.85.",
         id="prices-with-two-decimals-and-separators",
+    ),
+    # below $1 the prices are written on the $0.0001 tick, never as "$0.05"
+    pytest.param(
+        {
+            "entry_price": 0.0512,
+            "stop_loss": 0.0480,
+            "predicted_price": 0.0600,
+            "account_equity": 10_000,
+        },
+        "Entering LONG on AAPL at $0.0512 with stop-loss $0.0480. "
+        "Trade size: 62,500 shares. Confidence: 0.85.",
+        id="sub-dollar-enter",
+    ),
+    pytest.param(
+        {"entry_price": 0.05, "stop_loss": 0.0480, "predicted_price": 0.06},
+        "Entering LONG on AAPL at $0.05 with stop-loss $0.0480. "
+        "Trade size: 1,000,000 shares. Confidence: 0.85.",  # ⌊2,000 ÷ 0.002⌋
+        id="sub-dollar-whole-cents-keep-two-decimals",
+    ),
+    pytest.param(
+        {
+            "user_segment": "investor",
+            "entry_price": 0.0512,
+            "stop_loss": 0.0480,
+            "predicted_price": 0.0498,
+        },
+        "Exit or avoid a long position in AAPL: the model expects $0.0498 (below $0.0512). "
+        "Confidence: 0.85.",
+        id="sub-dollar-exit",
+    ),
+    # two prices the tick would write alike are written with their digits
+    pytest.param(
+        {"predicted_price": 185.504},
+        "Holding on AAPL: the predicted move of 0.00% is below the 0.05% minimum edge. "
+        "The model expects $185.504 (above $185.500). Confidence: 0.85.",
+        id="prices-that-round-alike-keep-their-digits",
     ),
 ]
 
@@ -176,7 +214,56 @@ def test_suggestion_text_says(overrides: dict[str, Any], fragment: str) -> None:
             )
             for s in LONG_ONLY
         ),
+        pytest.param(
+            {"entry_price": 0.0512, "stop_loss": 0.0480, "predicted_price": 0.0537},
+            "Risk/reward 0.78 is below 1: the expected move of $0.0025 a share is smaller "
+            "than the $0.0032 a share risked to the stop.",
+            id="sub-dollar-amounts-a-share",
+        ),
+        pytest.param(
+            {"entry_price": 0.0512, "stop_loss": 0.0530, "predicted_price": 0.0600},
+            "Hold: a long position needs its stop-loss below the entry, but the stop-loss "
+            "$0.0530 is above the entry $0.0512.",
+            id="sub-dollar-stop-on-the-wrong-side",
+        ),
+        pytest.param(
+            {"entry_price": 0.05121, "stop_loss": 0.05124, "predicted_price": 0.0600},
+            "Hold: a long position needs its stop-loss below the entry, but the stop-loss "
+            "$0.05124 is above the entry $0.05121.",
+            id="off-tick-prices-are-not-rounded-into-a-contradiction",
+        ),
     ],
 )
 def test_first_warning(overrides: dict[str, Any], first_warning: str) -> None:
     assert decide(plan(**overrides)).warnings[0] == first_warning
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "texts"),
+    [
+        ("185.50", "182.00", ("$185.50", "$182.00")),
+        ("185.504", "185.50", ("$185.504", "$185.500")),
+        ("185.50", "185.5", ("$185.50", "$185.50")),  # equal prices stay equal
+        ("0.0512", "0.0480", ("$0.0512", "$0.0480")),
+        ("0.05121", "0.05124", ("$0.05121", "$0.05124")),
+        ("1234.501", "1234.5", ("$1,234.501", "$1,234.500")),
+    ],
+)
+def test_price_pair(first: str, second: str, texts: tuple[str, str]) -> None:
+    assert price_pair(Decimal(first), Decimal(second)) == texts
+
+
+@pytest.mark.parametrize(
+    ("value", "floor", "text"),
+    [
+        ("12.5", "0", "12.5"),
+        ("9.137", "3", "9.1"),
+        ("3.04", "3", "3.04"),  # not "3.0" over a 3-ATR threshold
+        ("3.0004", "3", "3.0004"),
+        ("0.043", "0", "0.04"),  # not "0.0"
+        ("5.04", "5", "5.04"),  # not "5.0" over a 5 % threshold
+        ("5.05", "5", "5.1"),  # half-up
+    ],
+)
+def test_figure_above(value: str, floor: str, text: str) -> None:
+    assert figure_above(Decimal(value), Decimal(floor)) == text
