@@ -20,7 +20,7 @@ from app.ml.calibration import direction_correct, expected_calibration_error
 from app.ml.dataset import Dataset, SplitRange
 
 Array = npt.NDArray[np.float64]
-Metrics = dict[str, float | int | bool | None]
+Metrics = dict[str, float | int | bool | str | None]
 
 Z_95 = 1.959963984540054
 DEFAULT_RMSE_MARGIN = 0.01
@@ -258,6 +258,9 @@ def evaluate(
       ``directional_accuracy_ci_low > 0.5``: a forecast must both be closer than
       "no change" by the margin and call the direction better than a coin with
       95 % confidence.
+    * ``skill`` is ``"edge"`` when ``beats_naive_baseline`` holds, else
+      ``"no_edge"``: a model that converged but shows no skill on the test split
+      is served, and every call it makes says so.
     * ``beats_linear_baseline`` ⇔ ``rmse < (1 − rmse_margin)·linear_rmse`` **and**
       ``directional_accuracy ≥ linear_directional_accuracy``.
     * Ratios are model / baseline (below 1 is better); None for a zero baseline.
@@ -296,6 +299,7 @@ def evaluate(
     metrics["beats_naive_baseline"] = _beats(
         metrics["rmse"], metrics["naive_rmse"], rmse_margin
     ) and _above(model_dir["directional_accuracy_ci_low"], 0.5)
+    metrics["skill"] = "edge" if metrics["beats_naive_baseline"] else "no_edge"
     metrics["beats_linear_baseline"] = _beats(
         metrics["rmse"], metrics["linear_rmse"], rmse_margin
     ) and _at_least(model_dir["directional_accuracy"], linear_dir["directional_accuracy"])
@@ -316,8 +320,8 @@ def json_safe(metrics: dict[str, Any]) -> Metrics:
             clean[key] = int(value)
         elif isinstance(value, float | np.floating):
             clean[key] = float(value) if math.isfinite(value) else None
-        elif value is None:
-            clean[key] = None
+        elif value is None or isinstance(value, str):
+            clean[key] = value
         else:
             raise TypeError(f"metric {key} has non-scalar value {value!r}")
     return clean

@@ -1,9 +1,11 @@
 """Train one agent model: early stopping, progress, cancellation, divergence.
 
 Import-light (Keras is imported inside `train`), so the worker's parent process and the
-API can import the exceptions and result types for free. The untrained model's
-validation loss is the bar a run must get under, else it is `TrainingDiverged`; the
-weights returned are the best validation epoch's. For users: docs/MODELS.md.
+API can import the exceptions and result types for free. A run is `TrainingDiverged`
+only when the optimiser failed: a non-finite loss, or a training loss that never fell
+below the untrained model's. A validation loss that never improves is not a failure
+(the model converged but has no skill, which evaluation reports); the weights
+returned are the best validation epoch's. For users: docs/MODELS.md.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ StopCheck = Callable[[], bool]
 # Validation and bulk prediction run forward passes only; larger batches there
 # cut per-step overhead without changing the (mean) loss.
 _EVAL_BATCH = 512
+# "Fell below" means by more than float rounding: an optimiser that did not move
+# the weights leaves the training loss equal to the untrained one up to summation
+# order, which must not read as progress.
+_MIN_TRAIN_IMPROVEMENT = 1e-5
 
 
 class TrainingDiverged(Exception):
@@ -63,6 +69,8 @@ class TrainingResult:
     best_epoch: int
     best_val_loss: float
     untrained_val_loss: float
+    untrained_train_loss: float
+    best_train_loss: float
     stopped_early: bool
     fit_seconds: float
     train_samples: int
@@ -83,6 +91,7 @@ class TrainingResult:
             "val_loss": [r.val_loss for r in self.history],
             "best_epoch": self.best_epoch,
             "untrained_val_loss": self.untrained_val_loss,
+            "untrained_train_loss": self.untrained_train_loss,
         }
 
 
@@ -98,8 +107,11 @@ def train(
 ) -> TrainingResult:
     """Train ``architecture`` on ``dataset``'s training split.
 
-    Raises `TrainingDiverged` (non-finite inputs or loss, or a best validation
-    loss not strictly below the untrained model's) and `TrainingCancelled`.
+    Raises `TrainingDiverged` (non-finite inputs or loss, or a training loss that
+    never fell below the untrained model's: the optimiser failed) and
+    `TrainingCancelled`. A validation loss that never falls below the untrained
+    model's is *not* a failure: the best validation epoch's weights are returned
+    and evaluation on the test split says whether the model has skill.
     """
     _check_inputs(dataset, hp, epochs)
     if should_stop is not None and should_stop():
@@ -114,9 +126,13 @@ def train(
     train_batches = window_batches(dataset, splits.train, hp.batch_size, shuffle=True, seed=hp.seed)
     val_batches = window_batches(dataset, splits.validation, max(hp.batch_size, _EVAL_BATCH))
 
+    train_eval_batches = window_batches(dataset, splits.train, max(hp.batch_size, _EVAL_BATCH))
+
     untrained_val_loss = float(model.evaluate(val_batches, verbose=0))
+    untrained_train_loss = float(model.evaluate(train_eval_batches, verbose=0))
     if not math.isfinite(untrained_val_loss):
         raise TrainingDiverged(f"the untrained model's validation loss is {untrained_val_loss}")
+    # A non-finite training loss is caught (and reported by epoch) during the fit.
 
     supervisor = Supervisor(epochs, hp.patience, on_epoch, should_stop, cancel_check_interval_s)
     started = time.perf_counter()
@@ -129,15 +145,21 @@ def train(
         verbose=0,
     )
     fit_seconds = time.perf_counter() - started
-    supervisor.restore_best()
 
     state = supervisor.state
-    if not state.best_val_loss < untrained_val_loss:
+    bar = untrained_train_loss * (1.0 - _MIN_TRAIN_IMPROVEMENT)
+    # The epochs' training losses are running means (dropout on); if none is under
+    # the bar, the final weights are measured the way the untrained ones were.
+    best_train_loss = min((r.loss for r in state.history), default=math.inf)
+    if not best_train_loss < bar:
+        best_train_loss = min(best_train_loss, float(model.evaluate(train_eval_batches, verbose=0)))
+    if not best_train_loss < bar:
         raise TrainingDiverged(
-            f"validation loss never fell below the untrained model's "
-            f"(best {state.best_val_loss:.6g} vs untrained {untrained_val_loss:.6g}): "
-            "the model learned nothing that generalises"
+            f"training loss never fell below the untrained model's "
+            f"(best {best_train_loss:.6g} vs untrained {untrained_train_loss:.6g}): "
+            "the optimiser made no progress; try a higher learning rate or more epochs"
         )
+    supervisor.restore_best()
     return TrainingResult(
         model=model,
         architecture=normalise_architecture(architecture),
@@ -146,6 +168,8 @@ def train(
         best_epoch=state.best_epoch,
         best_val_loss=state.best_val_loss,
         untrained_val_loss=untrained_val_loss,
+        untrained_train_loss=untrained_train_loss,
+        best_train_loss=best_train_loss,
         stopped_early=state.stopped_early,
         fit_seconds=fit_seconds,
         train_samples=len(splits.train),
@@ -165,11 +189,16 @@ def predict_scaled(
 
 def configure_threads(intra_op: int, inter_op: int = 1) -> None:
     """Cap TensorFlow's thread pools; call in a training process before any TF work
-    so a run leaves CPU to the API on a small machine."""
+    so a run leaves CPU to the API on a small machine. Once TensorFlow has
+    initialised (never so in the worker's child; possible in a process that
+    trained before, such as a test session) the pools are fixed and left as they are."""
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(intra_op)
-    tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+        tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+    except RuntimeError:
+        pass
 
 
 def _check_inputs(dataset: Dataset, hp: Hyperparameters, epochs: int) -> None:

@@ -183,6 +183,10 @@ class AgentPublic(BaseModel):
     progress: dict[str, Any]
     serving_version_id: uuid.UUID | None
     needs_retraining: bool
+    data_warnings: list[str] = Field(
+        default_factory=list,
+        description="What to know about the agent's data, e.g. that the bars are synthetic.",
+    )
     metrics: dict[str, Any] | None = Field(
         default=None, description="Evaluation metrics of the serving version."
     )

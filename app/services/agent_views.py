@@ -15,6 +15,7 @@ from app.models.agents import AgentStatus
 from app.schemas.agents import AgentPage, AgentPublic, AgentVersionPublic, TrackRecord
 from app.services import agents, notifications, outcomes
 from app.services.audit import ClientInfo
+from app.services.market_data.base import data_warnings
 from app.services.notifications import Notifier
 
 
@@ -27,6 +28,7 @@ def public(
     serving = next((v for v in versions if v.id == agent.serving_version_id), None)
     return AgentPublic(
         **agent.model_dump(exclude={"user_id"}),
+        data_warnings=data_warnings(agent.data_source, agent.symbol),
         metrics=serving.metrics if serving else None,
         versions=[AgentVersionPublic.model_validate(v, from_attributes=True) for v in versions],
         track_record=track_record or TrackRecord(),

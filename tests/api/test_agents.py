@@ -69,6 +69,34 @@ async def test_create_returns_202_with_urls_and_location(quiet_client: AsyncClie
     assert "user_id" not in detail
 
 
+async def test_a_synthetic_agent_says_its_data_are_synthetic(quiet_client: AsyncClient) -> None:
+    from app.models import Agent
+
+    _, tokens = await user_with_tokens(quiet_client)
+    created = await quiet_client.post(
+        "/api/v1/agents", json=daily_request(), headers=bearer(tokens)
+    )
+    assert created.status_code == 202, created.text
+    url = created.json()["status_url"]
+    detail = (await quiet_client.get(url, headers=bearer(tokens))).json()
+    assert detail["data_source"] == "synthetic"
+    assert len(detail["data_warnings"]) == 1
+    warning = detail["data_warnings"][0]
+    assert warning.startswith("Synthetic data: AAPL's bars") and "never to trade" in warning
+    listed = (await quiet_client.get("/api/v1/agents", headers=bearer(tokens))).json()
+    assert listed["items"][0]["data_warnings"] == [warning]
+    # the same agent on a CSV file: real prices, nothing to warn about (the field stays)
+    runtime = quiet_client._transport.app.state.runtime  # type: ignore[attr-defined]
+    async with runtime.sessionmaker() as session:
+        agent = await session.get(Agent, uuid.UUID(created.json()["agent_id"]))
+        assert agent is not None
+        agent.data_source = "csv"
+        session.add(agent)
+        await session.commit()
+    detail = (await quiet_client.get(url, headers=bearer(tokens))).json()
+    assert detail["data_source"] == "csv" and detail["data_warnings"] == []
+
+
 @pytest.mark.parametrize("path", ["/api/v1/create-model", "/api/v1/create-agent"])
 async def test_seed_aliases_create_agents(quiet_client: AsyncClient, path: str) -> None:
     _, tokens = await user_with_tokens(quiet_client)

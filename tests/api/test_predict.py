@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +17,7 @@ from httpx import AsyncClient
 from app.config import Settings
 from app.core.money import tick
 from app.schemas.predictions import SEED_EXAMPLE
+from app.services.market_data.base import data_warnings
 from app.services.market_data.synthetic import synthetic_bars
 from app.services.signals import FAR_ENTRY_ATRS
 from tests.utils.predictions import EIGHT
@@ -99,6 +101,12 @@ async def test_the_seeds_request_verbatim(
     assert distance == pytest.approx(3.5 / 185.5, abs=1e-3)
     # The seed's request has sentiment on; these agents were trained without it.
     assert any("entiment" in w for w in body["warnings"])
+    # Both agents are on synthetic data, and each stock says so (the top level is AAPL's).
+    for stock, warnings in (("AAPL", body["warnings"]), ("MSFT", other["warnings"])):
+        synthetic = [w for w in warnings if w.startswith("Synthetic data: ")]
+        assert synthetic == data_warnings("synthetic", stock), warnings
+        assert f"{stock}'s bars" in synthetic[0] and "not real market prices" in synthetic[0]
+    assert body["warnings"] == first["warnings"]
     stored = await client.get(f"/api/v1/predictions/{body['prediction_id']}", headers=headers)
     assert stored.status_code == 200
     assert stored.json()["response"]["predicted_price"] == body["predicted_price"]
@@ -199,6 +207,7 @@ async def test_as_of_is_reproducible_and_never_sees_a_later_bar(
     (folder / "AAPL.csv").write_text(_csv(changed))
     after = await predict_with_fresh_app()
     assert after["predicted_price"] == before["predicted_price"]
+    assert not any(w.startswith("Synthetic data") for w in after["warnings"])  # CSV: real
     assert after["confidence"] == before["confidence"]
 
 
@@ -649,3 +658,31 @@ async def test_more_concurrent_calls_than_pooled_connections(
     assert [r.status_code for r in responses] == [200] * 12, responses[0].text
     history = await client.get("/api/v1/predictions", params={"limit": 50}, headers=headers)
     assert len(history.json()["items"]) == 12
+
+
+@pytest.mark.parametrize(
+    ("verdict", "warned"),
+    [
+        ({"skill": "no_edge", "beats_naive_baseline": False}, True),
+        ({"skill": "edge", "beats_naive_baseline": True}, False),
+        ({"beats_naive_baseline": False}, True),  # a version from before `skill`
+        ({"beats_naive_baseline": True}, False),
+    ],
+)
+async def test_a_model_without_an_edge_says_so_on_every_call(
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
+    daily_artifact: Artifact,
+    verdict: dict[str, Any],
+    warned: bool,
+) -> None:
+    user, headers = trader
+    metrics = {k: v for k, v in daily_artifact.result["metrics"].items() if k != "skill"}
+    result = {**daily_artifact.result, "metrics": {**metrics, **verdict}}
+    artifact = dataclasses.replace(daily_artifact, result=result)
+    agent_id, _ = await ready_agent(client, user["id"], artifact)
+    body = {**DAILY, "agent_ids": {"AAPL": agent_id}}
+    response = await client.post("/api/v1/predict", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    no_edge = [w for w in response.json()["warnings"] if w.startswith("This model shows no edge")]
+    assert len(no_edge) == (1 if warned else 0), response.json()["warnings"]

@@ -156,6 +156,7 @@ def test_perfect_forecasts_beat_both_baselines(toy_dataset: Dataset) -> None:
     metrics = evaluate(toy_dataset, realised, np.ones_like(realised), bars_per_year=252)
     assert metrics["rmse"] == 0.0
     assert metrics["beats_naive_baseline"] is True
+    assert metrics["skill"] == "edge"
     assert metrics["beats_linear_baseline"] is True
     assert metrics["directional_accuracy"] == 1.0
     assert metrics["backtest_hit_rate"] is not None and metrics["backtest_hit_rate"] > 0.99
@@ -166,10 +167,11 @@ def test_the_naive_forecast_beats_nothing_and_the_report_is_json_safe(toy_datase
     metrics = evaluate(toy_dataset, np.zeros(n), np.full(n, 0.5), bars_per_year=252)
     assert metrics["rmse_ratio_naive"] == pytest.approx(1.0)
     assert metrics["beats_naive_baseline"] is False
+    assert metrics["skill"] == "no_edge"
     assert metrics["ic"] is None  # constant forecast: correlation undefined, not NaN
     assert metrics["backtest_n_trades"] == 0
     json.dumps(metrics, allow_nan=False)
-    assert all(isinstance(v, bool | int | float) or v is None for v in metrics.values())
+    assert all(isinstance(v, bool | int | float | str) or v is None for v in metrics.values())
 
 
 def test_evaluate_refuses_misaligned_inputs(toy_dataset: Dataset) -> None:

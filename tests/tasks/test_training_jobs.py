@@ -136,7 +136,7 @@ def _regime_change_csv(path: Path, n_days: int = 700) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-async def test_a_model_that_does_not_generalise_fails_at_training(
+async def test_a_model_that_does_not_generalise_is_ready_with_no_edge(
     trainer: tuple[AsyncClient, Settings],
 ) -> None:
     client, settings = trainer
@@ -161,10 +161,29 @@ async def test_a_model_that_does_not_generalise_fails_at_training(
     )
     created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
     assert created.status_code == 202, created.text
-    agent = await wait_for(client, tokens, created.json()["agent_id"], {"FAILED"})
-    assert agent["failure_stage"] == "TRAINING"
-    assert "validation loss never fell below" in agent["failure_reason"]
-    assert agent["serving_version_id"] is None
+    # The optimiser converged on the training split; what it learned is wrong after
+    # it. That is no failure: the model is served, and says it has no edge.
+    agent = await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
+    assert agent["failure_reason"] is None
+    assert agent["metrics"]["skill"] == "no_edge"
+    assert agent["metrics"]["beats_naive_baseline"] is False
+
+
+async def test_the_same_request_twice_gives_the_same_outcome(
+    trainer: tuple[AsyncClient, Settings],
+) -> None:
+    """Same request, same data, same seed: the same state and the same metrics."""
+    client, _ = trainer
+    _, tokens = await user_with_tokens(client, user_segment="quant")
+    agents = []
+    for _ in range(2):
+        created = await client.post("/api/v1/agents", json=tiny_agent(), headers=bearer(tokens))
+        assert created.status_code == 202, created.text
+        agents.append(await wait_for(client, tokens, created.json()["agent_id"], {"READY"}))
+    timing = {"samples_per_second"}
+    first, second = ({k: v for k, v in a["metrics"].items() if k not in timing} for a in agents)
+    assert first == second
+    assert first["skill"] in ("edge", "no_edge")
 
 
 async def test_cancel_a_running_job(trainer: tuple[AsyncClient, Settings]) -> None:

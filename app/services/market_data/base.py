@@ -150,6 +150,18 @@ def regular_session_only(frame: pl.DataFrame) -> pl.DataFrame:
 # -- the registry ----------------------------------------------------------------------
 
 
+def data_warnings(data_source: str, symbol: str) -> list[str]:
+    """What every agent and prediction on `data_source` must say about its data: the
+    one place the synthetic-data warning is written (agents and /predict use it)."""
+    if data_source != "synthetic":
+        return []
+    return [
+        f"Synthetic data: {symbol}'s bars are generated offline by the platform's "
+        "built-in provider, not real market prices, so its forecasts and signals say "
+        "nothing about the market; use them to try the product, never to trade."
+    ]
+
+
 def ensure_configured(data_source: str, settings: Settings) -> None:
     """Raise the 422 an agent creation should answer when `data_source` cannot work here.
 

@@ -36,7 +36,7 @@ from app.services.audit import ClientInfo
 from app.services.bars_cache import BarsCache
 from app.services.batch_writer import GroupWriter
 from app.services.features import changed_columns, feature_columns, feature_warmup
-from app.services.market_data.base import MarketDataProvider, get_provider
+from app.services.market_data.base import MarketDataProvider, data_warnings, get_provider
 from app.services.market_data.frequency import bar_close, close_after, get_frequency
 from app.services.model_store import ModelStore, ModelUnavailable
 from app.services.news import NewsSource, get_news_source
@@ -328,10 +328,14 @@ class PredictionService:
     ) -> dict[str, Any]:
         warnings = list(signal.warnings)
         metrics = item.version.metrics or {}
-        if metrics.get("beats_naive_baseline") is False:
+        # `skill` since issue 11; older versions only have beats_naive_baseline.
+        skill = metrics.get("skill")
+        if skill is None and metrics.get("beats_naive_baseline") is False:
+            skill = "no_edge"
+        if skill == "no_edge":
             warnings.append(
-                "On held-out data this model did not beat the naive no-change "
-                "forecast; treat its calls with caution."
+                "This model shows no edge: on held-out data it did not beat the naive "
+                "no-change forecast, so treat its calls as no better than chance."
             )
         stale = self._stale(item)
         if stale:
@@ -351,6 +355,7 @@ class PredictionService:
         ):
             warnings.append("Sentiment was requested but this agent was trained without it.")
         warnings.extend(inputs.notes)
+        warnings.extend(data_warnings(item.agent.data_source, item.agent.symbol))
         return {
             **signal.to_dict(),
             "symbol": item.agent.symbol,
