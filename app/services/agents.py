@@ -74,6 +74,13 @@ def estimated_bars(frequency: str, start: date, end: date) -> int:
     return int(days * get_frequency(frequency).bars_per_session)
 
 
+def history_needed(features: list[str], frequency: str, lookback: int, steps: int) -> int:
+    """Bars an agent must be trained on: indicator warm-up, look-back, horizon and at
+    least MIN_TEST_BARS test samples after the training and validation splits."""
+    warmup = feature_warmup(features, frequency=frequency)
+    return min_history_bars(lookback, steps, MIN_TEST_BARS, warmup=warmup)
+
+
 def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
     """The agent-creation body that would make a 409'd /predict succeed."""
     freq = get_frequency(req.data_frequency)
@@ -89,8 +96,7 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
         architecture = str(prefs.get("architecture", "LSTM"))
         lookback = default_hyperparameters(freq.name, architecture).lookback
     steps = horizon_bars(freq, req.prediction_horizon)
-    warmup = feature_warmup(features, frequency=freq.name)
-    needed = min_history_bars(lookback, steps, MIN_TEST_BARS, warmup=warmup)
+    needed = history_needed(features, freq.name, lookback, steps)
     # Two years of daily bars, or two months of intraday ones, and always enough
     # history for the look-back, the warm-up and honest validation and test splits.
     span = max(timedelta(days=730 if not freq.intraday else 60), calendar_span(freq, needed))
@@ -160,8 +166,7 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
     lookback = int(hyper.get("lookback", prefs.lookback or 60))
     if steps is not None and not errors:
         available = estimated_bars(data.data_frequency, data.start_date, data.end_date)
-        warmup = feature_warmup(features, frequency=data.data_frequency)
-        needed = min_history_bars(lookback, steps, MIN_TEST_BARS, warmup=warmup)
+        needed = history_needed(features, data.data_frequency, lookback, steps)
         if available < needed:
             errors.add(
                 ["start_date"],

@@ -15,6 +15,7 @@ pandas defaults; docs/FEATURES.md lists them. Needs polars >= 1.25 (`min_samples
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -161,8 +162,15 @@ def feature_warmup(
     the rows training had for the same bars. Only the session VWAP depends on the
     bar `frequency`; without one the longest (1-minute bars) is assumed.
     """
-    p = periods
-    warmups = {
+    warmups = _warmups(periods, frequency)
+    return max((warmups[name] for name in normalize_features(names)), default=0)
+
+
+@functools.cache
+def _warmups(p: IndicatorPeriods, frequency: str | None) -> dict[str, int]:
+    """Each feature's warm-up; computed once per (periods, frequency), as /predict asks
+    for it on every call."""
+    return {
         "SMA": p.sma - 1,
         "EMA": ema_warmup(p.ema),
         "MACD": macd_warmup(p),
@@ -174,7 +182,6 @@ def feature_warmup(
         "OBV": p.obv,
         "returns": 1,
     }
-    return max((warmups[name] for name in normalize_features(names)), default=0)
 
 
 def decay_bars(alpha: float, gain: float = 1.0) -> int:

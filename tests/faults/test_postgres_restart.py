@@ -29,7 +29,7 @@ from app.migrate import migrate
 from app.models import TrainingJob
 from tests.utils.backends import TEST_SECRET
 from tests.utils.client import runtime_of
-from tests.utils.jobs import tiny_agent, wait_for
+from tests.utils.jobs import slow_agent, wait_for
 from tests.utils.servers import PostgresCluster
 from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import PASSWORD, bearer, user_with_tokens
@@ -221,19 +221,7 @@ async def test_a_training_run_outlasts_a_postgres_restart(
     )
     client = await app_factory(settings)
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    body = tiny_agent(
-        "LSTM",
-        start_date="2012-01-01",
-        model_preferences={
-            "architecture": "LSTM",
-            "epochs": 6,
-            "lookback": 20,
-            "units": 16,
-            "layers": 1,
-            "batch_size": 32,
-            "seed": 0,
-        },
-    )
+    body = slow_agent(seed=0)
     created = await client.post("/api/v1/agents", json=body, headers=bearer(tokens))
     assert created.status_code == 202, created.text
     agent_id = created.json()["agent_id"]

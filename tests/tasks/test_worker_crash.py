@@ -22,22 +22,11 @@ from app.models import TrainingJob
 from app.services.job_queue import ArqJobQueue
 from app.tasks.context import JobContext
 from app.tasks.reaper import reap_stale_jobs
-from tests.utils.jobs import arq_worker, tiny_agent, wait_for
+from tests.utils.jobs import arq_worker, slow_agent, wait_for
 from tests.utils.users import bearer, user_with_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
-SLOW_ENOUGH = tiny_agent(
-    "LSTM",
-    start_date="2012-01-01",
-    model_preferences={
-        "architecture": "LSTM",
-        "epochs": 6,
-        "lookback": 20,
-        "units": 16,
-        "layers": 1,
-        "batch_size": 32,
-    },
-)
+SLOW_ENOUGH = slow_agent()
 
 
 def _worker_process(settings: Settings) -> subprocess.Popen[bytes]:

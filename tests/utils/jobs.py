@@ -46,6 +46,24 @@ def tiny_agent(architecture: str = "LSTM", **overrides: Any) -> dict[str, Any]:
     return body
 
 
+def slow_agent(**preferences: Any) -> dict[str, Any]:
+    """A tiny agent with more history and epochs: training lasts long enough for a
+    test to kill or restart something while it runs."""
+    return tiny_agent(
+        "LSTM",
+        start_date="2012-01-01",
+        model_preferences={
+            "architecture": "LSTM",
+            "epochs": 6,
+            "lookback": 20,
+            "units": 16,
+            "layers": 1,
+            "batch_size": 32,
+            **preferences,
+        },
+    )
+
+
 async def wait_for(
     client: AsyncClient,
     tokens: dict[str, Any],

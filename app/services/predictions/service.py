@@ -35,7 +35,12 @@ from app.services import agents, audit
 from app.services.audit import ClientInfo
 from app.services.bars_cache import BarsCache
 from app.services.batch_writer import GroupWriter
-from app.services.features import changed_columns, feature_columns, feature_warmup
+from app.services.features import (
+    changed_columns,
+    compute_features,
+    feature_columns,
+    feature_warmup,
+)
 from app.services.market_data.base import MarketDataProvider, data_warnings, get_provider
 from app.services.market_data.frequency import bar_close, close_after, get_frequency
 from app.services.model_store import ModelStore, ModelUnavailable
@@ -61,8 +66,6 @@ def bars_needed(features: Sequence[str], frequency: str, lookback: int) -> int:
 
 def serving_features(bars: pl.DataFrame, features: Sequence[str]) -> pl.DataFrame:
     """The feature frame /predict computes on the bars it fetched (with ATR, for stops)."""
-    from app.services.features import compute_features
-
     return compute_features(bars, [*features, ATR])
 
 
