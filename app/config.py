@@ -72,6 +72,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     model_dir: Path | None = None
+    # Scale of the synthetic source's planted momentum (docs/MARKET_DATA.md): 1 is
+    # the documented default, 0 a pure random walk with nothing to learn.
+    synthetic_signal: float = Field(default=1.0, ge=0.0, le=3.0)
 
     refinitiv_app_key: str | None = None
     refinitiv_username: str | None = None

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from app.schemas.agents import SEED_AGENT_EXAMPLE
 from app.schemas.predictions import SEED_EXAMPLE
 
 # SPEC §6's example request, verbatim (the one the API documents and tests).
@@ -27,20 +28,7 @@ PREDICT_REQUEST: dict[str, Any] = SEED_EXAMPLE
 
 def agent_request(symbol: str) -> dict[str, Any]:
     """SPEC §5's example creation body, for `symbol`."""
-    return {
-        "name": f"{symbol} intraday",
-        "symbol": symbol,
-        "data_source": "synthetic",
-        "start_date": "2025-01-02",
-        "end_date": "2025-06-30",
-        "data_frequency": "1min",
-        "prediction_horizon": "1h",
-        "features": ["SMA", "EMA", "MACD", "volatility"],
-        "sentiment_enabled": False,
-        "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
-        "model_preferences": {"architecture": "LSTM", "epochs": 20},
-        "callback_url": None,
-    }
+    return {**SEED_AGENT_EXAMPLE, "name": f"{symbol} intraday", "symbol": symbol}
 
 
 def check(response: httpx.Response, *expected: int) -> dict[str, Any]:

@@ -73,3 +73,61 @@ def test_a_migrated_sqlite_file_is_already_in_wal_mode(tmp_path: Path) -> None:
     asyncio.run(migrate(Settings(var_dir=tmp_path, environment="test")))
     with sqlite3.connect(tmp_path / "platform.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def _a_0003_call_after_0004(settings: Settings) -> tuple[bool, float | None]:
+    """A prediction stored before 0004, as 0004 leaves it: (in_sample, reference_price)."""
+    import sqlalchemy as sa
+
+    from app.models import Prediction, User
+    from app.models.base import utcnow
+    from tests.utils.predictions import prediction_row
+    from tests.utils.users import user_row
+
+    users: sa.Table = User.__table__  # type: ignore[attr-defined]
+    predictions: sa.Table = Prediction.__table__  # type: ignore[attr-defined]
+    then = sa.Table(  # the predictions table as 0003 made it
+        "predictions",
+        sa.MetaData(),
+        *(
+            sa.Column(c.name, c.type, primary_key=c.primary_key)
+            for c in predictions.columns
+            if c.name not in ("reference_price", "in_sample")
+        ),
+    )
+    user = user_row()
+    row = prediction_row(user.id, created_at=utcnow())
+    await migrate(settings, "0003")
+    engine = create_async_engine(settings.sqlalchemy_database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                users.insert().values({c.name: getattr(user, c.name) for c in users.columns})
+            )
+            await conn.execute(
+                then.insert().values({c.name: getattr(row, c.name) for c in then.columns})
+            )
+        await migrate(settings)
+        async with engine.connect() as conn:
+            query = sa.select(predictions.c.in_sample, predictions.c.reference_price)
+            in_sample, reference = (await conn.execute(query)).one()
+    finally:
+        await engine.dispose()
+    return in_sample, reference
+
+
+def test_calls_stored_before_0004_count_and_are_judged_from_their_entry(tmp_path: Path) -> None:
+    """Out of sample (they count, as they did) and no reference close (their entry)."""
+    settings = Settings(var_dir=tmp_path, environment="test")
+    assert asyncio.run(_a_0003_call_after_0004(settings)) == (False, None)
+
+
+def test_calls_stored_before_0004_on_postgres() -> None:
+    services_or_skip()
+    name = f"atp_mig_{uuid.uuid4().hex[:10]}"
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        settings = Settings(database_url=postgres_url(name), environment="test")
+        assert asyncio.run(_a_0003_call_after_0004(settings)) == (False, None)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

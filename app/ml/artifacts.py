@@ -1,10 +1,12 @@
 """A trained agent on disk: weights, preprocessing, calibration, metrics, and a hash.
 
-The artifact's SHA-256 covers exactly what predictions depend on (`HASHED_FILES`; not
-`metrics.json`, so a report can be rewritten without invalidating the model) and is
-recomputed from the files on load. Every file is written to a temporary name, flushed
-and renamed, so a crash never leaves a half-written file under a real name. The layout:
-docs/MODELS.md. Keras is imported lazily.
+The artifact's SHA-256 covers exactly what predictions depend on (`HASHED_FILES`, and
+`OPTIONAL_HASHED_FILES` where present; not `metrics.json`, so a report can be rewritten
+without invalidating the model) and is recomputed from the files on load. The optional
+prediction interval (`interval.json`) is hashed when present, so an artifact saved before
+intervals existed keeps its SHA-256 and loads with no interval. Every file is written to
+a temporary name, flushed and renamed, so a crash never leaves a half-written file under
+a real name. The layout: docs/MODELS.md. Keras is imported lazily.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.ml.calibration import IsotonicCalibrator, PlattCalibrator, calibrator_from_json
+from app.ml.conformal import ConformalInterval
 from app.ml.dataset import Preprocessing
 
 if TYPE_CHECKING:
@@ -29,8 +32,11 @@ MODEL_FILE = "model.keras"
 PREPROCESSING_FILE = "preprocessing.json"
 CALIBRATION_FILE = "calibration.json"
 METRICS_FILE = "metrics.json"
+INTERVAL_FILE = "interval.json"
 MANIFEST_FILE = "manifest.json"
 HASHED_FILES = (MODEL_FILE, PREPROCESSING_FILE, CALIBRATION_FILE)
+# Hashed after `HASHED_FILES` when present; absent in artifacts saved before them.
+OPTIONAL_HASHED_FILES = (INTERVAL_FILE,)
 
 
 class ArtifactError(Exception):
@@ -52,6 +58,7 @@ class LoadedArtifact:
     calibrator: PlattCalibrator | IsotonicCalibrator
     metrics: dict[str, Any]
     sha256: str
+    interval: ConformalInterval | None = None  # None: saved before intervals existed
 
 
 def save_artifact(
@@ -60,6 +67,8 @@ def save_artifact(
     preprocessing: Preprocessing,
     calibrator: PlattCalibrator | IsotonicCalibrator,
     metrics: dict[str, Any],
+    *,
+    interval: ConformalInterval | None = None,
 ) -> str:
     """Write the artifact into ``directory`` (created if needed); return its SHA-256."""
     root = Path(directory)
@@ -67,8 +76,12 @@ def save_artifact(
     _save_model(root, model)
     _write_json(root / PREPROCESSING_FILE, preprocessing.to_json())
     _write_json(root / CALIBRATION_FILE, calibrator.to_json())
+    if interval is not None:
+        _write_json(root / INTERVAL_FILE, interval.to_json())
+    else:  # a stale interval must not be hashed into (or served with) this model
+        (root / INTERVAL_FILE).unlink(missing_ok=True)
     _write_json(root / METRICS_FILE, metrics)
-    digests = {name: file_sha256(root / name) for name in HASHED_FILES}
+    digests = {name: file_sha256(root / name) for name in _hashed_names(root)}
     _write_json(root / MANIFEST_FILE, digests)
     return combined_sha256(digests)
 
@@ -82,7 +95,7 @@ def load_artifact(directory: str | Path, expected_sha256: str) -> LoadedArtifact
     if missing:
         raise ArtifactMissing(f"artifact {root} lacks {', '.join(missing)}")
     try:
-        digests = {name: file_sha256(root / name) for name in HASHED_FILES}
+        digests = {name: file_sha256(root / name) for name in _hashed_names(root)}
     except FileNotFoundError as exc:  # deleted between the check above and the read
         raise ArtifactMissing(f"artifact {root} lost {Path(exc.filename or '?').name}") from exc
     except OSError as exc:  # unreadable: permissions, an I/O error on the volume
@@ -96,12 +109,17 @@ def load_artifact(directory: str | Path, expected_sha256: str) -> LoadedArtifact
     try:
         preprocessing = Preprocessing.from_json(_read_json(root / PREPROCESSING_FILE))
         calibrator = calibrator_from_json(_read_json(root / CALIBRATION_FILE))
+        interval = (
+            ConformalInterval.from_json(_read_json(root / INTERVAL_FILE))
+            if INTERVAL_FILE in digests
+            else None
+        )
         metrics_path = root / METRICS_FILE
         metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
         model = _load_model(root / MODEL_FILE)
     except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as exc:
         raise ArtifactCorrupt(f"artifact {root} cannot be read: {exc}") from exc
-    return LoadedArtifact(model, preprocessing, calibrator, metrics, actual)
+    return LoadedArtifact(model, preprocessing, calibrator, metrics, actual, interval)
 
 
 def file_sha256(path: Path) -> str:
@@ -113,8 +131,15 @@ def file_sha256(path: Path) -> str:
 
 
 def combined_sha256(digests: dict[str, str]) -> str:
-    text = "".join(f"{name} {digests[name]}\n" for name in HASHED_FILES)
+    """SHA-256 of ``"<name> <sha256>\\n"`` for `HASHED_FILES` and then each optional file
+    present in ``digests``, in that order."""
+    names = (*HASHED_FILES, *(name for name in OPTIONAL_HASHED_FILES if name in digests))
+    text = "".join(f"{name} {digests[name]}\n" for name in names)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _hashed_names(root: Path) -> tuple[str, ...]:
+    return (*HASHED_FILES, *(name for name in OPTIONAL_HASHED_FILES if (root / name).is_file()))
 
 
 def _changed_files(root: Path, digests: dict[str, str]) -> str:
@@ -122,7 +147,8 @@ def _changed_files(root: Path, digests: dict[str, str]) -> str:
         recorded = _read_json(root / MANIFEST_FILE)
     except (OSError, ValueError):
         return ""
-    changed = [name for name in HASHED_FILES if recorded.get(name) != digests[name]]
+    names = (*HASHED_FILES, *OPTIONAL_HASHED_FILES)
+    changed = [name for name in names if recorded.get(name) != digests.get(name)]
     return f" (changed since saved: {', '.join(changed)})" if changed else ""
 
 

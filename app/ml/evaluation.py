@@ -295,6 +295,9 @@ def evaluate(
     metrics["linear_ic"] = information_coefficient(linear, realised)
     metrics["ece"] = expected_calibration_error(conf, direction_correct(pred, realised))
     metrics["mean_confidence"] = float(conf.mean())
+    metrics["confidence_min"] = float(conf.min()) if conf.size else None
+    metrics["confidence_median"] = float(np.median(conf)) if conf.size else None
+    metrics["confidence_max"] = float(conf.max()) if conf.size else None
     metrics["rmse_margin"] = rmse_margin
     metrics["beats_naive_baseline"] = _beats(
         metrics["rmse"], metrics["naive_rmse"], rmse_margin

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ml.calibration import IsotonicCalibrator, PlattCalibrator
+from app.ml.conformal import ConformalInterval
 from app.ml.dataset import Preprocessing
 
 if TYPE_CHECKING:
@@ -100,11 +101,17 @@ class Forecast:
     predicted_price: float  # last_close · exp(log_return)
     confidence: float  # calibrated P(direction right), in [0.5, 1]
     scaled_output: float  # the network's raw output
+    # Split-conformal prediction interval of the price at `interval_coverage`
+    # (None for versions saved before intervals existed).
+    predicted_price_low: float | None = None
+    predicted_price_high: float | None = None
+    interval_coverage: float | None = None
 
 
 class Predictor:
     """What inference needs for one agent version: compiled model, scaler,
-    calibrator.  Takes raw (unscaled) feature rows, as the feature engine makes them."""
+    calibrator and prediction interval (None for versions saved before intervals).
+    Takes raw (unscaled) feature rows, as the feature engine makes them."""
 
     def __init__(
         self,
@@ -112,6 +119,7 @@ class Predictor:
         preprocessing: Preprocessing,
         calibrator: PlattCalibrator | IsotonicCalibrator,
         sha256: str = "",
+        interval: ConformalInterval | None = None,
     ) -> None:
         if (compiled.lookback, compiled.n_features) != (
             preprocessing.lookback,
@@ -122,6 +130,7 @@ class Predictor:
         self.preprocessing = preprocessing
         self.calibrator = calibrator
         self.sha256 = sha256
+        self.interval = interval
 
     @classmethod
     def load(cls, directory: str | Path, expected_sha256: str, *, naive: bool = False) -> Predictor:
@@ -134,11 +143,24 @@ class Predictor:
             artifact.preprocessing,
             artifact.calibrator,
             artifact.sha256,
+            artifact.interval,
         )
 
-    def forecast(self, features: npt.ArrayLike, last_close: float) -> Forecast:
+    def forecast(
+        self,
+        features: npt.ArrayLike,
+        last_close: float,
+        *,
+        closes: npt.ArrayLike | None = None,
+    ) -> Forecast:
         """Forecast from the latest bars: ``features[n_bars ≥ lookback, n_features]``
-        raw, oldest first, the last row being the bar whose close is ``last_close``."""
+        raw, oldest first, the last row being the bar whose close is ``last_close``.
+
+        ``closes``: the closes of the latest bars, oldest first, ending with
+        ``last_close`` (the closes of the feature rows' bars do; at least the last
+        ``lookback`` of them are read). The prediction interval's width follows their
+        recent volatility, as it was fitted; without them (or with too few) it falls back
+        to the fixed-width interval fitted alongside. No interval without one saved."""
         rows = np.asarray(features, dtype=np.float32)
         lookback = self.preprocessing.lookback
         if rows.ndim != 2 or rows.shape[0] < lookback:
@@ -148,11 +170,20 @@ class Predictor:
         window = self.preprocessing.scaler.transform_features(rows[-lookback:])
         scaled = self.compiled.predict_window(window)
         log_return = float(self.preprocessing.scaler.unscale_target(np.array([scaled]))[0])
+        low = high = coverage = None
+        if self.interval is not None:
+            half = self.interval.half_width(self.interval.scale_from_closes(closes))
+            low = float(last_close * math.exp(log_return - half))
+            high = float(last_close * math.exp(log_return + half))
+            coverage = self.interval.coverage
         return Forecast(
             log_return=log_return,
             predicted_price=float(last_close * math.exp(log_return)),
             confidence=float(self.calibrator.confidence(np.array([scaled]))[0]),
             scaled_output=scaled,
+            predicted_price_low=low,
+            predicted_price_high=high,
+            interval_coverage=coverage,
         )
 
 

@@ -99,6 +99,10 @@ class AgentVersion(SQLModel, table=True):
     calibration: dict[str, Any] = json_field()
     metrics: dict[str, Any] = json_field()
     loss_curve: list[dict[str, Any]] = json_field(list)
+    # The span of the bars the version was trained, validated and tested on: the
+    # first bar's start to the last bar's close (null for versions from before).
+    data_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    data_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at_field()
     ready_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

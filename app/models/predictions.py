@@ -1,9 +1,12 @@
 """Predictions: every answer of /predict, with what it was asked and how it turned out.
 
 `realised_price` / `correct` are filled by the outcome job once the horizon has
-passed (`target_time`), which gives every agent a live track record. A cached
-answer is stored too (it is what the user was told) with `cached` set; track
-records count each (agent version, symbol, as_of) call once.
+passed (`target_time`), which gives every agent a live track record. `correct` is
+judged from `reference_price`, the close the forecast was made from (rows from
+before it was stored fall back to `entry_price`). A cached answer is stored too
+(it is what the user was told) with `cached` set; track records count each (agent
+version, symbol, as_of) call once, and never an `in_sample` one (its `as_of` lies
+inside the data the serving version was trained and evaluated on).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index
+from sqlalchemy import BigInteger, Index, false
 from sqlmodel import Field, SQLModel
 
 from app.models.agents import json_field
@@ -45,6 +48,8 @@ class Prediction(SQLModel, table=True):
     max_loss: float  # dollars at the stop, for portfolio totals
     predicted_price: float
     confidence: float
+    reference_price: float | None = None  # the last close the forecast was made from
+    in_sample: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     as_of: datetime = Field(sa_type=UTCDateTime)
     target_time: datetime = Field(sa_type=UTCDateTime)
     request: dict[str, Any] = json_field()

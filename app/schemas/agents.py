@@ -79,28 +79,25 @@ class ModelPreferences(BaseModel):
         }
 
 
+# SPEC §5's example creation body: the schema's example, the demo's and a test's.
+SEED_AGENT_EXAMPLE: dict[str, Any] = {
+    "name": "AAPL intraday",
+    "symbol": "AAPL",
+    "data_source": "synthetic",
+    "start_date": "2025-01-02",
+    "end_date": "2025-06-30",
+    "data_frequency": "1min",
+    "prediction_horizon": "1h",
+    "features": ["SMA", "EMA", "MACD", "volatility"],
+    "sentiment_enabled": False,
+    "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
+    "model_preferences": {"architecture": "LSTM", "epochs": 20},
+    "callback_url": None,
+}
+
+
 class AgentCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "AAPL intraday",
-                    "symbol": "AAPL",
-                    "data_source": "synthetic",
-                    "start_date": "2025-01-02",
-                    "end_date": "2025-06-30",
-                    "data_frequency": "1min",
-                    "prediction_horizon": "1h",
-                    "features": ["SMA", "EMA", "MACD", "volatility"],
-                    "sentiment_enabled": False,
-                    "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
-                    "model_preferences": {"architecture": "LSTM", "epochs": 20},
-                    "callback_url": None,
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SEED_AGENT_EXAMPLE]})
 
     name: NulFreeStr | None = Field(default=None, min_length=1, max_length=120)
     symbol: str = Field(pattern=TICKER_PATTERN, description="Ticker, e.g. AAPL or BRK.B")

@@ -45,6 +45,9 @@ class CallSummary(BaseModel):
     )
     realised_price: float | None
     correct: bool | None
+    in_sample: bool = Field(
+        description="Made on a bar inside the agent's training data: never in a track record."
+    )
 
 
 class OpenEntryWindow(BaseModel):

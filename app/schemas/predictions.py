@@ -1,5 +1,6 @@
 """Prediction requests and answers (SPEC §6): the seed's thirteen fields in, its
-eight fields out, with the names exactly as the seed spells them.
+eight fields out, with the names exactly as the seed spells them, and beside them
+the typed figures a client needs (`PredictionFields`).
 
 Field rules that need one field are checked here (so FastAPI reports them with
 their paths); rules that need the calendar, the user or the database are checked
@@ -73,6 +74,9 @@ SEED_EXAMPLE: dict[str, Any] = {
 }
 
 
+# Every source today quotes US dollars; the one place the answer's currency is named.
+DEFAULT_CURRENCY = "USD"
+
 _SEED_EIGHT: dict[str, Any] = {
     "predicted_price": 187.25,
     "confidence": 0.85,
@@ -84,10 +88,22 @@ _SEED_EIGHT: dict[str, Any] = {
     "200 shares. Confidence: 0.85.",
     "risk_metrics": {"max_loss": "$700", "risk_reward_ratio": 1.5},
 }
+# The seed's eight as a client reads them typed (SPEC §6): the same call's figures.
+_SEED_TYPED: dict[str, Any] = {
+    "currency": DEFAULT_CURRENCY,
+    "max_loss_amount": 700.0,
+    "suggested_exit_at": "2025-06-02T14:00:00-04:00",
+    "predicted_price_low": 185.9,
+    "predicted_price_high": 188.6,
+    "interval_coverage": 0.8,
+    "skill": "edge",
+    "in_sample": False,
+}
 # The seed's answer to SEED_EXAMPLE: its eight fields at the top level (the seed's
 # figures, which are illustrative), then SPEC §6's fields beside them.
 SEED_RESPONSE_EXAMPLE: dict[str, Any] = {
     **_SEED_EIGHT,
+    **_SEED_TYPED,
     "prediction_id": "6f1c2d7e-8b0a-4c5e-9d3f-2a1b0c9e8d7f",
     "symbol": "AAPL",
     "agent_id": "0b5e7c1a-3d2f-4e6a-8b9c-1d0e2f3a4b5c",
@@ -99,6 +115,7 @@ SEED_RESPONSE_EXAMPLE: dict[str, Any] = {
         {
             "symbol": "AAPL",
             **_SEED_EIGHT,
+            **_SEED_TYPED,
             "prediction_id": "6f1c2d7e-8b0a-4c5e-9d3f-2a1b0c9e8d7f",
             "agent_id": "0b5e7c1a-3d2f-4e6a-8b9c-1d0e2f3a4b5c",
             "agent_version_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
@@ -119,6 +136,14 @@ SEED_RESPONSE_EXAMPLE: dict[str, Any] = {
             "suggestion_text": "Holding on MSFT: the predicted move of 0.02% is below the 0.05% "
             "minimum edge. Confidence: 0.64.",
             "risk_metrics": {"max_loss": "$0", "risk_reward_ratio": 0.01},
+            "currency": DEFAULT_CURRENCY,
+            "max_loss_amount": 0.0,
+            "suggested_exit_at": "2025-06-02T14:00:00-04:00",
+            "predicted_price_low": 465.3,
+            "predicted_price_high": 470.9,
+            "interval_coverage": 0.8,
+            "skill": "edge",
+            "in_sample": False,
             "prediction_id": "1d2c3b4a-5f6e-4d7c-8b9a-0f1e2d3c4b5a",
             "agent_id": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b",
             "agent_version_id": "3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c",
@@ -229,7 +254,45 @@ class SignalFields(BaseModel):
     risk_metrics: RiskMetricsOut
 
 
-class StockPrediction(SignalFields):
+class TypedSignalFields(SignalFields):
+    """The seed's eight, then its money and time figures typed (/trade-signal too)."""
+
+    currency: str = Field(
+        examples=[DEFAULT_CURRENCY], description="ISO 4217 code of every price and amount"
+    )
+    max_loss_amount: float = Field(
+        ge=0, description="`risk_metrics.max_loss` as a number: the loss if the stop is hit"
+    )
+    suggested_exit_at: datetime = Field(
+        description="`suggested_exit_time` as an ISO-8601 instant with its offset"
+    )
+
+
+class PredictionFields(TypedSignalFields):
+    """What /predict answers of each stock beside the seed's eight (SPEC §6)."""
+
+    predicted_price_low: float | None = Field(
+        description="Low end of the split-conformal prediction interval; null for a model "
+        "trained before intervals"
+    )
+    predicted_price_high: float | None = Field(description="High end of the interval")
+    interval_coverage: float | None = Field(
+        ge=0,
+        le=1,
+        description="The share of outcomes the interval is built to hold, e.g. 0.8 (the "
+        "share it held on the test split is in the agent's metrics)",
+    )
+    skill: Literal["edge", "no_edge"] | None = Field(
+        description="no_edge: on held-out data the model did not beat the naive no-change "
+        "forecast; null when unknown"
+    )
+    in_sample: bool = Field(
+        description="as_of lies inside this model's training, validation or test data: "
+        "warned about, and never counted in the live track record"
+    )
+
+
+class StockPrediction(PredictionFields):
     symbol: str
     prediction_id: uuid.UUID
     agent_id: uuid.UUID
@@ -241,8 +304,8 @@ class StockPrediction(SignalFields):
     warnings: list[str]
 
 
-class PredictResponse(SignalFields):
-    """The eight fields for the first stock at the top level, every stock in `predictions`."""
+class PredictResponse(PredictionFields):
+    """The first stock's fields at the top level, every stock in `predictions`."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [SEED_RESPONSE_EXAMPLE]})
 
@@ -303,7 +366,7 @@ class TradeSignalRequest(BaseModel):
         return value.strip().upper() if isinstance(value, str) else value
 
 
-class TradeSignalResponse(SignalFields):
+class TradeSignalResponse(TypedSignalFields):
     # The caller's own confidence, echoed: anything in [0, 1] (below the 0.5 a
     # calibrated model never goes under, the answer is a low-confidence Hold).
     confidence: float = Field(ge=0, le=1)
@@ -328,6 +391,11 @@ class PredictionRecord(BaseModel):
     predicted_price: float
     confidence: float
     position_size: int
+    reference_price: float | None = Field(
+        description="The close the forecast was made from, which `correct` is judged from "
+        "(null on older calls, judged from entry_price)"
+    )
+    in_sample: bool = Field(description="as_of inside the model's data: not in track records")
     as_of: datetime
     target_time: datetime
     latency_ms: float

@@ -82,6 +82,7 @@ def summary(row: Prediction) -> CallSummary:
         outcome=outcome_status(row.realised_at, row.realised_price),
         realised_price=row.realised_price,
         correct=row.correct,
+        in_sample=row.in_sample,
     )
 
 

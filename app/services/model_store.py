@@ -10,6 +10,7 @@ never a 500.
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -60,10 +61,15 @@ class ModelStore:
             ) from None
 
     async def forecast(
-        self, predictor: Predictor, features: npt.NDArray[np.float32], last_close: float
+        self,
+        predictor: Predictor,
+        features: npt.NDArray[np.float32],
+        last_close: float,
+        closes: npt.NDArray[np.float64] | None = None,
     ) -> Forecast:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, predictor.forecast, features, last_close)
+        call = functools.partial(predictor.forecast, features, last_close, closes=closes)
+        return await loop.run_in_executor(self._pool, call)
 
     def evict(self, version_id: uuid.UUID) -> None:
         self._cache.evict(version_id)

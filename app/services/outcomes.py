@@ -1,10 +1,11 @@
 """Outcomes: how each call turned out, and every agent's live track record.
 
 `fill_outcomes` settles a call past its `target_time` with the close of the first bar
-that closes at or after it (docs/OUTCOMES.md). A call that never gets one is closed
-unresolved after `outcome_max_wait_s`, or a handful of such rows would fill every batch
-for ever. Every write is conditional on the row still being pending, so two runs at once
-fill each row once.
+that closes at or after it (docs/OUTCOMES.md), judged against the close the forecast
+was made from (`reference_price`), not the entry the caller typed. A call that never
+gets one is closed unresolved after `outcome_max_wait_s`, or a handful of such rows
+would fill every batch for ever. Every write is conditional on the row still being
+pending, so two runs at once fill each row once.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ GroupKey = tuple[str, str, str]  # (data_source, symbol, data_frequency)
 class PendingCall:
     id: uuid.UUID
     target_time: datetime
-    entry_price: float
+    reference_price: float  # the close forecast from (entry_price on older rows)
     predicted_price: float
 
 
@@ -64,17 +65,21 @@ class Outcome:
     realised_at: datetime  # when the deciding bar closed
 
 
-def call_was_right(entry_price: float, predicted_price: float, realised_price: float) -> bool:
-    """The price moved the way the forecast said: predicted move × realised move > 0
-    (`app.core.direction`, the rule the model's accuracy and confidence are fitted
-    and judged with); no move, or no call, is never right."""
-    return direction_right(_move(predicted_price, entry_price), _move(realised_price, entry_price))
+def call_was_right(reference_price: float, predicted_price: float, realised_price: float) -> bool:
+    """The price moved the way the forecast said: predicted move × realised move > 0,
+    both from `reference_price`, the close the model forecast from (`app.core.direction`,
+    the rule the model's accuracy and confidence are fitted and judged with; a typed
+    entry is the caller's plan, not the model's claim); no move, or no call, is never
+    right."""
+    return direction_right(
+        _move(predicted_price, reference_price), _move(realised_price, reference_price)
+    )
 
 
-def _move(price: float, entry_price: float) -> float:
-    """``price − entry_price``, with a float round-trip through storage read as 0."""
-    move = price - entry_price
-    return 0.0 if abs(move) <= _FLAT * max(1.0, abs(entry_price)) else move
+def _move(price: float, reference_price: float) -> float:
+    """``price − reference_price``, with a float round-trip through storage read as 0."""
+    move = price - reference_price
+    return 0.0 if abs(move) <= _FLAT * max(1.0, abs(reference_price)) else move
 
 
 def outcome_status(realised_at: datetime | None, realised_price: float | None) -> OutcomeStatus:
@@ -115,7 +120,7 @@ def match_outcomes(
         outcomes[call.id] = Outcome(
             realised_price=float(price),
             realised_at=closed,
-            correct=call_was_right(call.entry_price, call.predicted_price, float(price)),
+            correct=call_was_right(call.reference_price, call.predicted_price, float(price)),
         )
     return outcomes
 
@@ -176,7 +181,8 @@ async def _pending(
                     col(Prediction.symbol),
                     col(Prediction.data_frequency),
                     col(Prediction.target_time),
-                    col(Prediction.entry_price),
+                    # Rows from before the reference close was kept: their entry.
+                    func.coalesce(col(Prediction.reference_price), col(Prediction.entry_price)),
                     col(Prediction.predicted_price),
                 )
                 .where(col(Prediction.realised_at).is_(None), col(Prediction.target_time) <= now)
@@ -185,8 +191,8 @@ async def _pending(
             )
         ).all()
     groups: dict[GroupKey, list[PendingCall]] = defaultdict(list)
-    for pid, source, symbol, frequency, target, entry, predicted in rows:
-        groups[(source, symbol, frequency)].append(PendingCall(pid, target, entry, predicted))
+    for pid, source, symbol, frequency, target, reference, predicted in rows:
+        groups[(source, symbol, frequency)].append(PendingCall(pid, target, reference, predicted))
     return groups
 
 
@@ -282,7 +288,8 @@ async def track_records(
 
     A call is one (agent version, symbol, bar): asking twice for the same bar —
     from the cache or with another entry price — is still one forecast, so only
-    the first non-cached row of a call counts. Done in SQL (a window function,
+    the first non-cached row of a call counts. An in-sample call (its bar lies inside
+    the data the version was trained and evaluated on) never counts. Done in SQL (a window function,
     on PostgreSQL and SQLite alike), so a busy agent's history never loads.
     """
     ids = list(dict.fromkeys(agent_ids))
@@ -305,6 +312,7 @@ async def track_records(
         .where(
             col(Prediction.agent_id).in_(ids),
             col(Prediction.cached).is_(False),
+            col(Prediction.in_sample).is_(False),
             col(Prediction.correct).is_not(None),
         )
         .subquery()

@@ -14,7 +14,7 @@ from app.core.clock import zone_of
 from app.core.field_errors import FieldErrors
 from app.errors import Unprocessable
 from app.models import User
-from app.schemas.predictions import TradeSignalRequest
+from app.schemas.predictions import DEFAULT_CURRENCY, TradeSignalRequest
 from app.services.market_data.frequency import close_after, parse_horizon
 from app.services.signals.rule import SignalInput, decide
 
@@ -62,4 +62,11 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
             min_edge=settings.signal_min_edge,
         )
     )
-    return {**signal.to_dict(), "symbol": req.symbol, "warnings": signal.warnings}
+    return {
+        **signal.to_dict(),
+        "currency": DEFAULT_CURRENCY,
+        "max_loss_amount": float(signal.max_loss_amount),
+        "suggested_exit_at": signal.exit_at.astimezone(zone_of(req.timezone)).isoformat(),
+        "symbol": req.symbol,
+        "warnings": signal.warnings,
+    }

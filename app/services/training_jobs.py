@@ -228,8 +228,13 @@ async def ready(
     lease: str,
     result: Mapping[str, Any],
     data_warnings: list[str],
+    data_span: tuple[datetime, datetime] | None = None,
 ) -> None:
-    """READY: the version gets its artifact and metrics and the agent serves it."""
+    """READY: the version gets its artifact and metrics and the agent serves it.
+
+    `data_span` is the first bar's start and the last bar's close of the data the
+    version was trained, validated and tested on: a /predict call inside it is
+    in-sample (`app.services.predictions.service`)."""
     now = utcnow()
     row = await _held(
         session, job_id, lease, _final(AgentStatus.READY, None, None, now), honour_cancel=False
@@ -243,6 +248,8 @@ async def ready(
     version.calibration = result["calibration"]
     version.metrics = {**result["metrics"], "data_warnings": data_warnings}
     version.loss_curve = result["loss_curve"]
+    if data_span is not None:
+        version.data_start, version.data_end = data_span
     version.ready_at = utcnow()
     agent.serving_version_id = version.id
     agent.needs_retraining = False

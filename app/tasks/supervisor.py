@@ -226,6 +226,7 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
     from app.ml.architectures import Hyperparameters
     from app.ml.artifacts import save_artifact
     from app.ml.calibration import fit_calibrator
+    from app.ml.conformal import fit_interval, interval_metrics, scale_window_for, split_scales
     from app.ml.evaluation import evaluate
     from app.ml.training import TrainingDiverged, configure_threads, predict_scaled, train
     from app.services.market_data.frequency import get_frequency
@@ -252,6 +253,14 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
     calibrator = fit_calibrator(
         val_pred, dataset.split_log_returns(splits.validation), horizon_bars=spec.horizon_bars
     )
+    # The prediction interval: split-conformal on the validation residuals (raw units).
+    window = scale_window_for(dataset.lookback)
+    interval = fit_interval(
+        dataset.scaler.unscale_target(val_pred),
+        dataset.split_log_returns(splits.validation),
+        split_scales(dataset, splits.validation, window),
+        scale_window=window,
+    )
     test_scaled = predict_scaled(result.model, dataset, splits.test)
     predicted = dataset.scaler.unscale_target(test_scaled)
     confidence = calibrator.confidence(test_scaled)
@@ -265,6 +274,14 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
         cost_bp=spec.cost_bp,
     )
     metrics.update(
+        interval_metrics(
+            interval,
+            predicted,
+            dataset.split_log_returns(splits.test),
+            split_scales(dataset, splits.test, window),
+        )
+    )
+    metrics.update(
         {
             "epochs_run": result.epochs_run,
             "best_epoch": result.best_epoch,
@@ -273,13 +290,16 @@ def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) ->
             "samples_per_second": round(result.samples_per_second, 1),
         }
     )
-    sha = save_artifact(spec.out_dir, result.model, dataset.preprocessing, calibrator, metrics)
+    sha = save_artifact(
+        spec.out_dir, result.model, dataset.preprocessing, calibrator, metrics, interval=interval
+    )
     curve = result.loss_curve()
     return {
         "weights_path": spec.out_dir,
         "sha256": sha,
         "preprocessing": dataset.preprocessing.to_json(),
         "calibration": calibrator.to_json(),
+        "interval": interval.to_json() if interval is not None else None,
         "metrics": metrics,
         "loss_curve": [
             {"epoch": e, "loss": _num(lo), "val_loss": _num(vl)}

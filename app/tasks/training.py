@@ -26,7 +26,7 @@ from app.models import Agent, TrainingJob, User
 from app.models.agents import AgentStatus
 from app.services import training_jobs
 from app.services.market_data.base import MarketDataError, MarketDataUnavailable, get_provider
-from app.services.market_data.frequency import horizon_bars
+from app.services.market_data.frequency import bar_close, horizon_bars
 from app.services.market_data.validation import validate_bars
 from app.services.news import get_news_source
 from app.services.sentiment import add_sentiment
@@ -94,6 +94,13 @@ def _outlasting_outages(
     return retrying
 
 
+def data_span(bars: Any, frequency: str) -> tuple[datetime, datetime]:
+    """The first bar's start and the last bar's close (UTC) of a non-empty bar frame."""
+    first, last = bars["timestamp"][0], bars["timestamp"][-1]
+    first = first if first.tzinfo else first.replace(tzinfo=UTC)
+    return first.astimezone(UTC), bar_close(frequency, last).astimezone(UTC)
+
+
 class _Run:
     """fetch → validate → train (in the supervised child) → ready, under one lease.
     It is also the supervisor's `Reporter`: stages, progress and heartbeats."""
@@ -104,6 +111,9 @@ class _Run:
         self.lease = lease
         self.stage = AgentStatus.FETCHING_DATA
         self.notes: list[str] = []  # data warnings the trader should see with the metrics
+        # First bar's start, last bar's close: the data the version is trained,
+        # validated and tested on (a /predict call inside it is in-sample).
+        self.data_span: tuple[datetime, datetime] | None = None
 
     async def run(self) -> str:
         try:
@@ -118,6 +128,7 @@ class _Run:
             report = validate_bars(bars, agent.data_frequency, lookback, steps)
             if not report.ok:
                 raise _Failed(AgentStatus.VALIDATING, "; ".join(report.reasons))
+            self.data_span = data_span(bars, agent.data_frequency)
             await self._enter(AgentStatus.TRAINING)
             result = await self._train(agent, bars, steps)
             await self._ready(result)
@@ -228,7 +239,13 @@ class _Run:
     async def _ready(self, result: dict[str, Any]) -> None:
         async with self.ctx.sessionmaker() as session:
             await training_jobs.ready(
-                session, self.ctx.notifier, self.job_id, self.lease, result, self.notes
+                session,
+                self.ctx.notifier,
+                self.job_id,
+                self.lease,
+                result,
+                self.notes,
+                data_span=self.data_span,
             )
             await _commit(session)
 

@@ -17,6 +17,7 @@ import pytest
 
 from app.ml.architectures import Hyperparameters
 from app.ml.calibration import IsotonicCalibrator, PlattCalibrator, fit_calibrator
+from app.ml.conformal import ConformalInterval, fit_interval, scale_window_for, split_scales
 from app.ml.dataset import Dataset, make_dataset
 from app.ml.evaluation import evaluate
 from app.ml.training import TrainingResult, predict_scaled, train
@@ -106,3 +107,17 @@ def planted() -> Trained:
 @pytest.fixture(scope="session")
 def random_walk() -> Trained:
     return train_and_evaluate(dataset_of(random_walk_series()), epochs=3)
+
+
+def interval_of(trained: Trained) -> ConformalInterval:
+    """The worker's prediction interval for a trained model (fitted on validation)."""
+    ds = trained.dataset
+    window = scale_window_for(ds.lookback)
+    interval = fit_interval(
+        ds.scaler.unscale_target(predict_scaled(trained.result.model, ds, ds.splits.validation)),
+        ds.split_log_returns(ds.splits.validation),
+        split_scales(ds, ds.splits.validation, window),
+        scale_window=window,
+    )
+    assert interval is not None
+    return interval

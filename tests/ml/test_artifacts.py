@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,15 +11,18 @@ import pytest
 
 from app.ml.artifacts import (
     CALIBRATION_FILE,
+    HASHED_FILES,
+    INTERVAL_FILE,
     METRICS_FILE,
     MODEL_FILE,
     PREPROCESSING_FILE,
     ArtifactCorrupt,
     ArtifactMissing,
+    file_sha256,
     load_artifact,
     save_artifact,
 )
-from tests.ml.conftest import Trained
+from tests.ml.conftest import Trained, interval_of
 
 
 @pytest.fixture
@@ -85,3 +89,38 @@ def test_metrics_can_be_rewritten_without_invalidating_the_model(
     directory, sha = saved
     (directory / METRICS_FILE).write_text(json.dumps({"live_hit_rate": 0.6}))
     assert load_artifact(directory, sha).metrics == {"live_hit_rate": 0.6}
+
+
+def test_an_artifact_without_an_interval_keeps_the_three_file_hash(
+    saved: tuple[Path, str],
+) -> None:
+    # What an artifact saved before intervals existed looks like, and hashes to.
+    directory, sha = saved
+    assert not (directory / INTERVAL_FILE).exists()
+    text = "".join(f"{name} {file_sha256(directory / name)}\n" for name in HASHED_FILES)
+    assert sha == hashlib.sha256(text.encode()).hexdigest()
+    assert load_artifact(directory, sha).interval is None
+
+
+def test_the_interval_is_saved_hashed_and_restored(tmp_path: Path, planted: Trained) -> None:
+    interval = interval_of(planted)
+    ds = planted.dataset
+    args = (planted.result.model, ds.preprocessing, planted.calibrator, planted.metrics)
+    plain = save_artifact(tmp_path / "plain", *args)
+    directory = tmp_path / "with"
+    sha = save_artifact(directory, *args, interval=interval)
+    assert sha != plain
+    artifact = load_artifact(directory, sha)
+    assert artifact.interval == interval
+    assert INTERVAL_FILE in json.loads((directory / "manifest.json").read_text())
+
+    edited = json.loads((directory / INTERVAL_FILE).read_text())
+    (directory / INTERVAL_FILE).write_text(json.dumps({**edited, "quantile": 99.0}))
+    with pytest.raises(ArtifactCorrupt, match=INTERVAL_FILE):
+        load_artifact(directory, sha)
+    (directory / INTERVAL_FILE).unlink()  # dropping the interval changes the hash too
+    with pytest.raises(ArtifactCorrupt, match=INTERVAL_FILE):
+        load_artifact(directory, sha)
+
+    resaved = save_artifact(tmp_path / "plain", *args)  # no stale interval is kept
+    assert resaved == plain and not (tmp_path / "plain" / INTERVAL_FILE).exists()

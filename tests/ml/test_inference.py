@@ -14,8 +14,9 @@ import pytest
 
 from app.ml.architectures import Hyperparameters, build_model
 from app.ml.artifacts import save_artifact
+from app.ml.conformal import split_scales
 from app.ml.inference import CompiledModel, ModelCache, Predictor
-from tests.ml.conftest import Trained
+from tests.ml.conftest import Trained, interval_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +53,46 @@ def test_predictor_forecast_matches_the_training_pipeline(tmp_path: Path, plante
     assert forecast.predicted_price == pytest.approx(ds.close[t] * np.exp(forecast.log_return))
     with pytest.raises(ValueError, match="feature rows"):
         predictor.forecast(raw[:2], last_close=1.0)
+    # Saved without an interval (as every version before intervals): no interval.
+    assert predictor.interval is None
+    assert forecast.predicted_price_low is None and forecast.predicted_price_high is None
+    assert forecast.interval_coverage is None
+
+
+def test_predictor_forecast_carries_the_fitted_interval(tmp_path: Path, planted: Trained) -> None:
+    ds = planted.dataset
+    interval = interval_of(planted)
+    assert interval.normalised and interval.scale_window is not None
+    sha = save_artifact(
+        tmp_path, planted.result.model, ds.preprocessing, planted.calibrator, {}, interval=interval
+    )
+    predictor = Predictor.load(tmp_path, sha)
+    assert predictor.interval == interval
+    index = 3
+    t = ds.end_bar(ds.splits.test.start + index)
+    raw = ds.scaler.feature_std * ds.features + np.asarray(ds.scaler.feature_mean)
+    close = float(ds.close[t])
+    # With the closes: the width the test split's coverage was measured with.
+    forecast = predictor.forecast(raw[: t + 1], close, closes=ds.close[: t + 1])
+    scales = split_scales(ds, ds.splits.test, interval.scale_window)
+    assert scales is not None
+    half = interval.half_width(float(scales[index]))
+    assert forecast.interval_coverage == interval.coverage == 0.8
+    assert forecast.predicted_price_low == pytest.approx(
+        close * np.exp(forecast.log_return - half), rel=1e-9
+    )
+    assert forecast.predicted_price_high == pytest.approx(
+        close * np.exp(forecast.log_return + half), rel=1e-9
+    )
+    assert forecast.predicted_price_low < forecast.predicted_price < forecast.predicted_price_high
+    # The last `lookback` closes are enough; without closes the fixed-width fallback.
+    tail = predictor.forecast(raw[: t + 1], close, closes=ds.close[t + 1 - ds.lookback : t + 1])
+    assert tail.predicted_price_low == pytest.approx(forecast.predicted_price_low, rel=1e-9)
+    plain = predictor.forecast(raw[: t + 1], close)
+    assert plain.predicted_price_high == pytest.approx(
+        close * np.exp(plain.log_return + interval.absolute_quantile), rel=1e-9
+    )
+    assert plain.interval_coverage == 0.8
 
 
 def test_compiled_model_is_safe_to_call_from_a_thread_pool(planted: Trained) -> None:

@@ -117,6 +117,26 @@ def test_the_deciding_bar_is_the_first_to_close_at_or_after_the_target() -> None
     assert len(too_late) == 1  # the bar closing at the target itself is always in time
 
 
+def test_a_call_is_judged_from_the_models_reference_close_not_the_typed_entry() -> None:
+    """The model forecast 103 from the 102.5 close and the price went to 105: right.
+    From a typed entry of 104 the same forecast reads as a fall: it would be wrong."""
+    assert call_was_right(102.5, 103.0, 105.0) is True
+    assert call_was_right(104.0, 103.0, 105.0) is False
+    bars = pl.DataFrame(
+        {
+            "timestamp": [OPEN + timedelta(minutes=i) for i in range(60)],
+            "open": CLOSES,
+            "high": CLOSES,
+            "low": CLOSES,
+            "close": CLOSES,
+            "volume": [1.0] * 60,
+        }
+    ).with_columns(pl.col("timestamp").cast(pl.Datetime("us", "UTC")))
+    call = PendingCall(uuid.uuid4(), closes_at(20), reference_price=102.5, predicted_price=103.0)
+    found = match_outcomes(bars, "1min", [call], now=AFTER_BARS, max_wait=timedelta(days=5))
+    assert found[call.id].correct is True
+
+
 # --- against the databases ---------------------------------------------------------------
 
 
@@ -179,6 +199,40 @@ async def test_past_calls_get_the_realised_close_and_whether_they_were_right(
     assert rows[flat.id].correct is False  # entry 105, realised 105: no move
     assert rows[mid_bar.id].correct is True
     assert rows[future.id].realised_at is None and rows[future.id].correct is None
+
+
+async def test_outcomes_use_the_reference_close_and_older_rows_their_entry(
+    settings: Settings,
+) -> None:
+    symbol = unique_symbol()
+    write_minute_bars(settings.data_dir, symbol, OPEN, CLOSES)
+    user = user_row()
+    as_of, target = closes_at(10), closes_at(20)  # bar 10 closes at 102.5, bar 20 at 105
+    typed_entry = prediction_row(
+        user.id,
+        symbol=symbol,
+        as_of=as_of,
+        target_time=target,
+        entry_price=104.0,  # the caller's plan: above the forecast
+        reference_price=102.5,  # the close the model forecast 103 from
+        predicted_price=103.0,
+    )
+    legacy = prediction_row(  # stored before the reference close was kept
+        user.id,
+        symbol=symbol,
+        as_of=as_of,
+        target_time=target,
+        entry_price=104.0,
+        reference_price=None,
+        predicted_price=103.0,
+    )
+    await insert(settings, user, typed_entry, legacy)
+    async with database(settings) as sessionmaker:
+        assert await fill_outcomes(sessionmaker, settings, None, now=AFTER_BARS) == 2
+    rows = await stored(settings, typed_entry.id, legacy.id)
+    assert rows[typed_entry.id].realised_price == rows[legacy.id].realised_price == 105.0
+    assert rows[typed_entry.id].correct is True  # up from 102.5, as forecast
+    assert rows[legacy.id].correct is False  # judged from its entry: a fall that did not come
 
 
 async def test_a_limited_run_takes_the_oldest_targets_first(
@@ -341,3 +395,30 @@ async def test_track_records_count_each_call_once_and_skip_cached(settings: Sett
     assert records[x.id] == TrackRecord(n_calls=3, n_right=2, hit_rate=0.6667)
     assert records[y.id] == TrackRecord(n_calls=1, n_right=0, hit_rate=0.0)
     assert records[z.id] == TrackRecord(n_calls=0, n_right=0, hit_rate=None)
+
+
+async def test_in_sample_calls_never_count_in_a_track_record(settings: Settings) -> None:
+    user = user_row()
+    agent, version = agent_rows(user.id)
+    assert version is not None
+    t0 = datetime(2024, 3, 1, 21, tzinfo=UTC)
+
+    def call(day: int, correct: bool, in_sample: bool) -> Prediction:
+        return prediction_row(
+            user.id,
+            agent_id=agent.id,
+            agent_version_id=version.id,
+            data_source="synthetic",
+            as_of=t0 + timedelta(days=day),
+            target_time=t0 + timedelta(days=day + 1),
+            correct=correct,
+            realised_price=101.0,
+            realised_at=t0 + timedelta(days=day + 1),
+            in_sample=in_sample,
+        )
+
+    rows = [call(0, True, True), call(1, True, True), call(2, False, False)]
+    await insert(settings, user, agent, version, *rows)
+    async with database(settings) as sessionmaker, sessionmaker() as session:
+        records = await track_records(session, [agent.id])
+    assert records[agent.id] == TrackRecord(n_calls=1, n_right=0, hit_rate=0.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -216,6 +216,19 @@ async def test_a_stale_lease_holder_changes_nothing(world: World) -> None:
     assert after["job"]["state"] == after["agent"]["status"] == AgentStatus.READY
     assert after["agent"]["serving_version_id"] == world.job_id
     assert after["version"]["metrics"]["data_warnings"] == ["a warning"]
+
+
+async def test_ready_records_the_span_of_the_versions_data(world: World) -> None:
+    """What /predict compares a call's as_of with to tell an in-sample call."""
+    lease = await world.claim()
+    span = (datetime(2018, 7, 23, tzinfo=UTC), datetime(2023, 12, 29, 21, tzinfo=UTC))
+    async with world.session() as session:
+        await training_jobs.ready(
+            session, world.notifier, world.job_id, lease, RESULT, [], data_span=span
+        )
+        await session.commit()
+    version = (await world.snapshot())["version"]
+    assert (version["data_start"], version["data_end"]) == span
 
 
 async def test_a_cancel_that_lost_the_race_to_a_claim_only_flags_the_job(world: World) -> None:

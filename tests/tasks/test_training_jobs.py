@@ -8,15 +8,19 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 from httpx import AsyncClient
 
 from app.config import Settings
+from app.models import AgentVersion
+from app.tasks.training import data_span
+from tests.utils.client import runtime_of
 from tests.utils.jobs import arq_worker, tiny_agent, wait_for
 from tests.utils.users import bearer, user_with_tokens
 
@@ -73,11 +77,23 @@ async def test_lifecycle_to_ready(trainer: tuple[AsyncClient, Settings], archite
         "beats_naive_baseline",
         "beats_linear_baseline",
         "ece",
+        "interval_coverage",
+        "interval_coverage_test",
+        "interval_width_test",
     ):
         assert key in metrics, key
+    # The split-conformal interval: nominal 80 %, and the share of test outcomes inside.
+    assert metrics["interval_coverage"] == 0.8
+    assert 0.0 <= metrics["interval_coverage_test"] <= 1.0
+    assert metrics["interval_width_test"] > 0.0
     assert agent["progress"].get("epoch") in (1, 2)
     weights = list((settings.models_path / agent_id / version["id"]).glob("*.keras"))
     assert weights, "weights file written"
+    async with runtime_of(client).sessionmaker() as session:  # what in-sample is judged by
+        row = await session.get(AgentVersion, uuid.UUID(version["id"]))
+        assert row is not None and row.data_start is not None and row.data_end is not None
+        assert datetime(2018, 7, 23, tzinfo=UTC) <= row.data_start < row.data_end
+        assert row.data_end <= datetime(2024, 1, 2, tzinfo=UTC)  # fetched to end_date + 1 day
 
     events = await client.get(created.json()["events_url"], headers=bearer(tokens))
     names = [
@@ -88,6 +104,16 @@ async def test_lifecycle_to_ready(trainer: tuple[AsyncClient, Settings], archite
         json.loads(line[6:]) for line in events.text.splitlines() if line.startswith("data: ")
     ][-1]
     assert ready["status"] == "READY" and ready["agent_id"] == agent_id
+
+
+def test_the_data_span_is_the_first_bars_start_to_the_last_bars_close() -> None:
+    bars = pl.DataFrame(
+        {"timestamp": [datetime(2024, 3, 14, tzinfo=UTC), datetime(2024, 3, 15, tzinfo=UTC)]}
+    )
+    assert data_span(bars, "1d") == (
+        datetime(2024, 3, 14, tzinfo=UTC),
+        datetime(2024, 3, 15, 20, tzinfo=UTC),  # 16:00 New York (EDT)
+    )
 
 
 async def test_bad_data_fails_at_validating(trainer: tuple[AsyncClient, Settings]) -> None:

@@ -20,8 +20,8 @@ FINAL = {"READY", "FAILED", "CANCELLED"}
 def tiny_agent(architecture: str = "LSTM", **overrides: Any) -> dict[str, Any]:
     """About a thousand daily bars and a very small network: seconds to train.
 
-    The synthetic series has no predictable part: the agent ends READY, usually
-    with ``skill = "no_edge"``. The seed is pinned so its metrics are reproducible."""
+    The agent ends READY; whether with an edge on the synthetic source's weak planted
+    momentum does not matter here. The seed is pinned so its metrics are reproducible."""
     body: dict[str, Any] = {
         "name": f"tiny {architecture}",
         "symbol": "AAPL",

@@ -157,8 +157,9 @@ def data_warnings(data_source: str, symbol: str) -> list[str]:
         return []
     return [
         f"Synthetic data: {symbol}'s bars are generated offline by the platform's "
-        "built-in provider, not real market prices, so its forecasts and signals say "
-        "nothing about the market; use them to try the product, never to trade."
+        "built-in provider (a random walk with a weak planted momentum), not real market "
+        "prices, so its forecasts and signals say nothing about the market; use them to "
+        "try the product, never to trade."
     ]
 
 
@@ -188,7 +189,7 @@ def get_provider(
     if name == "synthetic":
         from app.services.market_data.synthetic import SyntheticProvider
 
-        return SyntheticProvider()
+        return SyntheticProvider(settings.synthetic_signal)
     if name == "csv":
         from app.services.market_data.csv_files import CsvProvider
 

@@ -1,11 +1,13 @@
 """Synthetic bars: the offline default data source.
 
 Realistic in the ways that matter to a trading model's plumbing (session calendar,
-volatility clustering, U-shaped intraday profiles) and **unpredictable by construction**:
-the price is a martingale, so a model trained on it should not beat the naive forecast.
+volatility clustering, U-shaped intraday profiles), with one **planted, weak momentum**:
+a slowly changing drift, in units of the bar's own volatility, on the daily and on
+the minute returns. It is there so that the offline default shows learning; at
+`signal=0` the price is a pure random walk (a martingale), which the honesty tests use.
 Randomness is counter-based (a splitmix64 hash of symbol, stream and position), never
 Python's salted `hash()`, so any slice is generated directly and overlapping requests
-agree exactly. The model in full: docs/MARKET_DATA.md.
+agree exactly. The model and the signal's strength in full: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations
@@ -38,29 +40,51 @@ _LOG_VOL_SD = 0.35
 _OVERNIGHT_SHARE = 0.2
 _BAR_RANGE = 0.5  # a bar's high/low excursion beyond open/close, in its own sigmas
 
+# The planted momentum at signal = 1: a drift, in units of the return's own sigma,
+# following a stationary AR(1) with this sd and mean lifetime. Daily: it carries over
+# from day to day. Intraday: it is constant over each 15-minute block, starts each
+# session afresh and decays from block to block; the day's return includes it, so a
+# session's close never pulls the intraday path back.
+DAILY_DRIFT_SD = 0.7
+DAILY_DRIFT_DAYS = 10.0
+MINUTE_DRIFT_SD = 0.12
+MINUTE_DRIFT_MINUTES = 120.0
+DRIFT_BLOCK_MINUTES = 15
+
 Floats = npt.NDArray[np.float64]
 
 # Independent random streams; changing one never shifts another.
 _VOL, _RET, _GAP, _HIGH, _LOW, _VOLUME = 1, 2, 3, 4, 5, 6
 _MIN_RET, _MIN_HIGH, _MIN_LOW, _MIN_VOLUME = 11, 12, 13, 14
+_DRIFT, _BLOCK_DRIFT = 7, 15
 
 
 class SyntheticProvider:
-    """`fetch_bars` over the synthetic model; CPU-bound work runs in a thread."""
+    """`fetch_bars` over the synthetic model; CPU-bound work runs in a thread.
+
+    `signal` scales the planted momentum (`SYNTHETIC_SIGNAL`): 1 is the documented
+    default, 0 a pure random walk."""
 
     name = "synthetic"
+
+    def __init__(self, signal: float = 1.0) -> None:
+        self.signal = signal
 
     async def fetch_bars(
         self, symbol: str, frequency: str, start: datetime, end: datetime
     ) -> pl.DataFrame:
-        return await asyncio.to_thread(synthetic_bars, symbol, frequency, start, end)
+        return await asyncio.to_thread(
+            synthetic_bars, symbol, frequency, start, end, signal=self.signal
+        )
 
 
-def synthetic_bars(symbol: str, frequency: str, start: datetime, end: datetime) -> pl.DataFrame:
+def synthetic_bars(
+    symbol: str, frequency: str, start: datetime, end: datetime, *, signal: float = 1.0
+) -> pl.DataFrame:
     """The synthetic bars of `symbol` whose start lies in [start, end] (synchronous)."""
     freq = get_frequency(frequency)
     start_utc, end_utc = check_range(start, end)
-    path = _daily_path(normalize_symbol(symbol))
+    path = _daily_path(normalize_symbol(symbol), float(signal))
     if freq.minutes is not None:
         # A New York session date can differ from its UTC date by a day at the edges.
         days = path.select(start_utc.date() - timedelta(days=1), end_utc.date() + timedelta(days=1))
@@ -118,6 +142,9 @@ class _DailyPath:
     low: Floats
     volume: Floats
     session_sigma: Floats  # in-session log-return sd of each day
+    signal: float  # the planted momentum's scale (0: a pure random walk)
+    noise_scale: float  # the share of session_sigma left to the unpredictable part
+    session_drift: Floats  # each day's in-session log return due to the intraday drift
 
     def select(self, first: date, last: date) -> npt.NDArray[np.int64]:
         """Indices of the business days in [first, last], clipped to the model's range."""
@@ -127,7 +154,7 @@ class _DailyPath:
 
 
 @lru_cache(maxsize=64)
-def _daily_path(symbol: str) -> _DailyPath:
+def _daily_path(symbol: str, signal: float = 1.0) -> _DailyPath:
     key = _stable_key(symbol)
     calendar = np.arange(
         np.datetime64(FIRST_DAY), np.datetime64(LAST_DAY) + 1, dtype="datetime64[D]"
@@ -143,7 +170,15 @@ def _daily_path(symbol: str) -> _DailyPath:
     gap_sigma = sigma * np.sqrt(_OVERNIGHT_SHARE)
     session_sigma = sigma * np.sqrt(1.0 - _OVERNIGHT_SHARE)
     gap = gap_sigma * _normal(key, _GAP, index) - 0.5 * gap_sigma**2
-    session = session_sigma * _normal(key, _RET, index) - 0.5 * session_sigma**2
+    noise_scale = 1.0 / np.sqrt(1.0 + signal**2 * (DAILY_DRIFT_SD**2 + _INTRADAY_DRIFT_VARIANCE))
+    daily = signal * DAILY_DRIFT_SD * _ar1(_normal(key, _DRIFT, index), DAILY_DRIFT_DAYS)
+    intraday = noise_scale * signal * _block_drifts(key, index) @ _BLOCK_WEIGHT
+    session_drift = session_sigma * intraday
+    session = (
+        session_sigma * noise_scale * (_normal(key, _RET, index) + daily)
+        + session_drift
+        - 0.5 * session_sigma**2
+    )
 
     log_close = np.cumsum(gap + session)
     anchor = int(np.searchsorted(days, np.datetime64(ANCHOR_DAY, "D")))
@@ -156,22 +191,52 @@ def _daily_path(symbol: str) -> _DailyPath:
     # Busier on big-move days, as on real tapes; contemporaneous, so no price signal.
     surprise = np.abs(session) / session_sigma - 0.8
     volume = np.round(mean_volume * np.exp(0.3 * _normal(key, _VOLUME, index) + 0.4 * surprise))
-    return _DailyPath(key, days, open_, close, high, low, volume, session_sigma)
+    return _DailyPath(
+        key,
+        days,
+        open_,
+        close,
+        high,
+        low,
+        volume,
+        session_sigma,
+        signal,
+        noise_scale,
+        session_drift,
+    )
 
 
 def _log_volatility(shocks: Floats) -> Floats:
-    """A stationary AR(1) in log volatility, computed without a Python loop.
+    return _LOG_VOL_SD * _ar1(shocks, -1.0 / np.log(_PERSISTENCE))
 
-    x_t = phi x_{t-1} + s e_t equals phi^t (x_0 + sum_j phi^-j s e_j); over the model's
-    ~15,600 days phi^-t stays below 1e103, well inside float64.
+
+def _ar1(shocks: Floats, lifetime: float) -> Floats:
+    """A stationary unit-variance AR(1) along the last axis, without a loop per step.
+
+    x_t = phi x_{t-1} + sqrt(1 - phi^2) e_t, phi = exp(-1 / lifetime), from a stationary
+    x_0 = e_0. Within a block x_t = phi^t (x_0 + sum_j phi^-j sqrt(1 - phi^2) e_j);
+    blocks keep phi^-t below e^200, and each starts from the previous block's end.
     """
-    scale = _LOG_VOL_SD * np.sqrt(1.0 - _PERSISTENCE**2)
-    steps = np.arange(shocks.size, dtype=np.float64)
-    weights = _PERSISTENCE ** (-steps)
-    start = _LOG_VOL_SD * shocks[0]
-    innovations = scale * shocks * weights
-    innovations[0] = start
-    return np.cumsum(innovations) * _PERSISTENCE**steps
+    phi = float(np.exp(-1.0 / lifetime))
+    n = shocks.shape[-1]
+    block = max(1, int(200 * lifetime))
+    out = np.empty_like(shocks)
+    state = shocks[..., 0]
+    for first in range(0, n, block):
+        part = shocks[..., first : first + block]
+        steps = np.arange(1, part.shape[-1] + 1, dtype=np.float64)
+        if first == 0:  # x_0 is the stationary draw itself
+            steps -= 1
+            innovations = np.sqrt(1.0 - phi**2) * part * phi ** (-steps)
+            innovations[..., 0] = part[..., 0]
+            out[..., : part.shape[-1]] = np.cumsum(innovations, axis=-1) * phi**steps
+        else:
+            innovations = np.sqrt(1.0 - phi**2) * part * phi ** (-steps)
+            out[..., first : first + part.shape[-1]] = (
+                state[..., None] + np.cumsum(innovations, axis=-1)
+            ) * phi**steps
+        state = out[..., first + part.shape[-1] - 1]
+    return out
 
 
 # -- bars of each frequency ---------------------------------------------------------------
@@ -227,6 +292,29 @@ def _session_profile(open_weight: float, close_weight: float, decay: float) -> F
 
 _VARIANCE_PROFILE = _session_profile(2.5, 1.5, 30.0)
 _VOLUME_PROFILE = _session_profile(3.0, 2.5, 25.0)
+_BLOCK_STARTS = np.arange(0, SESSION_MINUTES, DRIFT_BLOCK_MINUTES)
+_BLOCK_OF_MINUTE = np.arange(SESSION_MINUTES) // DRIFT_BLOCK_MINUTES
+# A block's drift of 1 moves the close by this many session sigmas (sum of minute sds).
+_BLOCK_WEIGHT = np.add.reduceat(np.sqrt(_VARIANCE_PROFILE), _BLOCK_STARTS)
+
+
+def _block_drifts(key: int, idx: npt.NDArray[np.int64]) -> Floats:
+    """(days, blocks) intraday drift per 15-minute block, in minute sigmas."""
+    blocks = _BLOCK_STARTS.size
+    counter = idx[:, None] * blocks + np.arange(blocks)[None, :]
+    lifetime = MINUTE_DRIFT_MINUTES / DRIFT_BLOCK_MINUTES
+    return MINUTE_DRIFT_SD * _ar1(_normal(key, _BLOCK_DRIFT, counter), lifetime)
+
+
+def _drift_variance() -> float:
+    """Variance of a day's intraday drift at signal 1, in session variances."""
+    blocks = np.arange(_BLOCK_STARTS.size)
+    phi = np.exp(-DRIFT_BLOCK_MINUTES / MINUTE_DRIFT_MINUTES)
+    covariance = MINUTE_DRIFT_SD**2 * phi ** np.abs(blocks[:, None] - blocks[None, :])
+    return float(_BLOCK_WEIGHT @ covariance @ _BLOCK_WEIGHT)
+
+
+_INTRADAY_DRIFT_VARIANCE = _drift_variance()
 
 
 def _minute_bars(path: _DailyPath, idx: npt.NDArray[np.int64]) -> dict[str, Floats]:
@@ -234,13 +322,18 @@ def _minute_bars(path: _DailyPath, idx: npt.NDArray[np.int64]) -> dict[str, Floa
     key = path.key
     counter = idx[:, None] * SESSION_MINUTES + np.arange(SESSION_MINUTES)[None, :]
     sigma = path.session_sigma[idx][:, None] * np.sqrt(_VARIANCE_PROFILE)[None, :]
-    walk = np.cumsum(sigma * _normal(key, _MIN_RET, counter), axis=1)
+    walk = np.cumsum(path.noise_scale * sigma * _normal(key, _MIN_RET, counter), axis=1)
     day_open, day_close = path.open[idx][:, None], path.close[idx][:, None]
-    # Pin the walk to the day's close: a time-changed Brownian bridge. The day's
-    # return is an independent draw of matching variance, so the result is still a
-    # random walk with no structure to exploit.
+    drift_path = np.zeros_like(walk)
+    if path.signal:
+        block = _block_drifts(key, idx)[:, _BLOCK_OF_MINUTE]
+        drift_path = np.cumsum(path.noise_scale * path.signal * sigma * block, axis=1)
+    # Pin the unpredictable walk to the rest of the day's return: a time-changed
+    # Brownian bridge. That rest is an independent draw of matching variance, so the
+    # walk has no structure to exploit; the planted drift is added on top, whole.
+    target = np.log(day_close / day_open) - path.session_drift[idx][:, None]
     elapsed = np.cumsum(_VARIANCE_PROFILE)[None, :]
-    log_path = walk - elapsed * (walk[:, -1:] - np.log(day_close / day_open))
+    log_path = walk - elapsed * (walk[:, -1:] - target) + drift_path
     close = day_open * np.exp(log_path)
     open_ = np.concatenate([day_open, close[:, :-1]], axis=1)
     reach = _BAR_RANGE * sigma

@@ -15,7 +15,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import time as clock_time
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -25,12 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.config import Settings
+from app.core.clock import zone_of
 from app.core.money import tick
 from app.errors import Conflict, NotFound, Unprocessable
 from app.metrics import Metrics
 from app.models import Agent, AgentVersion, Prediction, User
 from app.models.agents import AgentStatus
-from app.schemas.predictions import PredictRequest
+from app.schemas.predictions import DEFAULT_CURRENCY, PredictRequest
 from app.services import agents, audit
 from app.services.audit import ClientInfo
 from app.services.bars_cache import BarsCache
@@ -51,7 +53,34 @@ from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment
 from app.services.signals.rule import Signal, SignalInput, decide, expected_direction
 from app.services.signals.stops import default_stop, scale_stop
 
+if TYPE_CHECKING:
+    from app.ml.inference import Forecast
+
 ATR = "ATR"
+# Bumped when a stock's cached answer gains or changes fields, so an answer cached
+# by an older release (Redis outlives a deploy) is not served without them.
+ANSWER_VERSION = 2
+# What the top level of a /predict answer repeats of the first stock.
+FIRST_STOCK_FIELDS = (
+    "predicted_price",
+    "confidence",
+    "trade_signal",
+    "direction",
+    "suggested_exit_time",
+    "position_size",
+    "suggestion_text",
+    "risk_metrics",
+    "currency",
+    "max_loss_amount",
+    "suggested_exit_at",
+    "predicted_price_low",
+    "predicted_price_high",
+    "interval_coverage",
+    "skill",
+    "in_sample",
+)
+# Kept on the Prediction row, not shown in the answer.
+_PRIVATE_FIELDS = ("target_time", "reference_price")
 
 
 def bars_needed(features: Sequence[str], frequency: str, lookback: int) -> int:
@@ -67,6 +96,49 @@ def bars_needed(features: Sequence[str], frequency: str, lookback: int) -> int:
 def serving_features(bars: pl.DataFrame, features: Sequence[str]) -> pl.DataFrame:
     """The feature frame /predict computes on the bars it fetched (with ATR, for stops)."""
     return compute_features(bars, [*features, ATR])
+
+
+def currency_of(agent: Agent) -> str:
+    """The currency of an agent's prices: every data source today quotes US dollars."""
+    return DEFAULT_CURRENCY
+
+
+def skill_of(metrics: dict[str, Any]) -> Literal["edge", "no_edge"] | None:
+    """`skill` since issue 11; older versions only have `beats_naive_baseline`."""
+    skill = metrics.get("skill")
+    if skill in ("edge", "no_edge"):
+        return "edge" if skill == "edge" else "no_edge"
+    beats = metrics.get("beats_naive_baseline")
+    if isinstance(beats, bool):
+        return "edge" if beats else "no_edge"
+    return None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def data_span(agent: Agent, version: AgentVersion) -> tuple[datetime, datetime]:
+    """The bars a version was trained, validated and tested on: from the first bar's
+    start to the last bar's close, as the training job recorded them; for a version
+    from before it did, what the job fetched for the agent's dates (bars starting in
+    [start_date, end_date + 1 day], the last of them closing up to a bar later)."""
+    if version.data_start is not None and version.data_end is not None:
+        return _utc(version.data_start), _utc(version.data_end)
+    start = datetime.combine(agent.start_date, clock_time.min, UTC)
+    fetched_to = datetime.combine(agent.end_date, clock_time.min, UTC) + timedelta(days=1)
+    return start, max(fetched_to, bar_close(agent.data_frequency, fetched_to))
+
+
+def in_sample(as_of: datetime, span: tuple[datetime, datetime]) -> bool:
+    """A call whose last bar closed inside the version's data: the model has seen it
+    (or was evaluated on it), so the call is a look-back, not a forecast."""
+    start, end = span
+    return start < as_of <= end
+
+
+def _interval_price(value: float | None) -> float | None:
+    return round(value, 4) if value is not None and math.isfinite(value) else None
 
 
 class NoReadyAgent(Conflict):
@@ -88,6 +160,7 @@ class Inputs:
 
     rows: npt.NDArray[np.float32]
     last_close: float
+    closes: npt.NDArray[np.float64]  # the rows' bars' closes: the interval's volatility scale
     atr: float
     bar_start: datetime
     bar_close: datetime
@@ -151,7 +224,7 @@ class PredictionService:
         key = cache_key(
             ",".join(str(s.version.id) for s in resolved),
             ",".join(str(s.bars["timestamp"][-1]) for s in resolved),
-            {**req.model_dump(mode="json"), "equity": plan.equity},
+            {**req.model_dump(mode="json"), "equity": plan.equity, "answer": ANSWER_VERSION},
         )
         body = await self.cache.get(key) if use_cache and self.settings.prediction_cache else None
         cached = body is not None
@@ -276,7 +349,9 @@ class PredictionService:
                 predictor = await self.models.predictor(
                     item.version.id, item.version.weights_path or "", item.version.sha256 or ""
                 )
-                forecast = await self.models.forecast(predictor, inputs.rows, inputs.last_close)
+                forecast = await self.models.forecast(
+                    predictor, inputs.rows, inputs.last_close, inputs.closes
+                )
             except ModelUnavailable as exc:
                 item.agent.needs_retraining = True
                 exc.details = {"agent_id": str(item.agent.id), "symbol": item.agent.symbol}
@@ -316,7 +391,7 @@ class PredictionService:
                     atr=inputs.atr,
                 )
             )
-            stocks.append(self._stock(req, plan, item, inputs, signal, entry, stop))
+            stocks.append(self._stock(req, plan, item, inputs, forecast, signal, entry, stop))
         return {"stocks": stocks, "data_source": resolved[0].agent.data_source}
 
     def _stock(
@@ -325,16 +400,21 @@ class PredictionService:
         plan: Plan,
         item: ResolvedAgent,
         inputs: Inputs,
+        forecast: Forecast,
         signal: Signal,
         entry: float,
         stop: float,
     ) -> dict[str, Any]:
         warnings = list(signal.warnings)
-        metrics = item.version.metrics or {}
-        # `skill` since issue 11; older versions only have beats_naive_baseline.
-        skill = metrics.get("skill")
-        if skill is None and metrics.get("beats_naive_baseline") is False:
-            skill = "no_edge"
+        skill = skill_of(item.version.metrics or {})
+        span = data_span(item.agent, item.version)
+        looked_back = in_sample(inputs.bar_close, span)
+        if looked_back:
+            warnings.append(
+                f"In-sample: {_moment(inputs.bar_close)} is inside the data this model was "
+                f"trained and evaluated on ({_moment(span[0])} to {_moment(span[1])}); this "
+                "call does not count in the agent's live track record."
+            )
         if skill == "no_edge":
             warnings.append(
                 "This model shows no edge: on held-out data it did not beat the naive "
@@ -370,7 +450,16 @@ class PredictionService:
             ).isoformat(),
             "entry_price": entry,
             "stop_loss": stop,
+            "reference_price": inputs.last_close,
+            "currency": currency_of(item.agent),
             "max_loss_amount": float(signal.max_loss_amount),
+            # In the windows' zone, as `suggested_exit_time` is written.
+            "suggested_exit_at": signal.exit_at.astimezone(zone_of(req.timezone)).isoformat(),
+            "predicted_price_low": _interval_price(forecast.predicted_price_low),
+            "predicted_price_high": _interval_price(forecast.predicted_price_high),
+            "interval_coverage": forecast.interval_coverage,
+            "skill": skill,
+            "in_sample": looked_back,
             "stale": stale,
             "warnings": warnings,
         }
@@ -391,11 +480,7 @@ class PredictionService:
         rows: list[Any] = []
         for item, stock in zip(resolved, body["stocks"], strict=True):
             prediction_id = uuid.uuid4()
-            public = {
-                key: value
-                for key, value in stock.items()
-                if key not in ("target_time", "max_loss_amount")
-            }
+            public = {key: value for key, value in stock.items() if key not in _PRIVATE_FIELDS}
             public["prediction_id"] = str(prediction_id)
             predictions.append(public)
             rows.append(
@@ -417,6 +502,8 @@ class PredictionService:
                     max_loss=stock["max_loss_amount"],
                     predicted_price=stock["predicted_price"],
                     confidence=stock["confidence"],
+                    reference_price=stock["reference_price"],
+                    in_sample=stock["in_sample"],
                     as_of=datetime.fromisoformat(stock["as_of"]),
                     target_time=datetime.fromisoformat(stock["target_time"]),
                     request=request_json,
@@ -439,19 +526,7 @@ class PredictionService:
         )
         await self._writer.write(session, rows)
         return {
-            **{
-                key: first[key]
-                for key in (
-                    "predicted_price",
-                    "confidence",
-                    "trade_signal",
-                    "direction",
-                    "suggested_exit_time",
-                    "position_size",
-                    "suggestion_text",
-                    "risk_metrics",
-                )
-            },
+            **{key: first[key] for key in FIRST_STOCK_FIELDS},
             "prediction_id": first["prediction_id"],
             "symbol": first["symbol"],
             "agent_id": first["agent_id"],
@@ -510,6 +585,7 @@ class PredictionService:
         inputs = Inputs(
             rows=rows,
             last_close=float(bars["close"][-1]),
+            closes=frame["close"].tail(lookback).to_numpy().astype(np.float64),
             atr=atr if math.isfinite(atr) else 0.0,
             bar_start=start,
             bar_close=bar_close(item.agent.data_frequency, start),
@@ -536,3 +612,7 @@ class PredictionService:
         if req.as_of is None:
             return None
         return req.as_of if req.as_of.tzinfo else req.as_of.replace(tzinfo=UTC)
+
+
+def _moment(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,4 +1,5 @@
-"""The synthetic source: deterministic, calendar-correct, realistic, unpredictable."""
+"""The synthetic source: deterministic, calendar-correct, realistic; a random walk at
+signal 0 and a weak, documented momentum at the default signal."""
 
 from __future__ import annotations
 
@@ -140,22 +141,51 @@ def test_weekly_bars_aggregate_the_business_days_of_each_week() -> None:
     assert row["volume"] == first_week["volume"].sum()
 
 
-def test_volatility_clusters_but_returns_are_unpredictable() -> None:
+def test_volatility_clusters_and_the_random_walk_variant_is_unpredictable() -> None:
     clustering, lag_one = [], []
     for symbol in ("AAPL", "MSFT", "KO"):
-        closes = synthetic_bars(symbol, "1d", utc(2000, 1, 1), utc(2024, 12, 31))["close"]
-        returns = np.diff(np.log(closes.to_numpy()))
+        closes = synthetic_bars(symbol, "1d", utc(2000, 1, 1), utc(2024, 12, 31), signal=0)
+        returns = np.diff(np.log(closes["close"].to_numpy()))
         clustering.append(autocorrelation(returns**2, 1))
         lag_one.append([autocorrelation(returns, lag) for lag in (1, 2, 5)])
     assert min(clustering) > 0.05, clustering  # clearly positive
     assert np.abs(np.array(lag_one)).max() < 0.05, lag_one  # ~0: nothing to exploit
 
 
-def test_minute_returns_have_no_autocorrelation() -> None:
-    closes = synthetic_bars("TSLA", "1min", utc(2023, 1, 1), utc(2023, 6, 30))["close"]
-    returns = np.diff(np.log(closes.to_numpy()))
+def test_random_walk_minute_returns_have_no_autocorrelation() -> None:
+    bars = synthetic_bars("TSLA", "1min", utc(2023, 1, 1), utc(2023, 6, 30), signal=0)
+    returns = np.diff(np.log(bars["close"].to_numpy()))
     assert abs(autocorrelation(returns, 1)) < 0.03
     assert abs(autocorrelation(returns, 2)) < 0.03
+
+
+def _momentum(symbol: str, frequency: str, start: datetime, end: datetime, h: int, signal: float):
+    """Correlation of the last `h` bars' return with the next `h` bars' return."""
+    close = np.log(synthetic_bars(symbol, frequency, start, end, signal=signal)["close"].to_numpy())
+    t = np.arange(h, close.size - h)
+    return float(np.corrcoef(close[t] - close[t - h], close[t + h] - close[t])[0, 1])
+
+
+@pytest.mark.parametrize(
+    ("frequency", "start", "h"),
+    [("15min", utc(2023, 1, 1), 4), ("1h", utc(2022, 1, 1), 1), ("1d", utc(2000, 1, 1), 5)],
+)
+def test_the_planted_momentum_is_weak_but_there(frequency: str, start: datetime, h: int) -> None:
+    """What docs/MARKET_DATA.md promises: the last hour's (or week's) return predicts the
+    next one's a little at the default signal, and not at all on the random walk."""
+    end = utc(2024, 12, 31)
+    planted = [_momentum(s, frequency, start, end, h, 1.0) for s in ("AAPL", "MSFT", "KO")]
+    walk = [_momentum(s, frequency, start, end, h, 0.0) for s in ("AAPL", "MSFT", "KO")]
+    assert all(0.05 < c < 0.4 for c in planted), planted
+    assert max(abs(c) for c in walk) < 0.05, walk
+
+
+def test_the_signal_leaves_the_calendar_and_the_price_level_alone() -> None:
+    planted = synthetic_bars("AAPL", "1h", utc(2024, 1, 1), utc(2024, 3, 31))
+    walk = synthetic_bars("AAPL", "1h", utc(2024, 1, 1), utc(2024, 3, 31), signal=0)
+    assert planted["timestamp"].to_list() == walk["timestamp"].to_list()
+    ratio = planted["close"].to_numpy() / walk["close"].to_numpy()
+    assert ratio.min() > 0.5 and ratio.max() < 2.0
 
 
 def test_intraday_volume_and_volatility_are_u_shaped() -> None:
@@ -190,3 +220,7 @@ async def test_provider_is_async() -> None:
     provider = SyntheticProvider()
     bars = await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 1), utc(2024, 1, 31))
     assert provider.name == "synthetic" and bars.height == 23
+    walk = await SyntheticProvider(signal=0).fetch_bars(
+        "AAPL", "1d", utc(2024, 1, 1), utc(2024, 1, 31)
+    )
+    assert walk.height == 23 and not walk.equals(bars)
