@@ -3,17 +3,21 @@
 from app.models.agents import Agent, AgentVersion, IdempotencyKey, Notification, TrainingJob
 from app.models.audit import AuditLog
 from app.models.predictions import Prediction
+from app.models.stores import ArtifactFile, BarCoverage, StoredBar
 from app.models.tokens import RefreshToken, TokenRevocation
 from app.models.users import User
 
 __all__ = [
     "Agent",
     "AgentVersion",
+    "ArtifactFile",
     "AuditLog",
+    "BarCoverage",
     "IdempotencyKey",
     "Notification",
     "Prediction",
     "RefreshToken",
+    "StoredBar",
     "TokenRevocation",
     "TrainingJob",
     "User",
