@@ -24,5 +24,6 @@ COPY --chown=app:app app ./app
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-# The worker: docker run IMAGE arq app.tasks.worker.WorkerSettings
-CMD ["sh", "-c", "python -m app.migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers"]
+# The worker: docker run IMAGE python -m app.tasks.worker
+# --no-proxy-headers: the app reads X-Forwarded-For itself, only from TRUSTED_PROXIES.
+CMD ["sh", "-c", "python -m app.migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --no-proxy-headers"]

@@ -66,12 +66,29 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = True
     # Only these proxies may set X-Forwarded-For; anyone else could spoof an address.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Per-account failed-login back-off (docs/SECURITY.md): after this many failures
+    # in a row each further one doubles a wait from the base, capped, reset on success.
+    login_lockout_free_attempts: int = Field(default=5, ge=1, le=100)
+    login_lockout_base_s: float = Field(default=1.0, gt=0)
+    login_lockout_max_s: float = Field(default=300.0, gt=0, le=3600)
+    # Request headers over this many bytes (names and values together) are a 431.
+    max_header_bytes: int = Field(default=16_384, ge=1024)
+    # Absolute links (Location, status_url) start with this, never with the Host header;
+    # unset, they are relative paths.
+    public_base_url: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$")
+    # GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
+    metrics_token: SecretStr | None = None
 
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
 
     data_dir: Path = Path("data")
     model_dir: Path | None = None
+    # Where trained versions' files are kept for every process (docs/MODELS.md "On
+    # disk"): "database" in the `artifact_files` table, MODEL_DIR then only a cache of
+    # each process (no shared volume); "filesystem" only under MODEL_DIR; "auto" is
+    # "database" on PostgreSQL and "filesystem" on the embedded SQLite file.
+    artifact_store: Literal["auto", "filesystem", "database"] = "auto"
     # Scale of the synthetic source's planted momentum (docs/MARKET_DATA.md): 1 is
     # the documented default, 0 a pure random walk with nothing to learn.
     synthetic_signal: float = Field(default=1.0, ge=0.0, le=3.0)
@@ -87,6 +104,9 @@ class Settings(BaseSettings):
     bloomberg_host: str | None = None
     bloomberg_port: int = 8194
     bloomberg_app_name: str | None = None
+    # Requests one process sends a vendor (Refinitiv, Bloomberg) at once, all jobs
+    # and /predict together: the vendor's limits are per account, not per job.
+    vendor_max_concurrency: int = Field(default=4, ge=1, le=64)
 
     news_source: Literal["none", "refinitiv", "file"] = "none"
 
@@ -97,6 +117,12 @@ class Settings(BaseSettings):
     heartbeat_interval_s: float = Field(default=5.0, gt=0)
     stale_job_after_s: float = Field(default=60.0, gt=0)
     reaper_interval_s: float = Field(default=15.0, gt=0)
+    # A vendor's 429 / 5xx / timeout puts the job back QUEUED until `next_attempt_at`:
+    # base × 2^(n-1), ±20 % jitter, capped, never before the vendor's Retry-After;
+    # counted apart from TRAINING_MAX_ATTEMPTS, FAILED after this many such retries.
+    transient_retry_base_s: float = Field(default=10.0, gt=0)
+    transient_retry_max_s: float = Field(default=900.0, gt=0)
+    training_max_transient_retries: int = Field(default=8, ge=0, le=50)
     progress_write_interval_s: float = Field(default=1.0, ge=0)
     embedded_runner: bool = True
     # One thread per training process leaves the other core to the API (SPEC §9).
@@ -107,6 +133,8 @@ class Settings(BaseSettings):
     backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)
     worker_max_jobs: int = Field(default=1, ge=1, le=16)
     sse_poll_interval_s: float = Field(default=0.5, gt=0)
+    # Open event streams per user and replica (429 above it).
+    sse_max_streams_per_user: int = Field(default=5, ge=1)
     # Webhooks: refuse private and loopback targets (SSRF) unless explicitly allowed.
     allow_private_callbacks: bool = False
     webhook_max_attempts: int = Field(default=5, ge=1, le=10)
@@ -127,8 +155,8 @@ class Settings(BaseSettings):
     model_expiry_intraday_days: int = Field(default=30, ge=1)
     model_expiry_daily_days: int = Field(default=180, ge=1)
 
-    # Outcomes (SPEC §6 History): how often the embedded loop fills realised prices
-    # (0 turns it off; with Redis the ARQ worker's cron does it every minute), and
+    # Outcomes (SPEC §6 History): how often the scheduler fills realised prices (the
+    # API's loop in embedded mode, the workers' scheduler with Redis; 0 turns it off), and
     # how long after its target a call may wait for a bar before it is closed unresolved.
     outcomes_interval_s: float = Field(default=60.0, ge=0)
     outcome_max_wait_s: float = Field(default=5 * 24 * 3600.0, gt=0)
@@ -186,6 +214,12 @@ class Settings(BaseSettings):
     @property
     def models_path(self) -> Path:
         return self.model_dir or self.var_dir / "models"
+
+    @property
+    def artifacts_in_database(self) -> bool:
+        if self.artifact_store == "auto":
+            return not self.is_sqlite
+        return self.artifact_store == "database"
 
     def rate_policy(self, route_class: str) -> RatePolicy:
         return RatePolicy(route_class, getattr(self, f"rate_limit_{route_class}"))

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import session_scope
-from app.errors import RateLimited, Unauthorized
+from app.errors import RateLimited
 from app.models import User
 from app.runtime import Runtime
-from app.security import TokenClaims, decode_token
+from app.security import TokenClaims, decode_token, unauthorized
 from app.services.audit import ClientInfo
 from app.services.revocation import family_key
 
@@ -87,10 +87,10 @@ async def get_token_claims(
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> TokenClaims:
     if not token:
-        raise Unauthorized("Not authenticated.")
+        raise unauthorized("no bearer token")
     claims = decode_token(token, secret=runtime.settings.jwt_secret(), expected_type="access")
     if await runtime.revocations.is_revoked([claims.jti, family_key(claims.family)]):
-        raise Unauthorized("This token has been revoked.")
+        raise unauthorized("the token has been revoked (logout or refresh-token reuse)")
     return claims
 
 
@@ -101,10 +101,10 @@ async def get_current_user(claims: TokenDep, session: SessionDep) -> User:
     try:
         user_id = uuid.UUID(claims.sub)
     except ValueError:
-        raise Unauthorized("Invalid token.") from None
+        raise unauthorized("the token's subject is not a user id") from None
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
-        raise Unauthorized("This account no longer exists or is disabled.")
+        raise unauthorized("the token's account no longer exists or is disabled")
     return user
 
 

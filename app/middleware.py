@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: body size limit, security headers, request metrics.
+"""Pure ASGI middleware: header and body size limits, security headers, request metrics.
 
 Pure ASGI rather than `BaseHTTPMiddleware`: these wrap every request, including
 the /predict hot path, and must cost microseconds.
@@ -24,20 +24,33 @@ _NO_STORE = (b"cache-control", b"no-store")
 
 
 class BodySizeLimitMiddleware:
-    """413 for a body over `max_bytes`, declared in Content-Length or streamed.
+    """413 for a body over `max_bytes`, declared in Content-Length or streamed; 431 for
+    request headers over `max_header_bytes` (names and values together).
+
+    The server has read the headers by then (uvicorn's httptools parser has no limit
+    of its own), but nothing here parses, stores or logs an oversized one.
 
     A declared length is checked up front (the server enforces it). A chunked
     body is read here up to the limit and replayed: FastAPI turns errors raised
     while it reads a body into a 400, so the check cannot live inside `receive`.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_header_bytes: int = 16_384) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_header_bytes = max_header_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if sum(len(name) + len(value) for name, value in scope["headers"]) > self.max_header_bytes:
+            response = error_json(
+                431,
+                "headers_too_large",
+                f"The request headers exceed {self.max_header_bytes} bytes.",
+            )
+            await response(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:

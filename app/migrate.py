@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from app.config import Settings, get_settings
+from app.db import private_sqlite_file
 
 logger = logging.getLogger("app.migrate")
 # Any constant works; this one spells "ATPMIGR" in ASCII.
@@ -48,6 +49,7 @@ async def migrate(settings: Settings, revision: str = "head", downgrade: bool = 
     url = settings.sqlalchemy_database_url
     if url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(url)
     config = alembic_config(url)
     engine = create_async_engine(url)
     try:

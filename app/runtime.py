@@ -17,10 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.metrics import Metrics
+from app.services.artifact_store import ArtifactStore
 from app.services.bars_cache import BarsCache
 from app.services.job_queue import ArqJobQueue, EmbeddedJobQueue, JobQueue
+from app.services.login_throttle import BackOff, LoginThrottle
+from app.services.market_data.registry import market_data_for, share_market_data
 from app.services.model_store import ModelStore
-from app.services.notifications import Notifier
+from app.services.notifications import Notifier, StreamSlots
 from app.services.prediction_cache import PredictionCache
 from app.services.predictions.service import PredictionService
 from app.services.ratelimit import RateLimiter
@@ -47,6 +50,8 @@ class Runtime:
     queue: JobQueue
     notifier: Notifier
     predictions: PredictionService
+    login_throttle: LoginThrottle
+    streams: StreamSlots
     redis_breaker: RedisBreaker = field(default_factory=RedisBreaker)
     background: list[Stoppable] = field(default_factory=list)
 
@@ -85,6 +90,17 @@ class Runtime:
             http=http,
             queue=queue,
             redis_breaker=breaker,
+            login_throttle=LoginThrottle(
+                redis,
+                settings.redis_namespace,
+                BackOff(
+                    settings.login_lockout_free_attempts,
+                    settings.login_lockout_base_s,
+                    settings.login_lockout_max_s,
+                ),
+                breaker,
+            ),
+            streams=StreamSlots(settings.sse_max_streams_per_user),
             notifier=Notifier(
                 sessionmaker,
                 http,
@@ -97,11 +113,17 @@ class Runtime:
                     settings.model_cache_size,
                     settings.inference_threads,
                     naive=settings.inference_engine == "keras_predict",
+                    artifacts=(
+                        ArtifactStore(settings, sessionmaker)
+                        if settings.artifacts_in_database
+                        else None
+                    ),
                 ),
                 BarsCache(),
                 PredictionCache(redis, settings.redis_namespace, breaker=breaker),
                 metrics,
                 http,
+                market_data_for(settings, http, sessionmaker),
             ),
         )
 
@@ -112,7 +134,10 @@ class Runtime:
             from app.tasks.context import JobContext
             from app.tasks.embedded import EmbeddedRunner
 
-            runner = EmbeddedRunner(JobContext.build(self.settings, self.queue), self.queue)
+            context = JobContext.build(self.settings, self.queue)
+            # One vendor session per process: the runner's jobs use the app's.
+            share_market_data(context.http, self.predictions.market_data)
+            runner = EmbeddedRunner(context, self.queue)
             runner.start()
             self.background.append(runner)
         if isinstance(self.queue, EmbeddedJobQueue) and self.settings.outcomes_interval_s > 0:

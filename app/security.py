@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,15 @@ from app.errors import Unauthorized
 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
+logger = logging.getLogger(__name__)
+
+
+def unauthorized(cause: str) -> Unauthorized:
+    """The one 401 every rejected credential gets (a client learns nothing about why:
+    revoked, expired, tampered or a deleted account); the cause goes to the log."""
+    logger.info("credentials refused: %s", cause)
+    return Unauthorized()
+
 
 # OWASP's Argon2id minimum: m = 19 MiB, t = 2, p = 1.
 _hasher = PasswordHash((Argon2Hasher(memory_cost=19 * 1024, time_cost=2, parallelism=1),))
@@ -85,7 +95,7 @@ def decode_token(token: str, *, secret: str, expected_type: TokenType) -> TokenC
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
-            raise Unauthorized("Invalid token.")
+            raise unauthorized(f"algorithm {str(header.get('alg'))[:16]!r} is not {ALGORITHM}")
         payload = jwt.decode(
             token,
             secret,
@@ -98,10 +108,11 @@ def decode_token(token: str, *, secret: str, expected_type: TokenType) -> TokenC
                 "verify_aud": False,
             },
         )
-    except JWTError:
-        raise Unauthorized("Invalid or expired token.") from None
+    except JWTError as exc:
+        raise unauthorized(f"invalid or expired token ({type(exc).__name__})") from None
     if payload.get("type") != expected_type or not isinstance(payload.get("fam"), str):
-        raise Unauthorized(f"An {expected_type} token is required.")
+        article = "an" if expected_type == "access" else "a"
+        raise unauthorized(f"{article} {expected_type} token is required")
     return TokenClaims(
         sub=str(payload["sub"]),
         jti=str(payload["jti"]),

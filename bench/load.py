@@ -4,7 +4,7 @@ Method.  The services-mode stack on this machine, as README's "Scaling out" runs
 it with one replica of each: a throw-away PostgreSQL database (created from
 ``--postgres-url``, an administrative URL, and dropped after), a fresh Redis
 namespace, ``python -m app.migrate``, one API (``uvicorn app.main:app``) and one
-ARQ worker (``python -m arq app.tasks.worker.WorkerSettings``) with the
+ARQ worker (``python -m app.tasks.worker``) with the
 defaults that matter here spelled out: ``WORKER_MAX_JOBS=1`` and
 ``TRAINING_THREADS=1`` (the training child uses one TensorFlow thread, leaving
 the other core to the API).  Rate limits are off.
@@ -533,9 +533,7 @@ def main() -> None:
             started = time.perf_counter()
             api_process, port = start_api(env, workdir)
             processes.append(api_process)
-            worker = Process(
-                "worker", ["-m", "arq", "app.tasks.worker.WorkerSettings"], env, workdir
-            )
+            worker = Process("worker", ["-m", "app.tasks.worker"], env, workdir)
             processes.append(worker)
             print(
                 f"API ready in {time.perf_counter() - started:.1f} s; one ARQ worker "

@@ -1,14 +1,18 @@
-"""Scale-out: two API processes and two ARQ workers on one PostgreSQL, one Redis and
-one weights directory, as README's "Scaling out" deploys them.
+"""Scale-out: two API processes and two ARQ workers on one PostgreSQL and one Redis,
+each process with a weights directory of its own (no shared volume), as README's
+"Scaling out" deploys them on several machines.
 
 Everything runs as separate processes started the documented way (`python -m
-app.migrate`, `uvicorn app.main:app`, `python -m arq app.tasks.worker.WorkerSettings`)
+app.migrate`, `uvicorn app.main:app`, `python -m app.tasks.worker`)
 with the same environment; the test talks to the APIs over HTTP and reads the
 shared database for what the API does not show (attempts, versions). It shows:
 
 * 20 agents created across both APIs are each trained exactly once (one version,
-  one job, one attempt, one weights directory) and all reach READY, with both
-  workers taking jobs;
+  one job, one attempt, one weights directory on one worker) and all reach READY,
+  with both workers taking jobs, and each version's files are in the database's
+  artifact store;
+* an API whose MODEL_DIR is empty serves those agents, materialising the files
+  from the database (neither API can see a worker's directory);
 * a logout through API 1 makes the access token 401 on API 2;
 * rate limits are one budget: requests split across the APIs are limited together.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -38,7 +43,8 @@ from sqlmodel import col
 
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
-from app.models import Agent, AgentVersion, TrainingJob
+from app.ml.artifacts import HASHED_FILES, combined_sha256
+from app.models import Agent, AgentVersion, ArtifactFile, TrainingJob, User
 from tests.utils.backends import REDIS_URL, admin, postgres_url, services_or_skip
 from tests.utils.jobs import tiny_agent
 from tests.utils.users import PASSWORD, random_email
@@ -102,7 +108,7 @@ class Stack:
     workers: list[Process]
     processes: list[Process]
     settings: Settings  # the shared database, for reading job rows
-    model_dir: Path
+    model_dirs: dict[str, Path]  # each process's own MODEL_DIR, by process name
 
     def logs(self) -> str:
         return "\n".join(p.tail() for p in self.processes)
@@ -149,7 +155,6 @@ def _environment(database_url: str, namespace: str, tmp: Path) -> dict[str, str]
             "REDIS_NAMESPACE": namespace,
             "SECRET_KEY": secrets.token_urlsafe(48),
             "ENVIRONMENT": "test",
-            "MODEL_DIR": str(tmp / "models"),
             "VAR_DIR": str(tmp / "var"),
             "DATA_DIR": str(tmp / "data"),
             "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -180,6 +185,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             timeout=120,
         )
         assert migrated.returncode == 0, migrated.stderr.decode(errors="replace")
+        # No shared volume: every process has a weights directory of its own, as it
+        # would on a machine of its own.
+        model_dirs = {
+            name: tmp / name / "models" for name in ("api1", "api2", "worker1", "worker2")
+        }
+
+        def own(name: str) -> dict[str, str]:
+            return {**env, "MODEL_DIR": str(model_dirs[name])}
+
         apis = []
         for i in (1, 2):
             port = _free_port()
@@ -187,7 +201,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 _spawn(
                     f"api{i}",
                     ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-                    env,
+                    own(f"api{i}"),
                     tmp / f"api{i}.log",
                 )
             )
@@ -195,8 +209,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         workers = [
             _spawn(
                 f"worker{i}",
-                ["-m", "arq", "app.tasks.worker.WorkerSettings"],
-                env,
+                ["-m", "app.tasks.worker"],
+                own(f"worker{i}"),
                 tmp / f"worker{i}.log",
             )
             for i in (1, 2)
@@ -209,7 +223,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             workers,
             processes,
             Settings(database_url=database_url, environment="test"),
-            tmp / "models",
+            model_dirs,
         )
     finally:
         for process in processes:
@@ -327,9 +341,18 @@ async def test_agents_across_two_apis_train_once_on_two_workers(stack: Stack) ->
     assert {(j.agent_id, j.id) for j in jobs} == {(v.agent_id, v.id) for v in versions}
     assert [j.attempts for j in jobs] == [1] * AGENTS
     assert all(a.serving_version_id is not None for a in agents)
-    for agent in agents:  # one weights directory per agent, the serving version's
-        written = [p.name for p in (stack.model_dir / str(agent.id)).iterdir()]
-        assert written == [str(agent.serving_version_id)]
+    for agent in agents:  # one weights directory per agent, on the worker that trained it
+        written = [
+            f"{name}/{p.name}"
+            for name in ("worker1", "worker2")
+            if (stack.model_dirs[name] / str(agent.id)).is_dir()
+            for p in (stack.model_dirs[name] / str(agent.id)).iterdir()
+        ]
+        assert [w.split("/")[1] for w in written] == [str(agent.serving_version_id)], written
+    # Every version's files are in the artifact store, and verify as the version's.
+    assert await _stored_digests(stack.settings) == {v.id: v.sha256 for v in versions}
+    for name in ("api1", "api2"):  # the APIs have read nothing from disk yet
+        assert not stack.model_dirs[name].exists() or not any(stack.model_dirs[name].iterdir())
 
     # Both workers trained, and between them each job ran to READY once.
     runs = [_completed_by(worker) for worker in stack.workers]
@@ -339,6 +362,80 @@ async def test_agents_across_two_apis_train_once_on_two_workers(stack: Stack) ->
     print(
         f"\n{AGENTS} agents READY {trained_s:.1f} s after the first request; "
         f"jobs per worker: {[sum(r.values()) for r in ready]}"
+    )
+
+
+async def _stored_digests(settings: Settings) -> dict[uuid.UUID, str]:
+    """Each version's combined SHA-256 of the files in `artifact_files`."""
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        col(ArtifactFile.version_id),
+                        col(ArtifactFile.name),
+                        col(ArtifactFile.sha256),
+                        col(ArtifactFile.data),
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    files: dict[uuid.UUID, dict[str, str]] = {}
+    for version_id, name, sha256, data in rows:
+        assert hashlib.sha256(data).hexdigest() == sha256, (version_id, name)
+        files.setdefault(version_id, {})[name] = sha256
+    assert all(set(HASHED_FILES) <= set(names) for names in files.values())
+    return {version_id: combined_sha256(names) for version_id, names in files.items()}
+
+
+async def test_apis_without_the_weights_serve_agents_trained_elsewhere(stack: Stack) -> None:
+    """After the training test: each API's MODEL_DIR is empty, the workers' are on other
+    "machines"; a /predict through either API materialises the version it serves."""
+    engine = make_engine(stack.settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            agents = (await session.scalars(select(Agent).order_by(col(Agent.name)))).all()
+            emails = dict((await session.execute(select(col(User.id), col(User.email)))).all())
+    finally:
+        await engine.dispose()
+    if not agents:
+        pytest.skip("needs the agents of test_agents_across_two_apis_train_once_on_two_workers")
+    body = {
+        "user_segment": "short_term_trader",
+        "stocks": ["AAPL"],
+        "data_frequency": "1d",
+        "prediction_horizon": "1d",
+        "confidence_level": 0.6,
+        "capital_at_risk": 0.02,
+        "account_equity": 35_000,
+    }
+    served: dict[str, set[str]] = {"api1": set(), "api2": set()}
+    started = time.monotonic()
+    async with httpx.AsyncClient(timeout=60.0) as client:
+        for i, base in enumerate(stack.apis):
+            name = f"api{i + 1}"
+            for agent in agents[i::2][:3]:
+                body["agent_ids"] = {"AAPL": str(agent.id)}
+                login = await client.post(
+                    f"{base}/api/v1/auth/login",
+                    data={"username": emails[agent.user_id], "password": PASSWORD},
+                )
+                assert login.status_code == 200, login.text
+                headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+                response = await client.post(f"{base}/api/v1/predict", json=body, headers=headers)
+                assert response.status_code == 200, f"{response.text}\n{stack.logs()}"
+                assert response.json()["agent_id"] == str(agent.id)
+                served[name].add(f"{agent.id}/{agent.serving_version_id}")
+    elapsed = time.monotonic() - started
+    for name, expected in served.items():
+        root = stack.model_dirs[name]
+        cached = {f"{p.parent.name}/{p.name}" for p in root.glob("*/*")}
+        assert cached == expected, (name, cached, expected)  # no temporaries left either
+    print(
+        f"\n{sum(map(len, served.values()))} agents served from the database store by APIs "
+        f"with empty MODEL_DIRs in {elapsed:.1f} s"
     )
 
 

@@ -129,6 +129,11 @@ class TrainingJob(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = created_at_field()
+    # Back-off after a transient failure (a vendor's 429, 5xx, timeout): nothing
+    # enqueues the job before `next_attempt_at`, and such retries are counted here,
+    # not in `attempts` (the budget for crashes).
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    transient_retries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class IdempotencyKey(SQLModel, table=True):

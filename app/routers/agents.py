@@ -4,26 +4,58 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from app.deps import ClientDep, CurrentUser, DefaultRateLimit, RuntimeDep, SessionDep, rate_limit
-from app.errors import error_responses
+from app.config import Settings
+from app.deps import (
+    ClientDep,
+    CurrentUser,
+    DefaultRateLimit,
+    RuntimeDep,
+    SessionDep,
+    TokenDep,
+    rate_limit,
+)
+from app.errors import RateLimited, error_responses
 from app.models import Notification
 from app.models.agents import AgentStatus
 from app.models.base import NulFreeStr
 from app.schemas.agents import AgentAccepted, AgentCreate, AgentPage, AgentPublic
 from app.schemas.notifications import MAX_NOTIFICATION_ID
 from app.services import agent_views, agents
+from app.services.revocation import family_key
 
 router = APIRouter(tags=["agents"])
 AgentCreateRateLimit = Depends(rate_limit("agent_create"))
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
 ]
+
+
+def _link(request: Request, settings: Settings, name: str, agent_id: uuid.UUID) -> str:
+    """A link to one of our routes, from `PUBLIC_BASE_URL` (or a relative path): never
+    from the request's Host header, which the client chooses."""
+    path = str(request.app.url_path_for(name, agent_id=agent_id))
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/") + path
+    return path
+
+
+def _accepted(
+    request: Request, settings: Settings, agent_id: uuid.UUID, status: str
+) -> AgentAccepted:
+    return AgentAccepted(
+        agent_id=agent_id,
+        status=AgentStatus(status),
+        status_url=_link(request, settings, "get_agent", agent_id),
+        events_url=_link(request, settings, "agent_events", agent_id),
+    )
 
 
 async def _create(
@@ -47,16 +79,11 @@ async def _create(
         idempotency_key,
     )
     agent = created.agent
-    status_url = str(request.url_for("get_agent", agent_id=agent.id))
-    response.headers["Location"] = status_url
+    accepted = _accepted(request, runtime.settings, agent.id, agent.status)
+    response.headers["Location"] = accepted.status_url
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return AgentAccepted(
-        agent_id=agent.id,
-        status=AgentStatus(agent.status),
-        status_url=status_url,
-        events_url=str(request.url_for("agent_events", agent_id=agent.id)),
-    )
+    return accepted
 
 
 _CREATE: dict[str, Any] = {
@@ -153,12 +180,7 @@ async def retrain_agent(
     agent = await agents.retrain(
         session, runtime.queue, runtime.notifier, runtime.settings, user, agent_id, client
     )
-    return AgentAccepted(
-        agent_id=agent.id,
-        status=AgentStatus(agent.status),
-        status_url=str(request.url_for("get_agent", agent_id=agent.id)),
-        events_url=str(request.url_for("agent_events", agent_id=agent.id)),
-    )
+    return _accepted(request, runtime.settings, agent.id, agent.status)
 
 
 @router.delete(
@@ -206,11 +228,19 @@ async def agent_events(
     session: SessionDep,
     runtime: RuntimeDep,
     user: CurrentUser,
+    claims: TokenDep,
     last_event_id: Annotated[
         int | None, Header(alias="Last-Event-ID", ge=0, le=MAX_NOTIFICATION_ID)
     ] = None,
 ) -> StreamingResponse:
-    """Past and future state changes; the stream ends after a final state."""
+    """Past and future state changes; the stream ends after a final state, or once the
+    token it was opened with is revoked (logout) or expires."""
+
+    async def still_authorised() -> bool:
+        if claims.expires_at <= datetime.now(UTC):
+            return False
+        return not await runtime.revocations.is_revoked([claims.jti, family_key(claims.family)])
+
     events = await agent_views.events(
         session,
         runtime.sessionmaker,
@@ -218,20 +248,36 @@ async def agent_events(
         agent_id,
         after_id=last_event_id or 0,
         poll_s=runtime.settings.sse_poll_interval_s,
+        still_authorised=still_authorised,
     )
+    release = runtime.streams.acquire(user.id)
+    if release is None:
+        limit = runtime.streams.per_user
+        raise RateLimited(
+            f"You already have {limit} event streams open; close one first.",
+            headers={"Retry-After": str(max(int(runtime.settings.sse_poll_interval_s), 1))},
+        )
+    stream = _sse(events, release)
+    # A stream the server never starts (the client left at once) still gives its slot back.
+    weakref.finalize(stream, release)
     return StreamingResponse(
-        _sse(events),
+        stream,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
-async def _sse(events: AsyncIterator[Notification | None]) -> AsyncIterator[str]:
-    async for note in events:
-        if note is None:  # a comment keeps proxies from closing an idle stream
-            yield ": keep-alive\n\n"
-        else:
-            yield (
-                f"id: {note.id}\nevent: {note.event}\n"
-                f"data: {json.dumps(note.payload, separators=(',', ':'))}\n\n"
-            )
+async def _sse(
+    events: AsyncIterator[Notification | None], release: Callable[[], None]
+) -> AsyncIterator[str]:
+    try:
+        async for note in events:
+            if note is None:  # a comment keeps proxies from closing an idle stream
+                yield ": keep-alive\n\n"
+            else:
+                yield (
+                    f"id: {note.id}\nevent: {note.event}\n"
+                    f"data: {json.dumps(note.payload, separators=(',', ':'))}\n\n"
+                )
+    finally:
+        release()

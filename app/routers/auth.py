@@ -12,7 +12,6 @@ from app.deps import (
     DefaultRateLimit,
     RuntimeDep,
     SessionDep,
-    SettingsDep,
     TokenDep,
     login_rate_limit,
 )
@@ -53,11 +52,20 @@ async def register(data: UserCreate, session: SessionDep, client: ClientDep) -> 
 async def login(
     form: Annotated[LoginForm, Form()],
     session: SessionDep,
-    settings: SettingsDep,
+    runtime: RuntimeDep,
     client: ClientDep,
 ) -> TokenResponse:
-    """OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize* works."""
-    return _tokens(await accounts.login(session, settings, form.username, form.password, client))
+    """OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize* works.
+    429 `login_throttled` after repeated failures for the account (a capped back-off)."""
+    pair = await accounts.login(
+        session,
+        runtime.settings,
+        form.username,
+        form.password,
+        client,
+        throttle=runtime.login_throttle,
+    )
+    return _tokens(pair)
 
 
 @router.post(

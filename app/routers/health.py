@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from app.deps import RuntimeDep
-from app.errors import ErrorBody, ErrorResponse
+from app.errors import ErrorBody, ErrorResponse, NotFound, Unauthorized, error_responses
 
 router = APIRouter(tags=["health"])
 
@@ -107,8 +108,17 @@ _METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.split(";")[0]
         200: {
             "description": "Prometheus text exposition format",
             "content": {_METRICS_MEDIA_TYPE: {"schema": {"type": "string"}}},
-        }
+        },
+        **error_responses(401, 404),
     },
 )
-async def metrics(runtime: RuntimeDep) -> Response:
+async def metrics(request: Request, runtime: RuntimeDep) -> Response:
+    """Prometheus metrics, for `Authorization: Bearer <METRICS_TOKEN>`; a 404 while
+    `METRICS_TOKEN` is unset (they show routes, statuses and failed-login counts)."""
+    token = runtime.settings.metrics_token
+    if token is None:
+        raise NotFound()
+    given = request.headers.get("authorization", "").encode()
+    if not hmac.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
+        raise Unauthorized()
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

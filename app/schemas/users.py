@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import EmailStr, field_validator
+from pydantic import ConfigDict, EmailStr, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.core.segments import UserSegment
@@ -14,6 +14,9 @@ from app.models.users import MAX_EQUITY, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGT
 
 
 class UserCreate(UserBase):
+    # An unknown field (`is_admin`, `role`) is a 422 naming it, never silently dropped.
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     email: EmailStr = Field(max_length=254)
     password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
 
@@ -29,7 +32,10 @@ class UserCreate(UserBase):
 
 
 class UserUpdate(SQLModel):
-    """What a user may change about themselves; e-mail and owner-only fields are not here."""
+    """What a user may change about themselves; e-mail and owner-only fields are not here
+    (and sending one is a 422 naming it)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     full_name: str | None = Field(default=None, max_length=200)
     user_segment: UserSegment | None = None

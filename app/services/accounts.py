@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.config import Settings
-from app.errors import Conflict, Unauthorized
+from app.errors import Conflict, RateLimited, Unauthorized
 from app.models import RefreshToken, User
 from app.models.base import utcnow
 from app.schemas.users import UserCreate, UserUpdate
@@ -27,10 +27,12 @@ from app.security import (
     decode_token,
     hash_password,
     token_digest,
+    unauthorized,
     verify_password,
 )
 from app.services import audit
 from app.services.audit import ClientInfo
+from app.services.login_throttle import LoginThrottle
 from app.services.revocation import RevocationStore, family_key
 
 
@@ -43,6 +45,18 @@ class InvalidCredentials(Unauthorized):
     code = "invalid_credentials"
     message = "Incorrect e-mail or password."
     commit_session = True  # keep the failed-login audit row
+
+
+class LoginThrottled(RateLimited):
+    code = "login_throttled"
+    message = "Too many failed logins for this account; retry later."
+    commit_session = True  # keep the audit row
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"Too many failed logins for this account; retry in {retry_after_s} s.",
+            headers={"Retry-After": str(retry_after_s)},
+        )
 
 
 class RefreshTokenReused(Unauthorized):
@@ -83,14 +97,26 @@ async def login(
     email: str,
     password: str,
     client: ClientInfo,
+    throttle: LoginThrottle | None = None,
 ) -> TokenPair:
+    """Tokens for a right password. An account (known or not: the answer must not tell)
+    with too many failures in a row waits before its next password is even checked."""
+    if throttle is not None:
+        wait_s = await throttle.retry_after_s(email)
+        if wait_s > 0:
+            await audit.record(session, "auth.login_throttled", client, None, email=email[:254])
+            raise LoginThrottled(wait_s)
     user = await session.scalar(select(User).where(col(User.email) == email.strip().lower()))
     valid, upgraded = await verify_password(password, user.hashed_password if user else None)
     if user is None or not valid or not user.is_active:
         await audit.record(
             session, "auth.login_failed", client, user.id if user else None, email=email[:254]
         )
+        if throttle is not None:
+            await throttle.failed(email)
         raise InvalidCredentials()
+    if throttle is not None:
+        await throttle.succeeded(email)
     if upgraded:
         user.hashed_password = upgraded
     await audit.record(session, "auth.login", client, user.id)
@@ -121,7 +147,7 @@ async def refresh(
             select(RefreshToken).where(col(RefreshToken.token_hash) == token_digest(refresh_token))
         )
         if stored is None or stored.used_at is None:  # unknown, expired or logged out
-            raise Unauthorized("This refresh token is no longer valid.")
+            raise unauthorized("the refresh token is unknown, expired or logged out")
         await _revoke_family(session, settings, revocations, claims)
         await audit.record(
             session, "auth.refresh_reuse", client, stored.user_id, family=claims.family
@@ -129,7 +155,7 @@ async def refresh(
         raise RefreshTokenReused()
     user_id, family_id = row
     if await revocations.is_revoked([family_key(str(family_id))]):
-        raise Unauthorized("This session has been revoked.")
+        raise unauthorized("the refresh token's session has been revoked")
     return await _issue(session, settings, user_id, family=family_id)
 
 

@@ -6,7 +6,7 @@ the row and its versions (`agents`), its track record (`outcomes`), its events
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -87,8 +87,11 @@ async def events(
     *,
     after_id: int,
     poll_s: float,
+    still_authorised: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[Notification | None]:
     """The agent's notifications as they come (see `notifications.follow`); 404 now,
     before anything is streamed, if the agent is not the caller's."""
     await agents.get_owned(session, user, agent_id)
-    return notifications.follow(sessionmaker, agent_id, after_id, poll_s)
+    return notifications.follow(
+        sessionmaker, agent_id, after_id, poll_s, still_authorised=still_authorised
+    )

@@ -215,6 +215,7 @@ async def create(
         if replay is not None:
             return Created(replay, replayed=True)
     resolved = _validate(data, user, settings)
+    await _serialise_trainings(session, user)
     await training_jobs.check_concurrency(session, user, settings)
     agent = Agent(
         user_id=user.id,
@@ -261,6 +262,22 @@ async def create(
     )
     await notifier.emit(session, agent, AgentStatus.QUEUED)
     return Created(agent, replayed=False)
+
+
+async def _serialise_trainings(session: AsyncSession, user: User) -> None:
+    """Make "count the user's active trainings, then add one" atomic in both modes.
+
+    A write to the user's row first: on PostgreSQL it row-locks the user until this
+    transaction ends (a concurrent creation waits here, then counts after our commit,
+    READ COMMITTED taking a fresh snapshot per statement); on SQLite it opens the
+    transaction with the database's one write lock (the driver begins before the
+    first write), so the count below already sees every committed training."""
+    await session.execute(
+        update(User)
+        .where(col(User.id) == user.id)
+        .values(updated_at=col(User.updated_at))
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _replay(
@@ -363,6 +380,7 @@ async def retrain(
     job = await _latest_job(session, agent)
     if job is not None and job.state not in FINAL_STATES:
         raise Conflict("A training of this agent is already queued or running.")
+    await _serialise_trainings(session, user)
     await training_jobs.check_concurrency(session, user, settings)
     await training_jobs.new_version(session, queue, agent, settings.training_max_attempts)
     await audit.record(session, "agent.retrain", client, user.id, agent_id=str(agent.id))

@@ -4,13 +4,16 @@ Loading a `.keras` file and compiling its `tf.function` takes a second or two an
 TensorFlow's first import several; both happen in a thread, at most once per
 version at a time, so the event loop keeps answering. A missing or corrupt
 artifact is a 409 (`ModelUnavailable`) and the agent is flagged for retraining —
-never a 500.
+never a 500. With the database artifact store (`app.services.artifact_store`) the files
+are first materialised from the database into this process's `MODEL_DIR` cache, and a
+cached copy that fails verification is materialised again, once, before giving up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -21,9 +24,12 @@ import numpy.typing as npt
 from app.errors import Conflict
 from app.ml.artifacts import ArtifactError
 from app.ml.inference import ModelCache
+from app.services.artifact_store import ArtifactStore, StoredArtifactError
 
 if TYPE_CHECKING:
     from app.ml.inference import Forecast, Predictor
+
+logger = logging.getLogger(__name__)
 
 
 class ModelUnavailable(Conflict):
@@ -33,32 +39,67 @@ class ModelUnavailable(Conflict):
 
 
 class ModelStore:
-    def __init__(self, max_models: int, threads: int = 2, *, naive: bool = False) -> None:
+    def __init__(
+        self,
+        max_models: int,
+        threads: int = 2,
+        *,
+        naive: bool = False,
+        artifacts: ArtifactStore | None = None,
+    ) -> None:
         self._naive = naive
+        self.artifacts = artifacts  # None: versions load from their weights_path only
         self._cache: ModelCache[uuid.UUID, Predictor] = ModelCache(max_models)
         # Inference calls are ~1 ms; a small dedicated pool keeps them off the
         # default executor that file I/O and password hashing share.
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
 
-    async def predictor(self, version_id: uuid.UUID, path: str, sha256: str) -> Predictor:
+    async def predictor(
+        self,
+        version_id: uuid.UUID,
+        path: str,
+        sha256: str,
+        *,
+        agent_id: uuid.UUID | None = None,
+    ) -> Predictor:
         cached = self._cache.get(version_id)
         if cached is not None:
             return cached
+        try:
+            if self.artifacts is None or agent_id is None:
+                return await self._load(version_id, path, sha256)
+            local = await self.artifacts.local_copy(agent_id, version_id, path, sha256)
+            try:
+                return await self._load(version_id, local or path, sha256)
+            except ArtifactError as exc:
+                # A damaged cached copy: materialise it again from the database, once.
+                fresh = await self.artifacts.local_copy(
+                    agent_id, version_id, path, sha256, refresh=True
+                )
+                if fresh is None:
+                    raise
+                logger.warning("version %s: cached copy unusable (%s); refetched", version_id, exc)
+                return await self._load(version_id, fresh, sha256)
+        except ArtifactError as exc:
+            logger.warning("version %s cannot be loaded: %s", version_id, exc)
+            # The store's messages name no path; a file system error's might.
+            reason = f": {exc}" if isinstance(exc, StoredArtifactError) else ""
+            kind = type(exc).__mro__[1].__name__ if reason else type(exc).__name__
+            raise ModelUnavailable(
+                f"The model files of this agent could not be loaded ({kind}{reason}); "
+                "the agent has been flagged for retraining."
+            ) from None
+
+    async def _load(self, version_id: uuid.UUID, path: str, sha256: str) -> Predictor:
         from app.ml.inference import Predictor
 
         loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(
-                self._pool,
-                self._cache.get_or_load,
-                version_id,
-                lambda: Predictor.load(path, sha256, naive=self._naive),
-            )
-        except ArtifactError as exc:
-            raise ModelUnavailable(
-                f"The model files of this agent could not be loaded ({type(exc).__name__}); "
-                "the agent has been flagged for retraining."
-            ) from None
+        return await loop.run_in_executor(
+            self._pool,
+            self._cache.get_or_load,
+            version_id,
+            lambda: Predictor.load(path, sha256, naive=self._naive),
+        )
 
     async def forecast(
         self,

@@ -55,17 +55,38 @@ def verify(secret: str, body: bytes, header: str, tolerance_s: int = 300) -> boo
     return hmac.compare_digest(sign(secret, body, stamp), header)
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway or the host itself may reach:
+# NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 (2002::/16), IPv4-compatible (::/96).
+_EMBEDDING_NETWORKS = tuple(
+    ipaddress.ip_network(net) for net in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96")
+)
+_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+
+
 def _is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
+    """True for anything but a public unicast address (ValueError when not an address)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone is never public
+    if "%" in address:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in net for net in _EMBEDDING_NETWORKS):
+            return True
     return not ip.is_global or ip.is_multicast
+
+
+def _host_of(url: str) -> str:
+    """The URL's host, lower-cased, without the root label's trailing dot."""
+    return (urlsplit(url).hostname or "").rstrip(".").lower()
 
 
 def check_callback_url(url: str, allow_private: bool) -> None:
     """Refuse obviously internal targets at creation (literal IPs, localhost)."""
-    host = urlsplit(url).hostname or ""
+    host = _host_of(url)
     if allow_private:
         return
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+    if not host or host == "localhost" or host.endswith(_INTERNAL_SUFFIXES):
         raise Unprocessable.field(["body", "callback_url"], "callback_url must be a public address")
     try:
         if _is_private(host):
@@ -74,16 +95,54 @@ def check_callback_url(url: str, allow_private: bool) -> None:
                 "callback_url must not point at a private or loopback address",
             )
     except ValueError:
-        pass  # a name: resolved and checked again at delivery
+        pass  # a name: resolved and checked again at every delivery attempt
 
 
-async def _resolves_public(host: str) -> bool:
+async def _resolve(host: str, port: int) -> list[str]:
+    """Every address the name resolves to (the system resolver); [] when it does not."""
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError:
-        return False
-    return bool(infos) and not any(_is_private(str(info[4][0])) for info in infos)
+        return []
+    return [str(info[4][0]) for info in infos]
+
+
+async def _vetted_address(host: str, port: int, allow_private: bool) -> str | None:
+    """The one address this attempt connects to: every answer must be public (a name
+    that also resolves to an internal address is refused), else None."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        addresses = await _resolve(host, port)
+    else:
+        addresses = [host]
+    if not addresses:
+        return None
+    if not allow_private and any(_is_private(address) for address in addresses):
+        return None
+    return addresses[0]
+
+
+def _pinned(url: httpx.URL, address: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """The URL with the vetted address for host, and the Host header and TLS server name
+    (SNI, and the name the certificate is checked against) of the original name: the
+    connection goes to the address that passed the check, never to a second lookup."""
+    name = url.raw_host.decode("ascii")  # IDNA-encoded
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        pass
+    else:
+        return url, {}, {}  # a literal address: nothing to resolve, nothing to pin
+    host_header = name if url.port is None else f"{name}:{url.port}"
+    extensions: dict[str, Any] = {}
+    if url.scheme == "https":
+        extensions["sni_hostname"] = name.rstrip(".")
+    # The pool keys connections by address: one opened (and its certificate checked)
+    # for another name must not carry this one.
+    headers = {"Host": host_header, "Connection": "close"}
+    return url.copy_with(host=address), headers, extensions
 
 
 async def deliver(
@@ -96,20 +155,34 @@ async def deliver(
     max_attempts: int,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> bool:
-    """POST the event, signed; retry 5xx/429/transport errors with exponential back-off."""
-    host = urlsplit(url).hostname or ""
-    if not allow_private and not await _resolves_public(host):
-        logger.warning("refused webhook to a private or unresolvable address")
+    """POST the event, signed; retry 5xx/429/transport errors with exponential back-off.
+
+    Each attempt resolves the host, checks every answer and connects to the vetted
+    address itself (DNS rebinding cannot swap in an internal one between the check
+    and the connection, nor between attempts)."""
+    target = httpx.URL(url)
+    if target.scheme not in ("http", "https") or not target.host:
         return False
+    host = target.host.rstrip(".").lower()
+    port = target.port or (443 if target.scheme == "https" else 80)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     for attempt in range(max_attempts):
+        address = await _vetted_address(host, port, allow_private)
+        if address is None:
+            logger.warning("refused webhook to a private or unresolvable address")
+            return False
+        pinned_url, pinned_headers, extensions = _pinned(target, address)
         headers = {
+            **pinned_headers,
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(secret, body),
             "User-Agent": "ai-trading-platform-webhooks",
         }
         try:
-            response = await client.post(url, content=body, headers=headers)
+            request = client.build_request(
+                "POST", pinned_url, content=body, headers=headers, extensions=extensions
+            )
+            response = await client.send(request, follow_redirects=False)
             if response.status_code < 300:
                 return True
             if response.status_code < 500 and response.status_code != 429:
@@ -258,18 +331,54 @@ async def since(session: AsyncSession, agent_id: uuid.UUID, after_id: int) -> li
     )
 
 
+class StreamSlots:
+    """Open event streams per user on this replica: each holds a connection and polls
+    the database, so one user may not open them without bound."""
+
+    def __init__(self, per_user: int) -> None:
+        self.per_user = per_user
+        self._open: dict[uuid.UUID, int] = {}
+
+    def acquire(self, user_id: uuid.UUID) -> Callable[[], None] | None:
+        """A release function (safe to call more than once), or None when all are taken."""
+        if self._open.get(user_id, 0) >= self.per_user:
+            return None
+        self._open[user_id] = self._open.get(user_id, 0) + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            left = self._open.get(user_id, 1) - 1
+            if left > 0:
+                self._open[user_id] = left
+            else:
+                self._open.pop(user_id, None)
+
+        return release
+
+    def open_for(self, user_id: uuid.UUID) -> int:
+        return self._open.get(user_id, 0)
+
+
 async def follow(
     sessionmaker: async_sessionmaker[AsyncSession],
     agent_id: uuid.UUID,
     after_id: int,
     poll_s: float,
     keep_alive_s: float = 15.0,
+    still_authorised: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[Notification | None]:
     """An agent's notifications after `after_id`, past then future; ends after a final
     state. Polls the table (so any replica can serve it) with a fresh session each
-    time, and yields None after `keep_alive_s` of silence so an idle stream stays open."""
+    time, and yields None after `keep_alive_s` of silence so an idle stream stays open.
+    Before each poll `still_authorised` is asked: a logout (a revoked token) ends it."""
     last, idle = after_id, 0.0
     while True:
+        if still_authorised is not None and not await still_authorised():
+            return
         async with sessionmaker() as session:
             rows = await since(session, agent_id, last)
         for note in rows:

@@ -11,14 +11,15 @@ Like every service these only flush; the caller owns the transaction.
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, select, update
+from sqlalchemy import ColumnElement, Row, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -28,6 +29,7 @@ from app.errors import Conflict
 from app.models import Agent, AgentVersion, TrainingJob, User
 from app.models.agents import RUNNING_STATES, AgentStatus
 from app.models.base import utcnow
+from app.services import artifact_store
 from app.services.job_queue import JobQueue
 from app.services.notifications import Notifier
 
@@ -153,7 +155,8 @@ async def request_cancel(
 
 
 async def claim(session: AsyncSession, job_id: uuid.UUID) -> str | None:
-    """QUEUED → FETCHING_DATA for exactly one caller; returns its lease token."""
+    """QUEUED → FETCHING_DATA for exactly one caller, and not before its
+    `next_attempt_at` (a delivery that came early is refused); returns its lease token."""
     lease = secrets.token_hex(16)
     now = utcnow()
     claimed = await _take(
@@ -162,6 +165,7 @@ async def claim(session: AsyncSession, job_id: uuid.UUID) -> str | None:
         [
             col(TrainingJob.state) == AgentStatus.QUEUED,
             col(TrainingJob.cancel_requested).is_(False),
+            due(now),
         ],
         {
             "state": AgentStatus.FETCHING_DATA,
@@ -229,12 +233,14 @@ async def ready(
     result: Mapping[str, Any],
     data_warnings: list[str],
     data_span: tuple[datetime, datetime] | None = None,
+    files: Sequence[artifact_store.StoredFile] = (),
 ) -> None:
     """READY: the version gets its artifact and metrics and the agent serves it.
 
     `data_span` is the first bar's start and the last bar's close of the data the
     version was trained, validated and tested on: a /predict call inside it is
-    in-sample (`app.services.predictions.service`)."""
+    in-sample (`app.services.predictions.service`). `files` (the artifact, verified,
+    when the artifact store is the database) are stored in this same transaction."""
     now = utcnow()
     row = await _held(
         session, job_id, lease, _final(AgentStatus.READY, None, None, now), honour_cancel=False
@@ -251,6 +257,7 @@ async def ready(
     if data_span is not None:
         version.data_start, version.data_end = data_span
     version.ready_at = utcnow()
+    await artifact_store.put(session, version.id, files)
     agent.serving_version_id = version.id
     agent.needs_retraining = False
     session.add_all([version, agent])
@@ -278,6 +285,35 @@ async def finish(
     await _announce_final(session, notifier, agent, job_id, state, reason, stage, now)
 
 
+@dataclass(frozen=True)
+class BackOff:
+    """How long a job waits after its n-th transient failure (a vendor's 429, 5xx,
+    timeout): `base_s` × 2^(n-1) with ±20 % jitter, at most `max_s`, and never less
+    than the vendor's Retry-After; after `max_retries` such retries the job FAILED."""
+
+    base_s: float = 10.0
+    max_s: float = 900.0
+    max_retries: int = 8
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BackOff:
+        return cls(
+            settings.transient_retry_base_s,
+            settings.transient_retry_max_s,
+            settings.training_max_transient_retries,
+        )
+
+    def delay(self, retry: int, retry_after_s: float | None = None) -> float:
+        backoff = min(self.max_s, self.base_s * 2 ** max(retry - 1, 0))
+        backoff *= 0.8 + 0.4 * random.random()
+        return max(backoff, retry_after_s or 0.0)
+
+
+def due(now: datetime) -> ColumnElement[bool]:
+    """The job's back-off (if any) has run out: it may be enqueued and claimed."""
+    return or_(col(TrainingJob.next_attempt_at).is_(None), col(TrainingJob.next_attempt_at) <= now)
+
+
 async def requeue(
     session: AsyncSession,
     notifier: Notifier,
@@ -286,35 +322,63 @@ async def requeue(
     *,
     reason: str,
     stage: str,
-) -> int | None:
-    """Back to QUEUED after a transient failure, giving the lease up; returns the attempts
-    spent, or None when none are left and the job was FAILED instead."""
-    spent, allowed = await _attempts(session, job_id, lease)
-    if spent >= allowed:
+    retry_after_s: float | None = None,
+    back_off: BackOff | None = None,
+) -> float | None:
+    """Back to QUEUED after a transient failure, giving the lease up, not to be enqueued
+    before `next_attempt_at` (`BackOff`). The attempt the claim counted is given back
+    (`attempts` is the budget for crashes) and `transient_retries` counts this one
+    instead. Returns the delay in seconds, or None when no retries are left and the
+    job was FAILED instead."""
+    back_off = back_off or BackOff()
+    retries = await session.scalar(
+        select(col(TrainingJob.transient_retries)).where(
+            col(TrainingJob.id) == job_id, col(TrainingJob.lease_token) == lease
+        )
+    )
+    if retries is None:
+        raise LeaseLost()
+    if retries >= back_off.max_retries:
         await finish(
             session,
             notifier,
             job_id,
             lease,
             AgentStatus.FAILED,
-            reason=f"{reason} (after {spent} attempts)",
+            reason=f"{reason} (after {retries + 1} tries)"[:2000],
             stage=stage,
         )
         return None
+    delay = back_off.delay(retries + 1, retry_after_s)
+    now = utcnow()
     row = await _held(
         session,
         job_id,
         lease,
-        {"state": AgentStatus.QUEUED, "lease_token": None},
+        {
+            "state": AgentStatus.QUEUED,
+            "lease_token": None,
+            "attempts": TrainingJob.attempts - 1,
+            "transient_retries": TrainingJob.transient_retries + 1,
+            "next_attempt_at": now + timedelta(seconds=delay),
+            "enqueued_at": now,
+        },
         honour_cancel=False,
     )
     agent = await session.get(Agent, row.agent_id)
     assert agent is not None
     agent.status = AgentStatus.QUEUED
-    agent.updated_at = utcnow()
+    agent.updated_at = now
     session.add(agent)
-    await notifier.emit(session, agent, AgentStatus.QUEUED, reason=reason, retry=True)
-    return spent
+    await notifier.emit(
+        session,
+        agent,
+        AgentStatus.QUEUED,
+        reason=reason,
+        retry=True,
+        retry_in_s=round(delay, 1),
+    )
+    return delay
 
 
 # --- the reaper ----------------------------------------------------------------------------
@@ -462,20 +526,6 @@ async def _held(
     ):
         raise CancelRequested()
     raise LeaseLost()
-
-
-async def _attempts(session: AsyncSession, job_id: uuid.UUID, lease: str) -> tuple[int, int]:
-    """(attempts, max_attempts) of a job this lease still holds."""
-    row = (
-        await session.execute(
-            select(col(TrainingJob.attempts), col(TrainingJob.max_attempts)).where(
-                col(TrainingJob.id) == job_id, col(TrainingJob.lease_token) == lease
-            )
-        )
-    ).first()
-    if row is None:
-        raise LeaseLost()
-    return int(row[0]), int(row[1])
 
 
 def _final(

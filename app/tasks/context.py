@@ -27,9 +27,13 @@ class JobContext:
     queue: JobQueue
 
     @classmethod
-    def build(cls, settings: Settings, queue: JobQueue) -> JobContext:
+    def build(
+        cls, settings: Settings, queue: JobQueue, http: httpx.AsyncClient | None = None
+    ) -> JobContext:
+        """`http` (vendors and webhooks) is built here unless given (tests give one on
+        an httpx.MockTransport: the vendor is the one thing they fake)."""
         sessionmaker = make_sessionmaker(make_engine(settings))
-        http = httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
+        http = http or httpx.AsyncClient(timeout=settings.webhook_timeout_s, follow_redirects=False)
         notifier = Notifier(
             sessionmaker,
             http,

@@ -2,8 +2,10 @@
 
 It runs the very job function the ARQ worker runs, one job at a time; the
 training itself happens in that function's child process, so the API's event
-loop never trains. It also sweeps: stale jobs (the API was killed mid-training)
-are retried or failed on the next start.
+loop never trains. Beside it, not behind it, a scheduler (`tasks.scheduler`)
+sweeps: stale jobs (the API was killed mid-training) are retried or failed, also
+while a training runs, and a job backing off after a vendor failure is only
+taken once its `next_attempt_at` has passed.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from sqlmodel import col
 
 from app.models import TrainingJob
 from app.models.agents import AgentStatus
+from app.models.base import utcnow
+from app.services import training_jobs
 from app.services.job_queue import EmbeddedJobQueue
 from app.tasks.context import JobContext
-from app.tasks.reaper import reap_stale_jobs
-from app.tasks.training import RetryLater, run_training_job
+from app.tasks.scheduler import Scheduler, sweep_tick
+from app.tasks.training import run_training_job
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +39,16 @@ class EmbeddedRunner:
         self.ctx = ctx
         self.queue = queue
         self._task: asyncio.Task[None] | None = None
-        self._deferred: dict[uuid.UUID, float] = {}
         self._stopping = asyncio.Event()
         self._training = False
+        self.scheduler = Scheduler(ctx, [sweep_tick(ctx)])
 
     def start(self) -> None:
+        self.scheduler.start()
         self._task = asyncio.create_task(self._loop(), name="embedded-training-runner")
 
     async def stop(self) -> None:
+        await self.scheduler.stop()
         if self._task is not None:
             self._stopping.set()
             self.queue.wakeup.set()
@@ -57,20 +63,15 @@ class EmbeddedRunner:
         await self.ctx.close()
 
     async def _loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_sweep = 0.0
         while not self._stopping.is_set():
             try:
-                if loop.time() >= next_sweep:
-                    await reap_stale_jobs(self.ctx)
-                    next_sweep = loop.time() + self.ctx.settings.reaper_interval_s
-                job_id = await self._next_job(loop.time())
+                job_id = await self._next_job()
                 if self._stopping.is_set():
                     return
                 if job_id is not None:
                     self._training = True
                     try:
-                        await self._run(job_id, loop.time())
+                        await run_training_job(self.ctx, job_id)
                     finally:
                         self._training = False
                     continue
@@ -83,25 +84,15 @@ class EmbeddedRunner:
                 logger.error("embedded runner error: %s", type(exc).__name__)
                 await asyncio.sleep(1.0)
 
-    async def _run(self, job_id: uuid.UUID, now: float) -> None:
-        try:
-            await run_training_job(self.ctx, job_id)
-        except RetryLater as retry:
-            self._deferred[job_id] = now + retry.defer_s
-
-    async def _next_job(self, now: float) -> uuid.UUID | None:
+    async def _next_job(self) -> uuid.UUID | None:
+        """The oldest QUEUED job that is due (not backing off after a vendor failure)."""
         async with self.ctx.sessionmaker() as session:
-            ids = (
-                await session.scalars(
-                    select(col(TrainingJob.id))
-                    .where(col(TrainingJob.state) == AgentStatus.QUEUED)
-                    .where(col(TrainingJob.cancel_requested).is_(False))
-                    .order_by(col(TrainingJob.created_at))
-                    .limit(20)
-                )
-            ).all()
-        for job_id in ids:
-            if self._deferred.get(job_id, 0.0) <= now:
-                self._deferred.pop(job_id, None)
-                return job_id
-        return None
+            job_id: uuid.UUID | None = await session.scalar(
+                select(col(TrainingJob.id))
+                .where(col(TrainingJob.state) == AgentStatus.QUEUED)
+                .where(col(TrainingJob.cancel_requested).is_(False))
+                .where(training_jobs.due(utcnow()))
+                .order_by(col(TrainingJob.created_at))
+                .limit(1)
+            )
+        return job_id

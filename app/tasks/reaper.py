@@ -3,8 +3,9 @@
 ARQ never refreshes a running job's lock and forgets what it ran,
 so the job rows are swept instead: a running job whose heartbeat stopped is
 re-queued or failed (`training_jobs.reap`, conditional on what the sweep read),
-and every QUEUED job is handed to the queue again, which covers jobs created
-while Redis was down.
+and every QUEUED job whose back-off has run out (`next_attempt_at`) is handed to
+the queue again, which covers jobs created while Redis was down. It runs in the
+scheduler (`tasks.scheduler`), never in a job slot a training could hold.
 """
 
 from __future__ import annotations
@@ -34,15 +35,21 @@ async def reap_stale_jobs(ctx: JobContext) -> int:
 
 
 async def enqueue_queued(ctx: JobContext) -> int:
-    """Hand every QUEUED job to the queue again (idempotent: ARQ de-duplicates by id)."""
+    """Hand every QUEUED job that is due to the queue again (idempotent: ARQ
+    de-duplicates by id, and each delivery — crash retry or transient retry — has an
+    id of its own); a job backing off waits for its `next_attempt_at`."""
     async with ctx.sessionmaker() as session:
         queued = (
             await session.execute(
-                select(col(TrainingJob.id), col(TrainingJob.attempts))
+                select(
+                    col(TrainingJob.id),
+                    col(TrainingJob.attempts) + col(TrainingJob.transient_retries),
+                )
                 .where(col(TrainingJob.state) == AgentStatus.QUEUED)
                 .where(col(TrainingJob.cancel_requested).is_(False))
+                .where(training_jobs.due(utcnow()))
             )
         ).all()
-    for job_id, attempts in queued:
-        await ctx.queue.enqueue(job_id, attempts + 1)
+    for job_id, deliveries in queued:
+        await ctx.queue.enqueue(job_id, int(deliveries) + 1)
     return len(queued)

@@ -5,13 +5,22 @@ under the lease the claim returned, so a job delivered twice (ARQ is
 at-least-once) runs once and a run that lost its lease stops writing. Each step
 is one short transaction, retried through a database outage, so a run that may
 be hours in survives a PostgreSQL restart.
+
+A heartbeat task beats for the whole run, whatever the stage (a vendor fetch of
+hundreds of slow pages, validation, training, evaluation), so a live run is never
+taken for a dead one. Every way a run can end is written by the run itself: a
+vendor's transient failure puts the job back QUEUED with a back-off, and any
+other exception ends it FAILED with its type and message — never left for the
+reaper to call "stopped responding".
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,13 +31,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import database_unavailable, run_after_commit
+from app.ml.artifacts import ArtifactError
 from app.models import Agent, TrainingJob, User
 from app.models.agents import AgentStatus
-from app.services import training_jobs
-from app.services.market_data.base import MarketDataError, MarketDataUnavailable, get_provider
+from app.services import artifact_store, training_jobs
+from app.services.market_data.base import MarketDataError, MarketDataUnavailable
 from app.services.market_data.frequency import bar_close, horizon_bars
+from app.services.market_data.registry import market_data_for
 from app.services.market_data.validation import validate_bars
-from app.services.news import get_news_source
 from app.services.sentiment import add_sentiment
 from app.services.training_jobs import CancelRequested, LeaseLost
 from app.tasks.context import JobContext
@@ -37,14 +47,6 @@ from app.tasks.supervisor import ChildFailed, TrainingSpec, supervise
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class RetryLater(Exception):
-    """A transient failure (a vendor's 5xx, a timeout): the job is QUEUED again."""
-
-    def __init__(self, defer_s: float, reason: str) -> None:
-        super().__init__(reason)
-        self.defer_s = defer_s
 
 
 class _Failed(Exception):
@@ -114,8 +116,47 @@ class _Run:
         # First bar's start, last bar's close: the data the version is trained,
         # validated and tested on (a /predict call inside it is in-sample).
         self.data_span: tuple[datetime, datetime] | None = None
+        self._stopped_by: BaseException | None = None  # set by the heartbeat
+        self._ending = False  # a final write has begun: the heartbeat no longer stops it
 
     async def run(self) -> str:
+        """The stages, with a heartbeat beside them; how the run ended."""
+        work = asyncio.create_task(self._stages(), name=f"training-{self.job_id}")
+        beating = asyncio.create_task(self._beat(work), name=f"heartbeat-{self.job_id}")
+        try:
+            return await work
+        except asyncio.CancelledError:
+            if self._stopped_by is None:  # we were cancelled (worker shutdown, abort)
+                raise
+            return await self._ended_by(self._stopped_by)
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+
+    async def _beat(self, work: asyncio.Task[str]) -> None:
+        """Beat every `heartbeat_interval_s` until the run ends; a lost lease or a
+        cancel request stops the run, whatever it is waiting on."""
+        interval = self.ctx.settings.heartbeat_interval_s
+        while not work.done():
+            await asyncio.sleep(interval)
+            try:
+                await self.heartbeat()
+            except (LeaseLost, CancelRequested) as exc:
+                if not work.done() and not self._ending:
+                    self._stopped_by = exc
+                    work.cancel()
+                return
+            except Exception as exc:  # a database still down: the next beat tries again
+                logger.warning("heartbeat of job %s failed: %s", self.job_id, type(exc).__name__)
+
+    async def _ended_by(self, exc: BaseException) -> str:
+        if isinstance(exc, CancelRequested):
+            await self._finish(AgentStatus.CANCELLED, "cancelled by user")
+            return "CANCELLED"
+        return "lease lost: the job was reaped or taken over"
+
+    async def _stages(self) -> str:
         try:
             agent, job = await self._load()
             if job.attempts > job.max_attempts:
@@ -133,19 +174,20 @@ class _Run:
             result = await self._train(agent, bars, steps)
             await self._ready(result)
             return "READY"
-        except CancelRequested:
-            await self._finish(AgentStatus.CANCELLED, "cancelled by user")
-            return "CANCELLED"
+        except (CancelRequested, LeaseLost) as exc:
+            return await self._ended_by(exc)
         except _Failed as exc:
             await self._finish(AgentStatus.FAILED, exc.reason, exc.stage)
             return "FAILED"
         except MarketDataUnavailable as exc:
-            return await self._transient(str(exc))
+            return await self._transient(str(exc), _retry_after(exc))
         except MarketDataError as exc:
             await self._finish(AgentStatus.FAILED, str(exc), AgentStatus.FETCHING_DATA)
             return "FAILED"
-        except LeaseLost:
-            return "lease lost: the job was reaped or taken over"
+        except Exception as exc:  # anything else: FAILED with what it was, not "stopped"
+            logger.exception("training job %s failed in %s", self.job_id, self.stage)
+            await self._finish(AgentStatus.FAILED, unexpected(exc), self.stage)
+            return "FAILED"
 
     @_outlasting_outages
     async def _load(self) -> tuple[Agent, TrainingJob]:
@@ -167,12 +209,14 @@ class _Run:
             await _commit(session)
 
     async def _fetch(self, agent: Agent) -> Any:
-        provider = get_provider(agent.data_source, self.ctx.settings, self.ctx.http)
+        # The process's providers: one vendor session, remote bars via the bar store.
+        market = market_data_for(self.ctx.settings, self.ctx.http, self.ctx.sessionmaker)
+        provider = market.provider(agent.data_source)
         start = datetime.combine(agent.start_date, datetime.min.time(), UTC)
         end = datetime.combine(agent.end_date, datetime.min.time(), UTC) + timedelta(days=1)
         bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
         if agent.sentiment_enabled:  # SPEC §4: absent (and said so) without a news source
-            source = get_news_source(self.ctx.settings, self.ctx.http)
+            source = market.news_source()
             bars, notes = await add_sentiment(bars, agent.symbol, source)
             self.notes.extend(notes)
         return bars
@@ -237,6 +281,11 @@ class _Run:
 
     @_outlasting_outages
     async def _ready(self, result: dict[str, Any]) -> None:
+        try:  # read and verified before the transaction; stored inside it
+            files = await artifact_store.files_to_store(self.ctx.settings, result)
+        except ArtifactError as exc:
+            raise _Failed(AgentStatus.TRAINING, f"the model could not be stored: {exc}") from None
+        self._ending = True
         async with self.ctx.sessionmaker() as session:
             await training_jobs.ready(
                 session,
@@ -246,6 +295,7 @@ class _Run:
                 result,
                 self.notes,
                 data_span=self.data_span,
+                files=files,
             )
             await _commit(session)
 
@@ -253,6 +303,7 @@ class _Run:
     async def _finish(
         self, state: AgentStatus, reason: str, stage: AgentStatus | None = None
     ) -> None:
+        self._ending = True
         try:
             async with self.ctx.sessionmaker() as session:
                 await training_jobs.finish(
@@ -269,20 +320,50 @@ class _Run:
             pass
 
     @_outlasting_outages
-    async def _transient(self, reason: str) -> str:
-        async with self.ctx.sessionmaker() as session:
-            spent = await training_jobs.requeue(
-                session,
-                self.ctx.notifier,
-                self.job_id,
-                self.lease,
-                reason=reason,
-                stage=str(self.stage),
-            )
-            await _commit(session)
-        if spent is None:
+    async def _transient(self, reason: str, retry_after_s: float | None) -> str:
+        """Back to QUEUED until `next_attempt_at`; the sweep (or the embedded runner)
+        takes it again then. The crash budget (`attempts`) is not spent."""
+        self._ending = True
+        try:
+            async with self.ctx.sessionmaker() as session:
+                delay = await training_jobs.requeue(
+                    session,
+                    self.ctx.notifier,
+                    self.job_id,
+                    self.lease,
+                    reason=reason,
+                    stage=str(self.stage),
+                    retry_after_s=retry_after_s,
+                    back_off=training_jobs.BackOff.from_settings(self.ctx.settings),
+                )
+                await _commit(session)
+        except LeaseLost:
+            return "lease lost: the job was reaped or taken over"
+        if delay is None:
             return "FAILED"
-        raise RetryLater(min(5.0 * 2 ** (spent - 1), 300.0), reason)
+        logger.info("training job %s retries in %.1f s: %s", self.job_id, delay, reason)
+        return f"RETRY in {delay:.1f} s"
+
+
+_CREDENTIALS = re.compile(r"(?i)(://[^/\s:@]*:)[^@\s]*@|((?:password|secret|token|key)=)[^&\s]+")
+
+
+def unexpected(exc: BaseException) -> str:
+    """What a run failed of, for the user: the exception's type and message, with
+    credentials in URLs and `password=`-style parameters blanked, truncated."""
+    message = _CREDENTIALS.sub(
+        lambda m: f"{m.group(1)}***@" if m.group(1) else f"{m.group(2)}***", str(exc)
+    )
+    text = f"unexpected {type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def _retry_after(exc: MarketDataUnavailable) -> float | None:
+    """The vendor's Retry-After, as the market-data client passed it on."""
+    try:
+        return float(exc.headers["Retry-After"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 async def _commit(session: AsyncSession) -> None:

@@ -12,6 +12,8 @@ from app.schemas.predictions import SEED_EXAMPLE, PredictResponse
 from tests.utils.errors import assert_error
 from tests.utils.predictions import EIGHT
 
+METRICS_TOKEN = "metrics-token-0123456789-abcdefghijklmnop"
+
 
 async def test_unknown_route_and_method_use_the_error_shape(client: AsyncClient) -> None:
     assert_error(await client.get("/api/v1/nowhere"), 404, "not_found")
@@ -65,13 +67,18 @@ async def test_cors_when_configured(
     assert response.headers["access-control-allow-origin"] == "https://app.example"
 
 
-async def test_health_ready_metrics(client: AsyncClient, backend: str) -> None:
+async def test_health_ready_metrics(
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    backend: str,
+) -> None:
+    client = await app_factory(make_settings(metrics_token=METRICS_TOKEN))
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200, ready.text
     expected = {"database": "ok", "redis": "ok"} if backend == "services" else {"database": "ok"}
     assert ready.json()["checks"] == expected
-    metrics = await client.get("/metrics")
+    metrics = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert metrics.status_code == 200
     assert 'http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}' in (
         metrics.text

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -29,7 +31,7 @@ from app.migrate import migrate
 from app.models import TrainingJob
 from tests.utils.backends import TEST_SECRET
 from tests.utils.client import runtime_of
-from tests.utils.jobs import slow_agent, wait_for
+from tests.utils.jobs import slow_agent, wait_for, worker_process
 from tests.utils.servers import PostgresCluster
 from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import PASSWORD, bearer, user_with_tokens
@@ -204,21 +206,46 @@ async def test_postgres_restart_under_traffic(
     )
 
 
+@pytest.mark.parametrize("with_redis", [False, True], ids=["embedded", "worker"])
 async def test_a_training_run_outlasts_a_postgres_restart(
     app_factory: Callable[[Settings], Any],
     tmp_path: Path,
     postgres_cluster: PostgresCluster,
+    with_redis: bool,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """The embedded runner's job keeps training through the restart: its heartbeat,
-    progress and stage writes wait the outage out instead of abandoning the run
-    (which the reaper would only re-queue a minute later, spending an attempt)."""
-    settings = (await _settings(postgres_cluster, tmp_path, None)).model_copy(
+    """The job keeps training through the restart — in the embedded runner, or in a
+    worker process that itself runs on: its heartbeat, progress and stage writes wait
+    the outage out instead of abandoning the run (which the reaper would only
+    re-queue a minute later, spending an attempt), and its scheduler keeps ticking."""
+    redis_url = request.getfixturevalue("redis_server").url if with_redis else None
+    settings = (await _settings(postgres_cluster, tmp_path, redis_url)).model_copy(
         update={
             "heartbeat_interval_s": 0.3,
             "progress_write_interval_s": 0.1,
             "training_max_attempts": 1,
+            "reaper_interval_s": 1.0,
         }
     )
+    worker = worker_process(settings, log=tmp_path / "worker.log") if with_redis else None
+    try:
+        await _train_through_a_restart(app_factory, settings, postgres_cluster)
+        if worker is not None:
+            assert worker.poll() is None, "the worker exited with PostgreSQL"
+            # ...and still trains: a second agent, after the restart.
+            await _train_through_a_restart(app_factory, settings, None)
+            assert worker.poll() is None
+    finally:
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(10)
+
+
+async def _train_through_a_restart(
+    app_factory: Callable[[Settings], Any],
+    settings: Settings,
+    postgres_cluster: PostgresCluster | None,
+) -> None:
     client = await app_factory(settings)
     _, tokens = await user_with_tokens(client, user_segment="quant")
     body = slow_agent(seed=0)
@@ -235,11 +262,15 @@ async def test_a_training_run_outlasts_a_postgres_restart(
     )
 
     restarted_at = datetime.now(UTC)
-    started = time.perf_counter()
-    await asyncio.to_thread(postgres_cluster.restart)
-    logger.info("pg_ctl restart during training took %.2f s", time.perf_counter() - started)
+    if postgres_cluster is not None:
+        started = time.perf_counter()
+        await asyncio.to_thread(postgres_cluster.restart)
+        logger.info("pg_ctl restart during training took %.2f s", time.perf_counter() - started)
 
     agent = await wait_for(client, tokens, agent_id, {"READY"}, timeout=120)
+    logger.info(
+        "READY %.1f s after the restart began", (datetime.now(UTC) - restarted_at).total_seconds()
+    )
     assert agent["serving_version_id"]
     job = await _job(client, agent_id)
     assert job.attempts == 1 and job.state == "READY"

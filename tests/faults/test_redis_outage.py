@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +27,7 @@ from sqlmodel import select
 from app.config import Settings
 from app.models import TrainingJob
 from tests.utils.client import runtime_of
-from tests.utils.jobs import arq_worker, tiny_agent, wait_for
+from tests.utils.jobs import tiny_agent, wait_for, worker_process
 from tests.utils.servers import RedisServer
 from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import bearer, login, user_with_tokens
@@ -77,10 +80,32 @@ async def test_redis_killed_then_restarted_loses_nothing(
     make_worker_settings: Callable[..., Settings],
     redis_server: RedisServer,
     daily_artifact: Artifact,
+    tmp_path: Path,
 ) -> None:
+    """One worker process, started before the outage, runs through it: it waits Redis
+    out instead of exiting, and trains the agent created while Redis was down."""
     settings = make_worker_settings(
-        redis_url=redis_server.url, heartbeat_interval_s=0.5, progress_write_interval_s=0.2
+        redis_url=redis_server.url,
+        heartbeat_interval_s=0.5,
+        progress_write_interval_s=0.2,
+        reaper_interval_s=1.0,
     )
+    worker = worker_process(settings, log=tmp_path / "worker.log")
+    try:
+        await _outage(app_factory, settings, redis_server, daily_artifact, worker)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+        logger.info("worker log:\n%s", (tmp_path / "worker.log").read_text()[-4000:])
+
+
+async def _outage(
+    app_factory: Callable[[Settings], Any],
+    settings: Settings,
+    redis_server: RedisServer,
+    daily_artifact: Artifact,
+    worker: Any,
+) -> None:
     api = await app_factory(settings)
     replica = await app_factory(settings)  # a second API process on the same services
     user, tokens = await user_with_tokens(api, user_segment="quant", account_equity=35_000)
@@ -95,6 +120,7 @@ async def test_redis_killed_then_restarted_loses_nothing(
     assert (await api.post("/api/v1/auth/logout", headers=revoked_before)).status_code == 204
 
     redis_server.kill()
+    killed = time.monotonic()
 
     # /predict: 200 on both replicas, whether the answer is new or a repeat.
     timings = []
@@ -121,7 +147,10 @@ async def test_redis_killed_then_restarted_loses_nothing(
     ready = await api.get("/readyz")
     assert ready.json()["checks"]["redis"].startswith("error")
 
+    await asyncio.sleep(3.0)  # the worker polls, fails and backs off meanwhile
+    assert worker.poll() is None, "the worker exited with Redis"
     redis_server.start()  # same port, empty
+    back = time.monotonic()
 
     # Revocations are not lost with Redis' memory, on the replica that did not make them.
     other = await app_factory(settings)  # a replica started after the outage: no memory of it
@@ -140,12 +169,25 @@ async def test_redis_killed_then_restarted_loses_nothing(
         assert len(await probe.keys(f"{settings.redis_namespace}:revoked:*")) >= 4
     finally:
         await probe.aclose()
-    # The agent created during the outage is enqueued by the sweep and trained.
-    async with arq_worker(settings):
-        agent = await wait_for(api, tokens, agent_id, {"READY"}, timeout=120)
+    # The agent created during the outage is enqueued by the sweep and trained, by the
+    # worker that was running before Redis went away.
+    claimed = await wait_for(
+        api, tokens, agent_id, {"FETCHING_DATA", "VALIDATING", "TRAINING", "EVALUATING", "READY"}
+    )
+    claimed_s = time.monotonic() - back
+    agent = await wait_for(api, tokens, agent_id, {"READY"}, timeout=120)
     assert agent["serving_version_id"]
+    assert worker.poll() is None, "the worker exited"
     job = await _job(api, agent_id)
     assert job.state == "READY" and job.attempts == 1
+    logger.info(
+        "redis down %.1f s; after it came back the worker claimed the job in %.1f s "
+        "(first seen %s) and it was READY %.1f s after",
+        back - killed,
+        claimed_s,
+        claimed["status"],
+        time.monotonic() - back,
+    )
 
 
 async def test_a_hung_redis_costs_one_timeout_not_one_per_call(

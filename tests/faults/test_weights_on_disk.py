@@ -19,11 +19,14 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient, Response
+from sqlalchemy import delete, update
+from sqlmodel import col
 
 from app.config import Settings
 from app.ml import artifacts
+from app.models import ArtifactFile
 from tests.utils.client import runtime_of
-from tests.utils.serving import Artifact, ready_agent
+from tests.utils.serving import Artifact, ready_agent, store_artifact
 from tests.utils.users import bearer, user_with_tokens
 
 DAILY = {
@@ -183,3 +186,112 @@ async def test_files_restored_serve_again_after_a_retrain_flag(
     response = await client.post("/api/v1/predict", json=DAILY, headers=headers)
     assert response.status_code == 200, response.text
     assert any("flagged for retraining" in w for w in response.json()["warnings"])
+
+
+# The database artifact store (`ARTIFACT_STORE=database`, the default on PostgreSQL): an
+# API process that lacks a version's files materialises them from `artifact_files` into
+# its own MODEL_DIR; a blob that does not verify is the same 409, with its reason.
+
+
+async def _stored_elsewhere(
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    artifact: Artifact,
+) -> tuple[AsyncClient, dict[str, str], str, str]:
+    """A READY agent trained "on another machine": its files in the database only."""
+    client = await app_factory(make_settings(artifact_store="database"))
+    user_id, headers = await _trader(client)
+    agent_id, version_id = await ready_agent(client, user_id, artifact)
+    await store_artifact(client, version_id, artifact)
+    shutil.rmtree(_folder(client, agent_id, version_id).parent)
+    return client, headers, agent_id, version_id
+
+
+async def _set_blob(client: AsyncClient, version_id: str, name: str, data: bytes | None) -> None:
+    """Replace (or, with None, delete) one stored file, leaving its recorded digest."""
+    key = (col(ArtifactFile.version_id) == uuid.UUID(version_id)) & (col(ArtifactFile.name) == name)
+    async with runtime_of(client).sessionmaker() as session:
+        if data is None:
+            await session.execute(delete(ArtifactFile).where(key))
+        else:
+            await session.execute(update(ArtifactFile).where(key).values(data=data))
+        await session.commit()
+
+
+def _flipped(data: bytes) -> bytes:
+    flipped = bytearray(data)
+    flipped[len(flipped) // 2] ^= 0xFF
+    return bytes(flipped)
+
+
+async def test_an_api_without_the_files_serves_them_from_the_database(
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    daily_artifact: Artifact,
+) -> None:
+    client, headers, agent_id, version_id = await _stored_elsewhere(
+        app_factory, make_settings, daily_artifact
+    )
+    response = await client.post("/api/v1/predict", json=DAILY, headers=headers)
+    assert response.status_code == 200, response.text
+    folder = _folder(client, agent_id, version_id)
+    assert (
+        artifacts.load_artifact(folder, daily_artifact.result["sha256"]).sha256
+        == (daily_artifact.result["sha256"])
+    )
+    assert [p.name for p in folder.parent.iterdir()] == [version_id]  # no temporary left
+
+
+BLOB_DAMAGE: dict[str, tuple[str, Callable[[bytes], bytes | None], str]] = {
+    "weights blob byte flipped": (artifacts.MODEL_FILE, _flipped, "does not match"),
+    "weights blob deleted": (artifacts.MODEL_FILE, lambda _: None, "lacks model.keras"),
+    "calibration blob deleted": (artifacts.CALIBRATION_FILE, lambda _: None, "lacks"),
+    "preprocessing blob emptied": (artifacts.PREPROCESSING_FILE, lambda _: b"", "does not match"),
+}
+
+
+@pytest.mark.parametrize("damage", list(BLOB_DAMAGE), ids=list(BLOB_DAMAGE))
+async def test_a_damaged_blob_is_409_and_flags_the_agent(
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    daily_artifact: Artifact,
+    damage: str,
+) -> None:
+    client, headers, agent_id, version_id = await _stored_elsewhere(
+        app_factory, make_settings, daily_artifact
+    )
+    name, change, reason = BLOB_DAMAGE[damage]
+    await _set_blob(
+        client, version_id, name, change((daily_artifact.directory / name).read_bytes())
+    )
+
+    for _ in range(2):
+        response = await client.post("/api/v1/predict", json=DAILY, headers=headers)
+        await _assert_409_and_flagged(client, headers, agent_id, response)
+        message = response.json()["error"]["message"]
+        assert f"stored artifact of version {version_id}" in message and reason in message
+        assert str(runtime_of(client).settings.models_path) not in message
+    assert not _folder(client, agent_id, version_id).exists()  # nothing half-written
+
+
+async def test_a_damaged_cached_copy_is_fetched_again_from_the_database(
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    daily_artifact: Artifact,
+) -> None:
+    client, headers, agent_id, version_id = await _stored_elsewhere(
+        app_factory, make_settings, daily_artifact
+    )
+    assert (await client.post("/api/v1/predict", json=DAILY, headers=headers)).status_code == 200
+    folder = _folder(client, agent_id, version_id)
+    _flip_a_byte(folder)
+    runtime_of(client).predictions.models.evict(uuid.UUID(version_id))
+
+    response = await client.post(
+        "/api/v1/predict", json={**DAILY, "confidence_level": 0.7}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    model = artifacts.MODEL_FILE
+    assert (folder / model).read_bytes() == (daily_artifact.directory / model).read_bytes()
+    agent = (await client.get(f"/api/v1/agents/{agent_id}", headers=headers)).json()
+    assert agent["needs_retraining"] is False

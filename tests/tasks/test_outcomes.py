@@ -1,4 +1,4 @@
-"""The outcome loops: the ARQ worker's cron job and the embedded background loop.
+"""The outcome loops: the workers' scheduler tick and the embedded background loop.
 
 What they run, `app.services.outcomes`, is tested in tests/services/test_outcomes.py.
 """
@@ -19,7 +19,7 @@ from app.services.market_data.frequency import bar_close
 from app.services.market_data.synthetic import synthetic_bars
 from app.tasks.context import JobContext
 from app.tasks.outcomes import OutcomesLoop
-from app.tasks.worker import cron_schedule, record_outcomes
+from app.tasks.scheduler import Scheduler, record_outcomes
 from tests.utils.bars import unique_symbol
 from tests.utils.client import open_client
 from tests.utils.db import insert
@@ -32,10 +32,19 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings(outcomes_interval_s=0)
 
 
-def test_the_worker_runs_the_outcome_job_every_minute() -> None:
-    jobs = {job.name: job for job in cron_schedule()}
-    job = jobs["cron:record_outcomes"]
-    assert job.second == 30 and job.minute is None and job.hour is None
+async def test_the_workers_scheduler_fills_outcomes_every_interval(
+    make_settings: Callable[..., Settings],
+) -> None:
+    job = JobContext.build(make_settings(), EmbeddedJobQueue())  # outcomes_interval_s: 60
+    try:
+        ticks = {tick.name: tick for tick in Scheduler.for_context(job).ticks}
+        assert ticks["outcomes"].interval_s == 60 and ticks["outcomes"].run is record_outcomes
+        assert ticks["sweep"].interval_s == job.settings.reaper_interval_s
+        off = JobContext.build(make_settings(outcomes_interval_s=0), EmbeddedJobQueue())
+        assert [t.name for t in Scheduler.for_context(off).ticks] == ["sweep"]
+        await off.close()
+    finally:
+        await job.close()
 
 
 async def synthetic_call(settings: Settings) -> tuple[Prediction, float]:
@@ -65,7 +74,7 @@ async def test_the_worker_job_fills_outcomes_from_its_context(settings: Settings
     row, close = await synthetic_call(settings)
     job = JobContext.build(settings, EmbeddedJobQueue())
     try:
-        assert await record_outcomes({"job": job}) >= 1
+        assert await record_outcomes(job) >= 1
     finally:
         await job.close()
     assert (await stored(settings, row.id))[row.id].realised_price == close

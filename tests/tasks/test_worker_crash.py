@@ -6,11 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,34 +19,10 @@ from app.models import TrainingJob
 from app.services.job_queue import ArqJobQueue
 from app.tasks.context import JobContext
 from app.tasks.reaper import reap_stale_jobs
-from tests.utils.jobs import arq_worker, slow_agent, wait_for
+from tests.utils.jobs import arq_worker, slow_agent, wait_for, worker_process
 from tests.utils.users import bearer, user_with_tokens
 
-ROOT = Path(__file__).resolve().parents[2]
 SLOW_ENOUGH = slow_agent()
-
-
-def _worker_process(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "REDIS_URL": settings.redis_url or "",
-        "REDIS_NAMESPACE": settings.redis_namespace,
-        "VAR_DIR": str(settings.var_dir),
-        "SECRET_KEY": settings.jwt_secret(),
-        "HEARTBEAT_INTERVAL_S": "0.5",
-        "PROGRESS_WRITE_INTERVAL_S": "0.2",
-        "ENVIRONMENT": "test",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "arq", "app.tasks.worker.WorkerSettings"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 async def _job(settings: Settings, agent_id: str) -> TrainingJob:
@@ -78,7 +51,7 @@ async def test_sigkilled_worker_job_is_retried_or_failed(
     )
     client = await app_factory(settings)
     _, tokens = await user_with_tokens(client, user_segment="quant")
-    worker = _worker_process(settings)
+    worker = worker_process(settings)
     try:
         agent_id = (
             await client.post("/api/v1/agents", json=SLOW_ENOUGH, headers=bearer(tokens))

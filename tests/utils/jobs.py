@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from httpx import AsyncClient
@@ -15,6 +19,7 @@ from app.tasks.worker import make_worker
 from tests.utils.users import bearer
 
 FINAL = {"READY", "FAILED", "CANCELLED"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def tiny_agent(architecture: str = "LSTM", **overrides: Any) -> dict[str, Any]:
@@ -86,9 +91,10 @@ async def wait_for(
 
 
 @contextlib.asynccontextmanager
-async def arq_worker(settings: Settings) -> AsyncIterator[Any]:
-    """A real ARQ worker on the test's Redis and database, in this event loop."""
-    worker = make_worker(settings, handle_signals=False, poll_delay=0.1)
+async def arq_worker(settings: Settings, **options: Any) -> AsyncIterator[Any]:
+    """A real ARQ worker on the test's Redis and database, in this event loop
+    (`options`: those of `make_worker`, e.g. the `http` client of a fake vendor)."""
+    worker = make_worker(settings, handle_signals=False, poll_delay=0.1, **options)
     task = asyncio.create_task(worker.async_run())
     try:
         yield worker
@@ -97,3 +103,35 @@ async def arq_worker(settings: Settings) -> AsyncIterator[Any]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+
+
+def worker_process(
+    settings: Settings, log: Path | None = None, **env: str
+) -> subprocess.Popen[bytes]:
+    """`python -m app.tasks.worker` for `settings`, in a session of its own (so a test
+    can SIGKILL it with its training process); its output goes to `log`, if given."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url or "",
+        "REDIS_URL": settings.redis_url or "",
+        "REDIS_NAMESPACE": settings.redis_namespace,
+        "VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": settings.jwt_secret(),
+        "HEARTBEAT_INTERVAL_S": str(settings.heartbeat_interval_s),
+        "PROGRESS_WRITE_INTERVAL_S": str(settings.progress_write_interval_s),
+        "STALE_JOB_AFTER_S": str(settings.stale_job_after_s),
+        "REAPER_INTERVAL_S": str(settings.reaper_interval_s),
+        "TRAINING_MAX_ATTEMPTS": str(settings.training_max_attempts),
+        "ENVIRONMENT": "test",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **env,
+    }
+    output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.tasks.worker"],
+        cwd=ROOT,
+        env=environment,
+        start_new_session=True,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )

@@ -22,6 +22,7 @@ from httpx import AsyncClient
 from app.models import Agent, AgentVersion
 from app.models.agents import AgentStatus
 from app.models.base import utcnow
+from app.services import artifact_store
 from app.services.features import DEFAULT_FEATURES
 from app.services.market_data.synthetic import SyntheticProvider
 from app.tasks.supervisor import TrainingSpec, train_and_evaluate
@@ -136,6 +137,16 @@ async def ready_agent(
         )
         await session.commit()
     return str(agent_id), str(version_id)
+
+
+async def store_artifact(client: AsyncClient, version_id: str, artifact: Artifact) -> None:
+    """What the worker does at READY with the database artifact store: the files in
+    `artifact_files` (whatever `ARTIFACT_STORE` the app runs with)."""
+    runtime = runtime_of(client)
+    files = artifact_store.read_files(artifact.directory, artifact.result["sha256"])
+    async with runtime.sessionmaker() as session:
+        await artifact_store.put(session, uuid.UUID(version_id), files)
+        await session.commit()
 
 
 async def serve_new_version(client: AsyncClient, agent_id: str, artifact: Artifact) -> str:

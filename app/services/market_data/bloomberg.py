@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import logging
+import threading
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,6 +34,8 @@ from app.services.market_data.frequency import get_frequency
 
 if TYPE_CHECKING:
     from app.config import Settings
+
+logger = logging.getLogger("app.market_data.bloomberg")
 
 REFDATA = "//blp/refdata"
 HISTORICAL_FIELDS = ("PX_OPEN", "PX_HIGH", "PX_LOW", "PX_LAST", "PX_VOLUME")
@@ -196,6 +200,8 @@ def _error(error: dict[str, Any], security: str) -> MarketDataError | MarketData
     category = str(error.get("category", ""))
     message = error.get("message") or error.get("subcategory") or "unknown error"
     text = f"bloomberg: {security}: {message} ({category or 'no category'})"
+    if _is_no_auth(error):  # the account is not entitled: a setting, not the data
+        return not_configured(f"{text}; check the Bloomberg account's entitlements")
     # Bloomberg's own categories for transient trouble.
     if category in {"TIMEOUT", "INTERNAL_ERROR", "UNCLASSIFIED"}:
         return MarketDataUnavailable(text)
@@ -223,8 +229,10 @@ def _as_utc(value: Any) -> datetime:
 class BloombergProvider:
     name = "bloomberg"
 
-    def __init__(self, session: BloombergSession) -> None:
+    def __init__(self, session: BloombergSession, max_concurrency: int = 4) -> None:
         self.session = session
+        # Requests waiting on the (one-at-a-time) session hold no more threads than this.
+        self._slots = asyncio.Semaphore(max_concurrency)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BloombergProvider:
@@ -232,7 +240,8 @@ class BloombergProvider:
         return cls(
             BlpapiSession(
                 settings.bloomberg_host or "", settings.bloomberg_port, settings.bloomberg_app_name
-            )
+            ),
+            settings.vendor_max_concurrency,
         )
 
     async def fetch_bars(
@@ -266,7 +275,8 @@ class BloombergProvider:
         return finalize_bars(frame, start_utc, end_utc)
 
     async def _call(self, operation: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return await asyncio.to_thread(self.session.request, REFDATA, operation, params)
+        async with self._slots:
+            return await asyncio.to_thread(self.session.request, REFDATA, operation, params)
 
 
 def _hourly_from_half_hours(frame: pl.DataFrame) -> pl.DataFrame:
@@ -284,39 +294,95 @@ def _hourly_from_half_hours(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 class BlpapiSession:
-    """The real session: opens, sends one request, collects its messages, stops.
+    """The real session, shared by every request of the process.
 
-    Not exercised by the test suite (blpapi cannot be installed from PyPI); the
-    dict conversion follows blpapi's element API.
+    Opened on the first request and kept (a Bloomberg session is expensive to start
+    and counts against the account's connections); reopened when it has dropped
+    (`SessionTerminated`), the interrupted request being sent once more on the new
+    one. Requests go one at a time on the session (a thread lock), each with its own
+    correlation id, so a late answer to an earlier, timed-out request is ignored.
+    A `RequestFailure` (REQUEST_STATUS) ends a request at once with the vendor's
+    reason instead of waiting for the timeout; `NO_AUTH` becomes "not configured".
+
+    The test suite drives it with a fake `blpapi` module (blpapi cannot be installed
+    from PyPI); the dict conversion follows blpapi's element API.
     """
 
     def __init__(
         self, host: str, port: int, app_name: str | None, timeout_ms: int = 30_000
     ) -> None:
         self.host, self.port, self.app_name, self.timeout_ms = host, port, app_name, timeout_ms
+        self.opened = 0  # sessions started so far (one, unless the session dropped)
+        self._session: Any = None
+        self._services: set[str] = set()
+        self._lock = threading.Lock()
+        self._next_id = 0
 
     def request(self, service: str, operation: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         blpapi: Any = importlib.import_module("blpapi")
+        with self._lock:
+            for attempt in range(2):
+                session = self._open(blpapi)
+                try:
+                    return self._send(blpapi, session, service, operation, params)
+                except _SessionDropped as dropped:
+                    self._drop()
+                    if attempt:
+                        raise MarketDataUnavailable(
+                            f"bloomberg session to {self.host}:{self.port} dropped: {dropped}"
+                        ) from dropped
+            raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _open(self, blpapi: Any) -> Any:
+        if self._session is not None:
+            return self._session
         session = blpapi.Session(self._options(blpapi))
         if not session.start():
+            reason = _startup_failure(blpapi, session)
+            if reason is not None and _is_no_auth(reason):
+                raise not_configured(
+                    f"bloomberg refused the session: {_reason_text(reason)}; check "
+                    "BLOOMBERG_APP_NAME and the application's entitlements"
+                )
+            detail = f": {_reason_text(reason)}" if reason else ""
             raise MarketDataUnavailable(
-                f"bloomberg session to {self.host}:{self.port} did not start"
+                f"bloomberg session to {self.host}:{self.port} did not start{detail}"
             )
-        try:
+        self._session, self._services = session, set()
+        self.opened += 1
+        return session
+
+    def _drop(self) -> None:
+        session, self._session, self._services = self._session, None, set()
+        if session is not None:
+            try:
+                session.stop()
+            except Exception:  # a dead session may refuse to stop; it is gone anyway
+                logger.debug("bloomberg session did not stop cleanly", exc_info=True)
+
+    def _send(
+        self, blpapi: Any, session: Any, service: str, operation: str, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if service not in self._services:
             if not session.openService(service):
                 raise MarketDataUnavailable(f"bloomberg service {service} could not be opened")
-            request = session.getService(service).createRequest(operation)
-            for name, value in params.items():
-                if isinstance(value, list):
-                    element = request.getElement(name)
-                    for item in value:
-                        element.appendValue(item)
-                else:
-                    request.set(name, value)
-            session.sendRequest(request)
-            return self._collect(blpapi, session)
-        finally:
-            session.stop()
+            self._services.add(service)
+        request = session.getService(service).createRequest(operation)
+        for name, value in params.items():
+            if isinstance(value, list):
+                element = request.getElement(name)
+                for item in value:
+                    element.appendValue(item)
+            else:
+                request.set(name, value)
+        self._next_id += 1
+        correlation = blpapi.CorrelationId(self._next_id)
+        session.sendRequest(request, correlationId=correlation)
+        return self._collect(blpapi, session, correlation)
 
     def _options(self, blpapi: Any) -> Any:
         options = blpapi.SessionOptions()
@@ -326,17 +392,85 @@ class BlpapiSession:
             options.setSessionIdentityOptions(blpapi.AuthOptions.createWithApp(self.app_name))
         return options
 
-    def _collect(self, blpapi: Any, session: Any) -> list[dict[str, Any]]:
+    def _collect(self, blpapi: Any, session: Any, correlation: Any) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
+        kinds = blpapi.Event
         while True:
             event = session.nextEvent(self.timeout_ms)
             kind = event.eventType()
-            if kind == blpapi.Event.TIMEOUT:
+            if kind == kinds.TIMEOUT:
                 raise MarketDataUnavailable("bloomberg did not answer in time")
-            if kind in (blpapi.Event.PARTIAL_RESPONSE, blpapi.Event.RESPONSE):
-                messages.extend(_element_to_py(message.asElement()) for message in event)
-            if kind == blpapi.Event.RESPONSE:
+            done = False
+            for message in event:
+                name = str(message.messageType())
+                if kind == kinds.SESSION_STATUS:
+                    if name in _SESSION_ENDED:
+                        raise _SessionDropped(name)
+                    continue
+                if kind == kinds.AUTHORIZATION_STATUS and name in _AUTH_FAILED:
+                    self._drop()
+                    reason = _element_to_py(message.asElement()).get("reason") or {}
+                    raise not_configured(
+                        f"bloomberg refused the authorization: {_reason_text(reason)}"
+                    )
+                if correlation not in list(message.correlationIds()):
+                    continue  # another request's (an earlier, abandoned one)
+                if kind == kinds.REQUEST_STATUS and name == "RequestFailure":
+                    reason = _element_to_py(message.asElement()).get("reason") or {}
+                    raise _request_failure(reason)
+                if kind in (kinds.PARTIAL_RESPONSE, kinds.RESPONSE):
+                    messages.append(_element_to_py(message.asElement()))
+                    done = done or kind == kinds.RESPONSE
+            if done:
                 return messages
+
+
+_SESSION_ENDED = {"SessionTerminated", "SessionStartupFailure"}
+_AUTH_FAILED = {"AuthorizationFailure", "AuthorizationRevoked"}
+
+
+class _SessionDropped(Exception):
+    """The session ended under a request: reopen it and send the request again."""
+
+
+def _startup_failure(blpapi: Any, session: Any) -> dict[str, Any] | None:
+    """The reason of a `SessionStartupFailure` waiting in the session's queue, if any."""
+    for _ in range(16):
+        event = session.tryNextEvent()
+        if event is None:
+            return None
+        for message in event:
+            if str(message.messageType()) == "SessionStartupFailure":
+                body = _element_to_py(message.asElement())
+                reason = body.get("reason") if isinstance(body, dict) else None
+                return reason if isinstance(reason, dict) else {}
+    return None
+
+
+def _reason_text(reason: dict[str, Any] | None) -> str:
+    if not reason:
+        return "no reason given"
+    description = reason.get("description") or reason.get("subcategory") or "unknown error"
+    category = reason.get("category") or "no category"
+    return f"{description} ({category})"
+
+
+def _is_no_auth(reason: dict[str, Any]) -> bool:
+    return "NO_AUTH" in str(reason.get("category", "")).upper() or "NOT_AUTHORI" in str(
+        reason.get("subcategory", "")
+    ).upper().replace("-", "_")
+
+
+def _request_failure(reason: dict[str, Any]) -> MarketDataError | MarketDataUnavailable:
+    """A REQUEST_STATUS RequestFailure as our error: not authorised is "not
+    configured", a bad request a `MarketDataError`, anything else (a timeout, a lost
+    connection, a cancelled request) transient."""
+    text = f"bloomberg request failed: {_reason_text(reason)}"
+    if _is_no_auth(reason):
+        return not_configured(text)
+    if str(reason.get("category", "")).upper() in {"BAD_ARGS", "NOT_FOUND", "INVALID_REQUEST"}:
+        return MarketDataError(text)
+    return MarketDataUnavailable(text)
 
 
 def _element_to_py(element: Any) -> Any:

@@ -43,10 +43,11 @@ from app.services.features import (
     feature_columns,
     feature_warmup,
 )
-from app.services.market_data.base import MarketDataProvider, data_warnings, get_provider
+from app.services.market_data.base import MarketDataProvider, data_warnings
 from app.services.market_data.frequency import bar_close, close_after, get_frequency
+from app.services.market_data.registry import MarketData
 from app.services.model_store import ModelStore, ModelUnavailable
-from app.services.news import NewsSource, get_news_source
+from app.services.news import NewsSource
 from app.services.prediction_cache import PredictionCache, cache_key
 from app.services.predictions.validation import Plan, validate
 from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment
@@ -187,6 +188,7 @@ class PredictionService:
         cache: PredictionCache,
         metrics: Metrics,
         http: Any = None,
+        market_data: MarketData | None = None,
     ) -> None:
         self.settings = settings
         self.models = model_store
@@ -194,7 +196,9 @@ class PredictionService:
         self.cache = cache
         self.metrics = metrics
         self.http = http
-        self._providers: dict[str, MarketDataProvider] = {}
+        # Providers and vendor sessions shared with the process's jobs; remote
+        # vendors' bars come through the bar store when it has a database.
+        self.market_data = market_data or MarketData(settings, http)
         self._inputs: OrderedDict[tuple[Any, ...], Inputs] = OrderedDict()
         self._versions: OrderedDict[uuid.UUID, AgentVersion] = OrderedDict()
         self._writer = GroupWriter()
@@ -347,7 +351,10 @@ class PredictionService:
             inputs = await self._inputs_for(item)
             try:
                 predictor = await self.models.predictor(
-                    item.version.id, item.version.weights_path or "", item.version.sha256 or ""
+                    item.version.id,
+                    item.version.weights_path or "",
+                    item.version.sha256 or "",
+                    agent_id=item.version.agent_id,
                 )
                 forecast = await self.models.forecast(
                     predictor, inputs.rows, inputs.last_close, inputs.closes
@@ -541,15 +548,12 @@ class PredictionService:
 
     def _news(self) -> NewsSource | None:
         if not self._news_ready:  # built on first use: most agents have no sentiment
-            self._news_source = get_news_source(self.settings, self.http)
+            self._news_source = self.market_data.news_source()
             self._news_ready = True
         return self._news_source
 
     def _provider(self, source: str) -> MarketDataProvider:
-        provider = self._providers.get(source)
-        if provider is None:
-            provider = self._providers[source] = get_provider(source, self.settings, self.http)
-        return provider
+        return self.market_data.provider(source)
 
     async def _inputs_for(self, item: ResolvedAgent) -> Inputs:
         """Feature rows of the latest bars, cached with the bars they come from."""

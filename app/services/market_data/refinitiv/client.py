@@ -35,6 +35,7 @@ logger = logging.getLogger("app.market_data.refinitiv")
 
 DEFAULT_RIC_SUFFIX = ".O"
 TOKEN_MARGIN_S = 30.0
+DEFAULT_MAX_CONCURRENCY = 4
 SCOPE = "trapi"
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})?$")
 NOT_CONFIGURED = (
@@ -139,6 +140,7 @@ class RefinitivClient:
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         timeout_s: float = 30.0,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     ) -> None:
         self.credentials = credentials
         self.base_url = base_url.rstrip("/")
@@ -147,6 +149,10 @@ class RefinitivClient:
         self._clock = clock
         self._timeout = timeout_s
         self._lock = asyncio.Lock()
+        # At most this many requests of this client in flight at once (retries'
+        # back-off waits do not hold a slot): the vendor's per-account limits are
+        # the process's, not a job's.
+        self._slots = asyncio.Semaphore(max_concurrency)
         self._access_token: str | None = None
         self._refresh_token: str | None = None
         self._expires_at = 0.0
@@ -164,25 +170,33 @@ class RefinitivClient:
             settings.refinitiv_base_url,
             http_client=http_client,
             retry=retry or RetryPolicy(max_retries=settings.refinitiv_max_retries),
+            max_concurrency=settings.vendor_max_concurrency,
         )
 
     async def get_json(self, path: str, params: dict[str, Any]) -> Any:
         """GET `path` with a valid token; one token renewal on 401."""
+        rejected: str | None = None
         for renewal in (False, True):
-            token = await self.token(force=renewal)
+            token = await self.token(stale=rejected)
             response = await self._send(
                 "GET", path, params=params, headers={"Authorization": f"Bearer {token}"}
             )
             if response.status_code == 401 and not renewal:
                 logger.info("refinitiv answered 401; renewing the token once")
+                rejected = token
                 continue
             return self._json_or_raise(response, path)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def token(self, *, force: bool = False) -> str:
-        """The cached access token, renewed when it is within 30 s of expiry."""
+    async def token(self, *, force: bool = False, stale: str | None = None) -> str:
+        """The cached access token, renewed when it is within 30 s of expiry.
+
+        `stale`: a token the platform refused (401). It is renewed only if it is
+        still the cached one, so N requests refused together cause one renewal: the
+        first renews under the lock, the others find the new token when they get it.
+        """
         async with self._lock:
-            if force:
+            if force or (stale is not None and stale == self._access_token):
                 self._access_token = None
             if self._access_token and self._clock() < self._expires_at - TOKEN_MARGIN_S:
                 return self._access_token
@@ -279,10 +293,11 @@ class RefinitivClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        if self._http is not None:
-            return await self._http.request(method, url, timeout=self._timeout, **kwargs)
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            return await client.request(method, url, **kwargs)
+        async with self._slots:
+            if self._http is not None:
+                return await self._http.request(method, url, timeout=self._timeout, **kwargs)
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                return await client.request(method, url, **kwargs)
 
     def _json_or_raise(self, response: httpx.Response, path: str) -> Any:
         if response.status_code >= 400:
