@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     transient_retry_max_s: float = Field(default=900.0, gt=0)
     training_max_transient_retries: int = Field(default=8, ge=0, le=50)
     progress_write_interval_s: float = Field(default=1.0, ge=0)
+    # On SIGTERM / SIGINT (a deploy) a worker asks its training to stop at the next
+    # epoch boundary, stores a checkpoint and re-queues the job without spending an
+    # attempt, waiting at most this long (the embedded runner likewise on the app's
+    # shutdown); past it the training is killed as before (0: at once).
+    shutdown_grace_s: int = Field(default=60, ge=0, le=3600)
     embedded_runner: bool = True
     # One thread per training process leaves the other core to the API (SPEC §9).
     training_threads: int = Field(default=1, ge=1, le=64)
@@ -135,6 +140,12 @@ class Settings(BaseSettings):
     sse_poll_interval_s: float = Field(default=0.5, gt=0)
     # Open event streams per user and replica (429 above it).
     sse_max_streams_per_user: int = Field(default=5, ge=1)
+    # The `retry:` line of every stream: how long EventSource waits before reconnecting.
+    sse_retry_ms: int = Field(default=3000, ge=100, le=600_000)
+    # `agent.progress` events (epoch, loss) at most this often per stream.
+    sse_progress_interval_s: float = Field(default=1.0, gt=0)
+    # Lifetime of a single-use stream token (POST /agents/{id}/events/token, ?token=).
+    stream_token_ttl_s: int = Field(default=60, ge=5, le=600)
     # Webhooks: refuse private and loopback targets (SSRF) unless explicitly allowed.
     allow_private_callbacks: bool = False
     webhook_max_attempts: int = Field(default=5, ge=1, le=10)

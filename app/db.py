@@ -9,18 +9,21 @@ commits when the handler succeeds and rolls back when it raises; services only
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -190,3 +193,59 @@ async def _quiet_rollback(session: AsyncSession) -> None:
     # The connection may already be gone; the original error is what gets raised.
     with contextlib.suppress(Exception):
         await session.rollback()
+
+
+# --- the schema's revision -------------------------------------------------------------
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+SchemaState = Literal["current", "behind", "ahead"]
+
+
+@dataclass(frozen=True)
+class SchemaRevisions:
+    """The migrations this code ships: its heads (one, unless branches are being
+    merged) and every revision it knows."""
+
+    heads: frozenset[str]
+    known: frozenset[str]
+
+    @property
+    def head(self) -> str:
+        return ", ".join(sorted(self.heads))
+
+    def state(self, revisions: tuple[str, ...]) -> SchemaState:
+        """`behind`: empty, or revisions before head (`python -m app.migrate` brings it
+        up); `ahead`: a revision this code does not know, i.e. a newer release migrated."""
+        if set(revisions) == self.heads:
+            return "current"
+        if set(revisions) <= self.known:
+            return "behind"
+        return "ahead"
+
+
+@functools.cache
+def schema_revisions() -> SchemaRevisions:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(ALEMBIC_INI.parent / "alembic"))
+    script = ScriptDirectory.from_config(config)
+    return SchemaRevisions(
+        frozenset(script.get_heads()), frozenset(s.revision for s in script.walk_revisions())
+    )
+
+
+async def database_revision(connection: AsyncConnection) -> tuple[str, ...]:
+    """The revisions the database was migrated to (one, unless branches are being
+    merged); empty for an empty database."""
+
+    def read(sync_connection: Connection) -> tuple[str, ...]:
+        # Alembic's own table, read directly: its MigrationContext logs at INFO each time.
+        if not inspect(sync_connection).has_table("alembic_version"):
+            return ()
+        rows = sync_connection.execute(text("SELECT version_num FROM alembic_version"))
+        return tuple(sorted(rows.scalars()))
+
+    return await connection.run_sync(read)

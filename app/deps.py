@@ -9,9 +9,11 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +22,8 @@ from app.db import session_scope
 from app.errors import RateLimited
 from app.models import User
 from app.runtime import Runtime
-from app.security import TokenClaims, decode_token, unauthorized
+from app.security import TokenClaims, decode_stream_token, decode_token, unauthorized
+from app.services import stream_tokens
 from app.services.audit import ClientInfo
 from app.services.revocation import family_key
 
@@ -98,8 +101,12 @@ TokenDep = Annotated[TokenClaims, Depends(get_token_claims)]
 
 
 async def get_current_user(claims: TokenDep, session: SessionDep) -> User:
+    return await _active_user(session, claims.sub)
+
+
+async def _active_user(session: AsyncSession, subject: str) -> User:
     try:
-        user_id = uuid.UUID(claims.sub)
+        user_id = uuid.UUID(subject)
     except ValueError:
         raise unauthorized("the token's subject is not a user id") from None
     user = await session.get(User, user_id)
@@ -141,3 +148,52 @@ async def login_rate_limit(runtime: RuntimeDep, response: Response, client: Clie
 
 
 DefaultRateLimit = Depends(rate_limit("default"))
+
+
+@dataclass(frozen=True)
+class StreamAuth:
+    """Who opened an event stream, and what ends it: the access token's revocation
+    keys (logout) and expiry, whether it came as a bearer or behind a stream token."""
+
+    user: User
+    revocation_keys: tuple[str, ...]
+    expires_at: datetime
+
+
+async def get_stream_auth(
+    agent_id: uuid.UUID,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    response: Response,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+    token: Annotated[
+        str | None,
+        Query(
+            max_length=2048,
+            description="A stream token for this agent (`POST …/events/token`), for a "
+            "browser's EventSource, which cannot send `Authorization`; single-use and "
+            "short-lived. An access token here is refused.",
+        ),
+    ] = None,
+) -> StreamAuth:
+    """The events route's authentication: `?token=` (a stream token for this very
+    agent, spent on use) when given, else the bearer; then the default rate limit."""
+    if token is not None:
+        stream = decode_stream_token(token, secret=runtime.settings.jwt_secret())
+        if stream.agent_id != str(agent_id):
+            raise unauthorized("the stream token is for another agent")
+        keys: tuple[str, ...] = (stream.parent_jti, family_key(stream.family))
+        if await runtime.revocations.is_revoked(keys):
+            raise unauthorized("the stream token's access token has been revoked")
+        user = await _active_user(session, stream.sub)
+        await _enforce(runtime, response, "default", str(user.id))  # a 429 spends nothing
+        if not await stream_tokens.spend(runtime.sessionmaker, stream.jti, stream.expires_at):
+            raise unauthorized("the stream token has already been used")
+        return StreamAuth(user, keys, stream.parent_expires_at)
+    claims = await get_token_claims(runtime, bearer)
+    user = await _active_user(session, claims.sub)
+    await _enforce(runtime, response, "default", str(user.id))
+    return StreamAuth(user, (claims.jti, family_key(claims.family)), claims.expires_at)
+
+
+StreamAuthDep = Annotated[StreamAuth, Depends(get_stream_auth)]

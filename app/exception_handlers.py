@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import nullcontext
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core import request_id
 from app.db import DatabaseUnavailable, database_unavailable, describe
 from app.errors import DomainError
 
@@ -101,9 +103,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_json(exc.status_code, code, message, None, headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The class name and route only: a traceback or message could carry secrets.
-        logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return error_json(500, "internal_error", "An unexpected error occurred.")
+        # Starlette runs this outside every middleware: the request id comes from the scope.
+        rid = request.scope.get(request_id.SCOPE_KEY)
+        with request_id.bound(rid) if rid else nullcontext():
+            # The class name and route only: a traceback or message could carry secrets.
+            logger.error(
+                "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path
+            )
+        headers = {request_id.HEADER: rid} if rid else None
+        return error_json(500, "internal_error", "An unexpected error occurred.", headers=headers)
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -15,11 +15,21 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.config import Settings, get_settings
+from app.core import request_id
 from app.exception_handlers import install_error_handlers
 from app.metrics import Metrics
-from app.middleware import BodySizeLimitMiddleware, SecurityHeadersAndMetricsMiddleware
-from app.routers import agents, auth, dashboard, health, notifications, predict
+from app.middleware import (
+    BodySizeLimitMiddleware,
+    QuietStartupRefusal,
+    RequestIdMiddleware,
+    SecurityHeadersAndMetricsMiddleware,
+    document_request_id,
+)
+from app.migrate import SchemaNotMigrated, prepare_schema
+from app.routers import agents, auth, dashboard, docs, health, notifications, predict
 from app.runtime import Runtime
+
+logger = logging.getLogger("app.main")
 
 DESCRIPTION = """
 Create **agents** — LSTM, CNN or Transformer models trained on one equity's
@@ -40,6 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build(settings, metrics)
         app.state.runtime = runtime
+        try:  # embedded: migrate now; PostgreSQL: refuse a schema behind head
+            await prepare_schema(settings, runtime.engine)
+        except BaseException as exc:
+            if isinstance(exc, SchemaNotMigrated):
+                logger.error("%s", exc)  # the one line; QuietStartupRefusal drops the traceback
+            await runtime.close()
+            raise
         await runtime.start_background()
         try:
             yield
@@ -51,6 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served from the app's own assets (app/routers/docs.py), not a CDN.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=docs.OAUTH2_REDIRECT_URL,
         # FastAPI's OpenTelemetry bridge asks the global providers on every request
         # (≈ 2 % of a /predict call); /metrics is Prometheus, so it is opt-in.
         telemetry=None
@@ -78,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(dashboard.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(docs.router)
+    app.mount(docs.STATIC_PREFIX, docs.static_files(), name="docs-assets")
 
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(
@@ -85,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_credentials=False,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
         )
     app.add_middleware(
         BodySizeLimitMiddleware,
@@ -93,8 +117,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_header_bytes=settings.max_header_bytes,
     )
     app.add_middleware(SecurityHeadersAndMetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the id
+    app.add_middleware(QuietStartupRefusal, refusals=(SchemaNotMigrated,))
+    request_id.install_log_records()
+    document_request_id(app)
     return app
 
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+request_id.install_log_records()
+logging.basicConfig(
+    level=logging.INFO,
+    format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+)
 app = create_app()

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: header and body size limits, security headers, request metrics.
+"""Pure ASGI middleware: request ids, header and body size limits, security headers,
+request metrics.
 
 Pure ASGI rather than `BaseHTTPMiddleware`: these wrap every request, including
 the /predict hot path, and must cost microseconds.
@@ -9,8 +10,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import request_id
 from app.exception_handlers import error_json
 from app.metrics import Metrics
 
@@ -21,6 +24,43 @@ _SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 _NO_STORE = (b"cache-control", b"no-store")
+# The same for everyone (the docs pages and their assets): caches may keep them.
+_PUBLIC_PAGES = ("/docs", "/redoc", "/static/")
+
+
+_REQUEST_ID_HEADER = request_id.HEADER.lower().encode()
+
+
+class RequestIdMiddleware:
+    """`X-Request-ID`: the client's when valid (1-128 of `[A-Za-z0-9._:-]`), else a
+    generated uuid4 hex; bound for the request (logs, audit rows), kept in the scope
+    (the 500 handler runs outside this middleware) and set on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = dict(scope["headers"]).get(_REQUEST_ID_HEADER)
+        rid = request_id.accept(sent.decode("latin-1") if sent is not None else None)
+        scope[request_id.SCOPE_KEY] = rid
+        encoded = rid.encode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() != _REQUEST_ID_HEADER
+                ]
+                headers.append((_REQUEST_ID_HEADER, encoded))
+                message["headers"] = headers
+            await send(message)
+
+        with request_id.bound(rid):
+            await self.app(scope, receive, send_with_id)
 
 
 class BodySizeLimitMiddleware:
@@ -108,7 +148,7 @@ class SecurityHeadersAndMetricsMiddleware:
                 names = {name.lower() for name, _ in headers}
                 headers.extend(h for h in _SECURITY_HEADERS if h[0] not in names)
                 # Answers are per user: no shared cache may keep them.
-                if b"cache-control" not in names and not scope["path"].startswith("/docs"):
+                if b"cache-control" not in names and not scope["path"].startswith(_PUBLIC_PAGES):
                     headers.append(_NO_STORE)
                 message["headers"] = headers
             await send(message)
@@ -122,3 +162,60 @@ class SecurityHeadersAndMetricsMiddleware:
                 getattr(route, "path", "unmatched"),
                 str(status),
             ).observe(time.perf_counter() - start)
+
+
+def document_request_id(app: FastAPI) -> None:
+    """Declare the `X-Request-ID` header on every response of every operation."""
+    build = app.openapi
+    header = {
+        "description": "This request's id: the client's `X-Request-ID` when it is 1-128 "
+        "characters of `[A-Za-z0-9._:-]`, else a generated one (uuid4 hex). It is in "
+        "every log line and audit row of the request.",
+        "schema": {"type": "string", "maxLength": 128},
+    }
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for response in operation.get("responses", {}).values():
+                        response.setdefault("headers", {})[request_id.HEADER] = header
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+class QuietStartupRefusal:
+    """A start refused with one of `refusals` (an explained one, such as an unmigrated
+    database, already logged in one line by the lifespan) is reported to the server
+    without Starlette's traceback: uvicorn logs a non-empty failure message verbatim."""
+
+    def __init__(self, app: ASGIApp, refusals: tuple[type[BaseException], ...]) -> None:
+        self.app = app
+        self.refusals = refusals
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold_startup_failure(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                held.append(message)  # sent once the exception says what it was
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, hold_startup_failure)
+        except self.refusals:
+            if held:
+                await send({**held[0], "message": ""})
+            raise
+        except BaseException:
+            if held:
+                await send(held[0])
+            raise
+        if held:
+            await send(held[0])

@@ -5,11 +5,19 @@ runs the migrations, lets exactly one replica migrate while the others wait
 (bounded by `MIGRATION_LOCK_TIMEOUT_S`) and then find nothing left to do.
 Alembic's async `env.py` would call `asyncio.run` inside our loop, so the
 connection is handed to it through `config.attributes` instead.
+
+At start (`prepare_schema`, from the app's lifespan) an embedded (SQLite) database
+migrates itself, one process at a time under a file lock beside the file; a
+PostgreSQL one must already be at head, or the API refuses to start with one line
+naming `python -m app.migrate` (migrating is a deployment step there, not a side
+effect of starting a replica).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import sys
 import time
@@ -18,11 +26,18 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.config import Settings, get_settings
-from app.db import private_sqlite_file
+from app.db import (
+    database_revision,
+    database_unavailable,
+    describe,
+    private_sqlite_file,
+    schema_revisions,
+)
 
 logger = logging.getLogger("app.migrate")
 # Any constant works; this one spells "ATPMIGR" in ASCII.
@@ -87,6 +102,74 @@ async def _acquire_lock(connection: AsyncConnection, timeout_s: float) -> None:
             raise TimeoutError(f"another replica held the migration lock for over {timeout_s} s")
         logger.info("another replica is migrating; waiting")
         await asyncio.sleep(0.5)
+
+
+class SchemaNotMigrated(RuntimeError):
+    """The database's schema is behind this code's migrations (or absent)."""
+
+
+async def prepare_schema(settings: Settings, engine: AsyncEngine) -> None:
+    """Before the app serves: SQLite is brought to head, PostgreSQL must be there.
+
+    A database that does not answer is left to `/readyz` (and each request's 503):
+    the API starts, as it always has, and checks nothing it cannot reach. A schema
+    newer than this code (a newer release migrated) is logged and served."""
+    revisions = schema_revisions()
+    try:
+        async with engine.connect() as connection:
+            found = await database_revision(connection)
+    except SQLAlchemyError as exc:
+        if not database_unavailable(exc):
+            raise
+        logger.warning("database unavailable at start, schema not checked: %s", describe(exc))
+        return
+    state, current = revisions.state(found), ", ".join(found) or "no revision (empty)"
+    if state == "current":
+        return
+    if state == "ahead":
+        logger.warning(
+            "the database schema is at %s, newer than this code's head %s", current, revisions.head
+        )
+        return
+    if engine.dialect.name == "sqlite":
+        logger.info("embedded database at %s, head is %s: migrating", current, revisions.head)
+        await asyncio.to_thread(_migrate_locked, settings)
+        return
+    raise SchemaNotMigrated(
+        f"The database schema is at {current}, this code "
+        f"needs {revisions.head}: run `python -m app.migrate` (with the same DATABASE_URL) "
+        "before starting the API."
+    )
+
+
+def _migrate_locked(settings: Settings) -> None:
+    """`migrate` in this thread's own event loop, holding an exclusive lock on a file
+    beside the database, so that processes starting together migrate one at a time
+    (the others then find nothing left to do)."""
+    database = make_url(settings.sqlalchemy_database_url).database
+    if not database or database == ":memory:":
+        asyncio.run(migrate(settings))
+        return
+    lock_path = Path(f"{database}.migrate.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + settings.migration_lock_timeout_s
+    with lock_path.open("a") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"another process held {lock_path} for over "
+                        f"{settings.migration_lock_timeout_s} s"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            asyncio.run(migrate(settings))
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def main() -> None:

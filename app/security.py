@@ -125,3 +125,93 @@ def decode_token(token: str, *, secret: str, expected_type: TokenType) -> TokenC
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Stream tokens: what a browser's EventSource (which cannot send `Authorization`) puts
+# in `?token=` on one agent's events URL. Their own `type` and audience, so neither an
+# access token works there nor a stream token as a bearer; one agent; short-lived; and
+# single-use (the `jti` is spent on first use, services/stream_tokens.py). They carry
+# the access token's `jti`, family and expiry: the stream they open ends on its logout
+# or expiry, exactly as a bearer-opened stream does.
+STREAM_TOKEN_TYPE = "stream"  # noqa: S105 (a token type, not a secret)
+STREAM_AUDIENCE = "atp:agent-events"
+
+
+@dataclass(frozen=True)
+class StreamClaims:
+    sub: str
+    jti: str
+    agent_id: str
+    parent_jti: str
+    family: str
+    expires_at: datetime
+    parent_expires_at: datetime
+
+
+def create_stream_token(
+    *, secret: str, parent: TokenClaims, agent_id: str, ttl: timedelta
+) -> tuple[str, StreamClaims]:
+    """A stream token for one agent, never outliving the access token it came from."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    claims = StreamClaims(
+        sub=parent.sub,
+        jti=uuid.uuid4().hex,
+        agent_id=agent_id,
+        parent_jti=parent.jti,
+        family=parent.family,
+        expires_at=min(now + ttl, parent.expires_at),
+        parent_expires_at=parent.expires_at,
+    )
+    payload: dict[str, Any] = {
+        "sub": claims.sub,
+        "jti": claims.jti,
+        "type": STREAM_TOKEN_TYPE,
+        "aud": STREAM_AUDIENCE,
+        "agent": claims.agent_id,
+        "pjti": claims.parent_jti,
+        "fam": claims.family,
+        "pexp": int(claims.parent_expires_at.timestamp()),
+        "iat": int(now.timestamp()),
+        "exp": int(claims.expires_at.timestamp()),
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), claims
+
+
+def decode_stream_token(token: str, *, secret: str) -> StreamClaims:
+    """Verified stream-token claims, or the one `Unauthorized`."""
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise unauthorized(f"algorithm {str(header.get('alg'))[:16]!r} is not {ALGORITHM}")
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=STREAM_AUDIENCE,
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_jti": True,
+                "require_sub": True,
+                "require_aud": True,
+            },
+        )
+    except JWTError as exc:
+        raise unauthorized(f"invalid or expired stream token ({type(exc).__name__})") from None
+    fields = ("agent", "pjti", "fam")
+    if (
+        payload.get("type") != STREAM_TOKEN_TYPE
+        or payload.get("aud") != STREAM_AUDIENCE
+        or not all(isinstance(payload.get(name), str) for name in fields)
+        or not isinstance(payload.get("pexp"), int)
+    ):
+        raise unauthorized("a stream token is required")
+    return StreamClaims(
+        sub=str(payload["sub"]),
+        jti=str(payload["jti"]),
+        agent_id=payload["agent"],
+        parent_jti=payload["pjti"],
+        family=payload["fam"],
+        expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+        parent_expires_at=datetime.fromtimestamp(payload["pexp"], UTC),
+    )

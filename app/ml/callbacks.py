@@ -1,12 +1,12 @@
 """The Keras callback that supervises a training run.
 
 One callback does early stopping, best-weight tracking, progress reporting,
-divergence and cancellation, because they share state (the best epoch, the
-curve) and because every extra per-batch hook costs throughput.  The cancel
-check uses ``on_train_batch_begin``: Keras 3 dispatches batch *ends*
-synchronously, converting the logs to Python numbers (a device sync per step),
-as soon as any callback overrides ``on_train_batch_end``; batch *begins* cost
-nothing.  Imports Keras: worker-only.
+divergence, cancellation and pausing at an epoch boundary (for a checkpoint),
+because they share state (the best epoch, the curve) and because every extra
+per-batch hook costs throughput.  The cancel check uses ``on_train_batch_begin``:
+Keras 3 dispatches batch *ends* synchronously, converting the logs to Python
+numbers (a device sync per step), as soon as any callback overrides
+``on_train_batch_end``; batch *begins* cost nothing.  Imports Keras: worker-only.
 """
 
 from __future__ import annotations
@@ -49,9 +49,12 @@ class Supervisor(keras.callbacks.Callback):
         on_epoch: EpochCallback | None = None,
         should_stop: StopCheck | None = None,
         cancel_check_interval_s: float = 0.5,
+        should_pause: StopCheck | None = None,
     ) -> None:
         super().__init__()
         self.epochs = epochs
+        self.should_pause = should_pause
+        self.paused = False  # stopped at an epoch boundary when asked, to resume later
         self.patience = patience
         self.on_epoch = on_epoch
         self.should_stop = should_stop
@@ -89,6 +92,17 @@ class Supervisor(keras.callbacks.Callback):
             self.on_epoch(record.epoch, self.epochs, loss, val_loss)
         if self.should_stop is not None:
             self._check_cancel()
+        # Asked to stop (the worker is shutting down): end the fit at this epoch's
+        # boundary so the caller can checkpoint; the last epoch, or an early stop,
+        # simply ends the run as usual.
+        if (
+            self.should_pause is not None
+            and not self.model.stop_training
+            and record.epoch < self.epochs
+            and self.should_pause()
+        ):
+            self.paused = True
+            self.model.stop_training = True
 
     def restore_best(self) -> None:
         if self.state.best_weights is not None:

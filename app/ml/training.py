@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ml.architectures import Hyperparameters, normalise_architecture
+from app.ml.checkpoint import CheckpointError, TrainingCheckpoint, fingerprint
 from app.ml.dataset import Dataset, SplitRange
 
 if TYPE_CHECKING:
@@ -53,6 +54,15 @@ class TrainingCancelled(Exception):
     """The caller asked to stop (``should_stop()`` returned true)."""
 
 
+class TrainingInterrupted(Exception):
+    """The caller asked to pause (``should_pause()`` returned true at an epoch's end):
+    ``checkpoint`` resumes the run (`train(..., resume=checkpoint)`) where it stopped."""
+
+    def __init__(self, checkpoint: TrainingCheckpoint) -> None:
+        super().__init__(f"training interrupted after epoch {checkpoint.epoch}")
+        self.checkpoint = checkpoint
+
+
 @dataclass(frozen=True)
 class EpochRecord:
     epoch: int  # 1-based
@@ -74,6 +84,7 @@ class TrainingResult:
     stopped_early: bool
     fit_seconds: float
     train_samples: int
+    resumed_from_epoch: int = 0  # the checkpoint's epoch this run continued from, or 0
 
     @property
     def epochs_run(self) -> int:
@@ -104,47 +115,98 @@ def train(
     on_epoch: EpochCallback | None = None,
     should_stop: StopCheck | None = None,
     cancel_check_interval_s: float = 0.5,
+    should_pause: StopCheck | None = None,
+    resume: TrainingCheckpoint | None = None,
 ) -> TrainingResult:
     """Train ``architecture`` on ``dataset``'s training split.
 
     Raises `TrainingDiverged` (non-finite inputs or loss, or a training loss that
-    never fell below the untrained model's: the optimiser failed) and
-    `TrainingCancelled`. A validation loss that never falls below the untrained
-    model's is *not* a failure: the best validation epoch's weights are returned
-    and evaluation on the test split says whether the model has skill.
+    never fell below the untrained model's: the optimiser failed),
+    `TrainingCancelled`, and `TrainingInterrupted` with a checkpoint when
+    ``should_pause()`` is true at an epoch's end; ``resume`` (such a checkpoint, of
+    the same data, architecture, hyperparameters and epochs, else it is ignored)
+    continues that run exactly where it stopped. A validation loss that never falls
+    below the untrained model's is *not* a failure: the best validation epoch's
+    weights are returned and evaluation on the test split says whether the model
+    has skill.
     """
     _check_inputs(dataset, hp, epochs)
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training cancelled before it started")
 
     from app.ml.architectures import build_model
-    from app.ml.callbacks import Supervisor
-    from app.ml.windows import window_batches
+    from app.ml.callbacks import Supervisor, SupervisorState
+    from app.ml.windows import epoch_batches, steps_per_epoch, window_batches
 
     splits = dataset.splits
     model = build_model(architecture, hp, dataset.n_features)
-    train_batches = window_batches(dataset, splits.train, hp.batch_size, shuffle=True, seed=hp.seed)
+    run_id = fingerprint(
+        dataset.features,
+        dataset.targets,
+        normalise_architecture(architecture),
+        hp.to_json(),
+        epochs,
+    )
     val_batches = window_batches(dataset, splits.validation, max(hp.batch_size, _EVAL_BATCH))
-
     train_eval_batches = window_batches(dataset, splits.train, max(hp.batch_size, _EVAL_BATCH))
 
-    untrained_val_loss = float(model.evaluate(val_batches, verbose=0))
-    untrained_train_loss = float(model.evaluate(train_eval_batches, verbose=0))
+    supervisor = Supervisor(
+        epochs, hp.patience, on_epoch, should_stop, cancel_check_interval_s, should_pause
+    )
+    first_epoch, fit_seconds = 0, 0.0
+    if resume is not None and not (resume.fingerprint == run_id and resume.epoch < epochs):
+        resume = None  # another run's: start afresh
+    if resume is not None:
+        try:
+            restore_state(model, resume)
+        except CheckpointError:
+            model, resume = build_model(architecture, hp, dataset.n_features), None
+    if resume is not None:
+        first_epoch, fit_seconds = resume.epoch, resume.fit_seconds
+        untrained_val_loss = resume.untrained_val_loss
+        untrained_train_loss = resume.untrained_train_loss
+        supervisor.state = SupervisorState(
+            history=[EpochRecord(*record) for record in resume.history],
+            best_val_loss=resume.best_val_loss,
+            best_epoch=resume.best_epoch,
+            best_weights=resume.best_weights,
+        )
+    else:
+        untrained_val_loss = float(model.evaluate(val_batches, verbose=0))
+        untrained_train_loss = float(model.evaluate(train_eval_batches, verbose=0))
     if not math.isfinite(untrained_val_loss):
         raise TrainingDiverged(f"the untrained model's validation loss is {untrained_val_loss}")
     # A non-finite training loss is caught (and reported by epoch) during the fit.
 
-    supervisor = Supervisor(epochs, hp.patience, on_epoch, should_stop, cancel_check_interval_s)
+    # Each epoch's order is drawn from (seed, epoch): a resumed run sees the batches
+    # an uninterrupted one would have.
+    train_batches = epoch_batches(
+        dataset, splits.train, hp.batch_size, seed=hp.seed, first_epoch=first_epoch, epochs=epochs
+    )
     started = time.perf_counter()
     model.fit(
         train_batches,
         validation_data=val_batches,
         epochs=epochs,
+        initial_epoch=first_epoch,
+        steps_per_epoch=steps_per_epoch(splits.train, hp.batch_size),
         callbacks=[supervisor],
         shuffle=False,
         verbose=0,
     )
-    fit_seconds = time.perf_counter() - started
+    fit_seconds += time.perf_counter() - started
+    if supervisor.paused:
+        raise TrainingInterrupted(
+            capture_state(
+                model,
+                supervisor.state,
+                fingerprint=run_id,
+                epochs=epochs,
+                untrained_val_loss=untrained_val_loss,
+                untrained_train_loss=untrained_train_loss,
+                fit_seconds=fit_seconds,
+            )
+        )
 
     state = supervisor.state
     bar = untrained_train_loss * (1.0 - _MIN_TRAIN_IMPROVEMENT)
@@ -173,7 +235,64 @@ def train(
         stopped_early=state.stopped_early,
         fit_seconds=fit_seconds,
         train_samples=len(splits.train),
+        resumed_from_epoch=first_epoch,
     )
+
+
+def _state_variables(model: keras.Model) -> list[Any]:
+    """The model's variables a checkpoint holds: weights and the seed generators'
+    state (dropout), not the metrics' (reset every epoch)."""
+    metrics = {id(v) for v in model.metrics_variables}
+    return [v for v in model.variables if id(v) not in metrics]
+
+
+def capture_state(
+    model: keras.Model,
+    state: Any,
+    *,
+    fingerprint: str,
+    epochs: int,
+    untrained_val_loss: float,
+    untrained_train_loss: float,
+    fit_seconds: float,
+) -> TrainingCheckpoint:
+    """A checkpoint of ``model`` (and its optimizer) at the end of the last epoch in
+    ``state`` (the `Supervisor`'s)."""
+    history = state.history
+    return TrainingCheckpoint(
+        fingerprint=fingerprint,
+        epoch=history[-1].epoch if history else 0,
+        epochs=epochs,
+        history=[(r.epoch, r.loss, r.val_loss) for r in history],
+        best_epoch=state.best_epoch,
+        best_val_loss=state.best_val_loss,
+        untrained_val_loss=untrained_val_loss,
+        untrained_train_loss=untrained_train_loss,
+        fit_seconds=fit_seconds,
+        model_state=[np.array(v.numpy()) for v in _state_variables(model)],
+        optimizer_state=[np.array(v.numpy()) for v in model.optimizer.variables],
+        best_weights=None if state.best_weights is None else list(state.best_weights),
+    )
+
+
+def restore_state(model: keras.Model, checkpoint: TrainingCheckpoint) -> None:
+    """Put a checkpoint's model and optimizer variables into a freshly built ``model``
+    of the same architecture and hyperparameters."""
+    variables = _state_variables(model)
+    model.optimizer.build(model.trainable_variables)
+    optimizer = list(model.optimizer.variables)
+    if len(variables) != len(checkpoint.model_state) or len(optimizer) != len(
+        checkpoint.optimizer_state
+    ):
+        raise CheckpointError("the checkpoint does not fit this model")
+    for variable, value in zip(
+        [*variables, *optimizer],
+        [*checkpoint.model_state, *checkpoint.optimizer_state],
+        strict=True,
+    ):
+        if tuple(variable.shape) != value.shape:
+            raise CheckpointError(f"the checkpoint's {variable.path} has another shape")
+        variable.assign(value)
 
 
 def predict_scaled(

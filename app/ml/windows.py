@@ -56,3 +56,48 @@ def materialise(dataset: Dataset, split: SplitRange) -> tuple[np.ndarray, np.nda
         np.ascontiguousarray(dataset.windows(split)),
         np.ascontiguousarray(dataset.split_targets(split)),
     )
+
+
+def epoch_batches(
+    dataset: Dataset,
+    split: SplitRange,
+    batch_size: int,
+    *,
+    seed: int,
+    first_epoch: int,
+    epochs: int,
+) -> tf.data.Dataset:
+    """The training batches of epochs ``first_epoch`` … ``epochs - 1`` (0-based), one
+    after the other, for ``model.fit(..., steps_per_epoch=steps_per_epoch(...))``.
+
+    Each epoch's order is a permutation drawn from (``seed``, epoch) alone, not from
+    a shuffle buffer's running state: a run resumed at epoch k from a checkpoint sees
+    the very batches an uninterrupted run would have seen from epoch k on.
+    """
+    series = tf.constant(dataset.features)
+    targets = tf.constant(dataset.targets)
+    offsets = tf.range(dataset.lookback, dtype=tf.int64)
+    n = len(split)
+    start = tf.constant(split.start, dtype=tf.int64)
+
+    def epoch_order(epoch: tf.Tensor) -> tf.data.Dataset:
+        keys = tf.random.stateless_uniform(
+            [n], seed=tf.stack([tf.constant(seed, tf.int64), epoch]), dtype=tf.float32
+        )
+        order = start + tf.cast(tf.argsort(keys, stable=True), tf.int64)
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
+    def gather(batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        windows = tf.gather(series, batch[:, None] + offsets[None, :])
+        return windows, tf.gather(targets, batch)
+
+    return (
+        tf.data.Dataset.range(first_epoch, epochs)
+        .flat_map(epoch_order)
+        .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def steps_per_epoch(split: SplitRange, batch_size: int) -> int:
+    return -(-len(split) // batch_size)

@@ -1,6 +1,13 @@
 """Every table, imported here so `SQLModel.metadata` (and Alembic) sees them all."""
 
-from app.models.agents import Agent, AgentVersion, IdempotencyKey, Notification, TrainingJob
+from app.models.agents import (
+    Agent,
+    AgentVersion,
+    IdempotencyKey,
+    Notification,
+    TrainingCheckpoint,
+    TrainingJob,
+)
 from app.models.audit import AuditLog
 from app.models.predictions import Prediction
 from app.models.stores import ArtifactFile, BarCoverage, StoredBar
@@ -19,6 +26,7 @@ __all__ = [
     "RefreshToken",
     "StoredBar",
     "TokenRevocation",
+    "TrainingCheckpoint",
     "TrainingJob",
     "User",
 ]

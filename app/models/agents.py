@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime, created_at_field, utcnow, uuid_pk
@@ -134,6 +134,23 @@ class TrainingJob(SQLModel, table=True):
     # not in `attempts` (the budget for crashes).
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     transient_retries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Times a worker shutting down (a deploy) stopped the run at an epoch boundary and
+    # re-queued it with a checkpoint; not counted in `attempts` either.
+    interruptions: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class TrainingCheckpoint(SQLModel, table=True):
+    """Where an interrupted run stopped (`app.ml.checkpoint`), for whichever worker
+    claims the job next; deleted when the job ends."""
+
+    __tablename__ = "training_checkpoints"
+
+    job_id: uuid.UUID = Field(primary_key=True, foreign_key="training_jobs.id", ondelete="CASCADE")
+    epoch: int
+    size: int = Field(sa_type=BigInteger)
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = created_at_field()
 
 
 class IdempotencyKey(SQLModel, table=True):

@@ -22,4 +22,6 @@ class AuditLog(SQLModel, table=True):
     client_ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=256)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The X-Request-ID of the request that wrote the row (null outside a request).
+    request_id: str | None = Field(default=None, max_length=128, index=True)
     created_at: datetime = created_at_field()

@@ -8,6 +8,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -19,6 +20,7 @@ from app.deps import (
     DefaultRateLimit,
     RuntimeDep,
     SessionDep,
+    StreamAuthDep,
     TokenDep,
     rate_limit,
 )
@@ -27,9 +29,10 @@ from app.models import Notification
 from app.models.agents import AgentStatus
 from app.models.base import NulFreeStr
 from app.schemas.agents import AgentAccepted, AgentCreate, AgentPage, AgentPublic
+from app.schemas.events import StreamToken
 from app.schemas.notifications import MAX_NOTIFICATION_ID
 from app.services import agent_views, agents
-from app.services.revocation import family_key
+from app.services.notifications import Progress
 
 router = APIRouter(tags=["agents"])
 AgentCreateRateLimit = Depends(rate_limit("agent_create"))
@@ -202,24 +205,34 @@ async def delete_agent(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+_SSE_DESCRIPTION = """Server-Sent Events: the agent's state changes (`agent.<state>`,
+with `id:`), stored as notifications, and while it trains its epoch progress
+(`agent.progress`, no `id:`, at most once a second, not stored); a `retry:` line first.
+The stream ends after a final state (READY, FAILED, CANCELLED), on logout or when the
+access token expires. A reconnect whose `Last-Event-ID` (or `last_event_id`) is that
+final event gets 204, which stops an EventSource. Authenticate with the bearer, or in a
+browser with `?token=` from `POST …/events/token`."""
+
+
 @router.get(
     "/agents/{agent_id}/events",
     operation_id="agent_events",
     response_class=StreamingResponse,
-    dependencies=[DefaultRateLimit],
+    description=_SSE_DESCRIPTION,
     responses={
         200: {
             "content": {
                 "text/event-stream": {
                     "schema": {
                         "type": "string",
-                        "description": "`id:`, `event:` and `data:` "
-                        "(the agent's state as JSON) lines per event",
+                        "description": "`retry:` once, then per event `event:` and `data:` "
+                        "(JSON) lines, with `id:` for a state change",
                     }
                 }
             },
-            "description": "Server-Sent Events: one per state change",
+            "description": "Server-Sent Events",
         },
+        204: {"description": "Nothing more will come: the client has the final event"},
         **error_responses(401, 404, 422, 429, 503),
     },
 )
@@ -227,37 +240,50 @@ async def agent_events(
     agent_id: uuid.UUID,
     session: SessionDep,
     runtime: RuntimeDep,
-    user: CurrentUser,
-    claims: TokenDep,
+    auth: StreamAuthDep,
     last_event_id: Annotated[
         int | None, Header(alias="Last-Event-ID", ge=0, le=MAX_NOTIFICATION_ID)
     ] = None,
-) -> StreamingResponse:
-    """Past and future state changes; the stream ends after a final state, or once the
-    token it was opened with is revoked (logout) or expires."""
+    last_event_id_query: Annotated[
+        int | None,
+        Query(
+            alias="last_event_id",
+            ge=0,
+            le=MAX_NOTIFICATION_ID,
+            description="For a new EventSource (which sends no `Last-Event-ID`): the id "
+            "of the last event received; the header wins when both are sent.",
+        ),
+    ] = None,
+) -> Response:
+    """Past and future state changes and training progress; the stream ends after a
+    final state, or once the token it was opened with is revoked (logout) or expires."""
+    settings = runtime.settings
 
     async def still_authorised() -> bool:
-        if claims.expires_at <= datetime.now(UTC):
+        if auth.expires_at <= datetime.now(UTC):
             return False
-        return not await runtime.revocations.is_revoked([claims.jti, family_key(claims.family)])
+        return not await runtime.revocations.is_revoked(auth.revocation_keys)
 
     events = await agent_views.events(
         session,
         runtime.sessionmaker,
-        user,
+        auth.user,
         agent_id,
-        after_id=last_event_id or 0,
-        poll_s=runtime.settings.sse_poll_interval_s,
+        after_id=last_event_id if last_event_id is not None else (last_event_id_query or 0),
+        poll_s=settings.sse_poll_interval_s,
+        progress_interval_s=settings.sse_progress_interval_s,
         still_authorised=still_authorised,
     )
-    release = runtime.streams.acquire(user.id)
+    if events is None:  # the client has the final event: 204 makes EventSource stop
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    release = runtime.streams.acquire(auth.user.id)
     if release is None:
         limit = runtime.streams.per_user
         raise RateLimited(
             f"You already have {limit} event streams open; close one first.",
-            headers={"Retry-After": str(max(int(runtime.settings.sse_poll_interval_s), 1))},
+            headers={"Retry-After": str(max(int(settings.sse_poll_interval_s), 1))},
         )
-    stream = _sse(events, release)
+    stream = _sse(events, release, settings.sse_retry_ms)
     # A stream the server never starts (the client left at once) still gives its slot back.
     weakref.finalize(stream, release)
     return StreamingResponse(
@@ -267,17 +293,56 @@ async def agent_events(
     )
 
 
+@router.post(
+    "/agents/{agent_id}/events/token",
+    response_model=StreamToken,
+    operation_id="create_agent_events_token",
+    summary="A stream token for the agent's events (for EventSource)",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(401, 404, 422, 429, 503),
+)
+async def agent_events_token(
+    agent_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    claims: TokenDep,
+) -> StreamToken:
+    """A single-use token, valid `STREAM_TOKEN_TTL_S` (60 s) and for this agent only, to
+    put in `?token=` on its events URL: a browser's EventSource cannot send
+    `Authorization`, and an access token never goes in a URL. The stream it opens ends
+    on logout or when the access token it came from expires, like a bearer's."""
+    token, stream = await agent_views.events_token(
+        session, runtime.settings, user, claims, agent_id
+    )
+    url = _link(request, runtime.settings, "agent_events", agent_id)
+    return StreamToken(
+        token=token,
+        expires_at=stream.expires_at,
+        expires_in=max(int((stream.expires_at - datetime.now(UTC)).total_seconds()), 0),
+        events_url=f"{url}?{urlencode({'token': token})}",
+    )
+
+
+def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
 async def _sse(
-    events: AsyncIterator[Notification | None], release: Callable[[], None]
+    events: AsyncIterator[Notification | Progress | None],
+    release: Callable[[], None],
+    retry_ms: int,
 ) -> AsyncIterator[str]:
     try:
-        async for note in events:
-            if note is None:  # a comment keeps proxies from closing an idle stream
+        yield f"retry: {retry_ms}\n\n"
+        async for item in events:
+            if item is None:  # a comment keeps proxies from closing an idle stream
                 yield ": keep-alive\n\n"
+            elif isinstance(item, Progress):  # no id: a reconnect resumes after the state
+                yield _event(item.event, item.payload)
             else:
-                yield (
-                    f"id: {note.id}\nevent: {note.event}\n"
-                    f"data: {json.dumps(note.payload, separators=(',', ':'))}\n\n"
-                )
+                yield _event(item.event, item.payload, item.id)
     finally:
         release()

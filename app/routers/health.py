@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
+from app.db import database_revision, schema_revisions
 from app.deps import RuntimeDep
 from app.errors import ErrorBody, ErrorResponse, NotFound, Unauthorized, error_responses
 
@@ -25,7 +26,8 @@ class Liveness(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
     checks: dict[str, str] = Field(
-        description='Each backing service: "ok" or "error: <kind>".',
+        description='Each backing service: "ok" or "error: <kind>"; the database may also '
+        'be "not migrated" (its schema is behind this code: run `python -m app.migrate`).',
         examples=[{"database": "ok", "redis": "ok"}],
     )
 
@@ -63,15 +65,25 @@ async def healthz() -> Liveness:
     "/readyz",
     operation_id="readyz",
     response_model=Readiness,
-    responses={503: {"model": NotReady, "description": "A backing service is down"}},
+    responses={
+        503: {
+            "model": NotReady,
+            "description": "A backing service is down, or the database is not migrated",
+        }
+    },
 )
 async def readyz(runtime: RuntimeDep) -> Readiness | JSONResponse:
-    """Ready when the database (and Redis, when configured) answer within a second."""
+    """Ready when the database (and Redis, when configured) answer within a second and
+    the database's schema is at this code's head (503 `not_migrated` when it is behind)."""
     checks: dict[str, str] = {}
+    revisions = schema_revisions()
+    revision: tuple[str, ...] = ()
     try:
         async with asyncio.timeout(1.0), runtime.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
+            revision = await database_revision(conn)
+        behind = revisions.state(revision) == "behind"
+        checks["database"] = "not migrated" if behind else "ok"
     except Exception as exc:  # any failure means "not ready", whatever its kind
         checks["database"] = f"error: {type(exc).__name__}"
     if runtime.redis is not None:
@@ -83,13 +95,20 @@ async def readyz(runtime: RuntimeDep) -> Readiness | JSONResponse:
             checks["redis"] = f"error: {type(exc).__name__}"
     if all(value == "ok" for value in checks.values()):
         return Readiness(checks=checks)
-    down = ", ".join(name for name, value in checks.items() if value != "ok")
-    body = NotReady(
-        checks=checks,
-        error=ErrorBody(
+    down = ", ".join(name for name, value in checks.items() if value.startswith("error"))
+    if checks["database"] == "not migrated":
+        error = ErrorBody(
+            code="not_migrated",
+            message=f"Not ready: the database schema is at {', '.join(revision) or 'nothing'}, "
+            f"this code needs {revisions.head}; run `python -m app.migrate`."
+            + (f" Unavailable: {down}." if down else ""),
+            details=checks,
+        )
+    else:
+        error = ErrorBody(
             code="service_unavailable", message=f"Not ready: {down} unavailable.", details=checks
-        ),
-    )
+        )
+    body = NotReady(checks=checks, error=error)
     return JSONResponse(
         body.model_dump(),
         status_code=503,

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.config import Settings
 from app.models import Agent, AgentVersion, Notification, User
 from app.models.agents import AgentStatus
 from app.schemas.agents import AgentPage, AgentPublic, AgentVersionPublic, TrackRecord
+from app.security import StreamClaims, TokenClaims, create_stream_token
 from app.services import agents, notifications, outcomes
 from app.services.audit import ClientInfo
 from app.services.market_data.base import data_warnings
-from app.services.notifications import Notifier
+from app.services.notifications import Notifier, Progress
 
 
 def public(
@@ -87,11 +90,37 @@ async def events(
     *,
     after_id: int,
     poll_s: float,
+    progress_interval_s: float | None = None,
     still_authorised: Callable[[], Awaitable[bool]] | None = None,
-) -> AsyncIterator[Notification | None]:
-    """The agent's notifications as they come (see `notifications.follow`); 404 now,
-    before anything is streamed, if the agent is not the caller's."""
+) -> AsyncIterator[Notification | Progress | None] | None:
+    """The agent's notifications (and progress) as they come (see `notifications.follow`);
+    404 now, before anything is streamed, if the agent is not the caller's; None when the
+    client's Last-Event-ID (`after_id`) is the agent's final event: nothing to stream."""
     await agents.get_owned(session, user, agent_id)
+    if after_id and await notifications.finished(session, agent_id, after_id):
+        return None
     return notifications.follow(
-        sessionmaker, agent_id, after_id, poll_s, still_authorised=still_authorised
+        sessionmaker,
+        agent_id,
+        after_id,
+        poll_s,
+        still_authorised=still_authorised,
+        progress_interval_s=progress_interval_s,
+    )
+
+
+async def events_token(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    parent: TokenClaims,
+    agent_id: uuid.UUID,
+) -> tuple[str, StreamClaims]:
+    """A single-use stream token for one of the caller's agents (404 for any other)."""
+    await agents.get_owned(session, user, agent_id)
+    return create_stream_token(
+        secret=settings.jwt_secret(),
+        parent=parent,
+        agent_id=str(agent_id),
+        ttl=timedelta(seconds=settings.stream_token_ttl_s),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import request_id
 from app.models import AuditLog
 
 
@@ -25,13 +26,15 @@ def entry(
     user_id: uuid.UUID | None = None,
     **details: Any,
 ) -> AuditLog:
-    """An audit row for a caller that saves it itself (/predict's group commit)."""
+    """An audit row for a caller that saves it itself (/predict's group commit),
+    stamped with the current request's id."""
     return AuditLog(
         user_id=user_id,
         action=action,
         client_ip=client.ip,
         user_agent=(client.user_agent or "")[:256] or None,
         details=details,
+        request_id=request_id.current(),
     )
 
 

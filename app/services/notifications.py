@@ -15,10 +15,12 @@ import hmac
 import ipaddress
 import json
 import logging
+import math
 import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +32,7 @@ from sqlmodel import col
 from app.db import after_commit
 from app.errors import Unprocessable
 from app.models import Agent, Notification, User
-from app.models.agents import FINAL_STATES
+from app.models.agents import FINAL_STATES, AgentStatus
 from app.models.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -363,6 +365,32 @@ class StreamSlots:
         return self._open.get(user_id, 0)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """An epoch's progress while the agent trains (`agent.progress`): read from the
+    agent's row, which the training job updates, and streamed but never stored (a row
+    per epoch per agent would bury the state changes in the notification list)."""
+
+    payload: dict[str, Any]
+    event: str = "agent.progress"
+
+
+async def finished(session: AsyncSession, agent_id: uuid.UUID, seen_id: int) -> bool:
+    """True when the client has already seen (`seen_id`, its Last-Event-ID) the agent's
+    newest notification and it is a final state: nothing more will come."""
+    newest = await session.scalar(
+        select(Notification)
+        .where(col(Notification.agent_id) == agent_id)
+        .order_by(col(Notification.id).desc())
+        .limit(1)
+    )
+    return (
+        newest is not None
+        and (newest.id or 0) <= seen_id
+        and newest.payload.get("status") in FINAL_STATES
+    )
+
+
 async def follow(
     sessionmaker: async_sessionmaker[AsyncSession],
     agent_id: uuid.UUID,
@@ -370,23 +398,50 @@ async def follow(
     poll_s: float,
     keep_alive_s: float = 15.0,
     still_authorised: Callable[[], Awaitable[bool]] | None = None,
-) -> AsyncIterator[Notification | None]:
+    progress_interval_s: float | None = None,
+) -> AsyncIterator[Notification | Progress | None]:
     """An agent's notifications after `after_id`, past then future; ends after a final
-    state. Polls the table (so any replica can serve it) with a fresh session each
-    time, and yields None after `keep_alive_s` of silence so an idle stream stays open.
+    state (one that is the newest notification: a retrained agent's history goes on
+    past its first READY) or once the agent is deleted. Polls the tables (so any
+    replica can serve it) with a fresh session each time, and yields None after
+    `keep_alive_s` of silence so an idle stream stays open. With `progress_interval_s`,
+    the agent's epoch progress while TRAINING, when it changed, at most that often.
     Before each poll `still_authorised` is asked: a logout (a revoked token) ends it."""
     last, idle = after_id, 0.0
+    sent_progress: dict[str, Any] | None = None
+    progress_at = -math.inf
     while True:
         if still_authorised is not None and not await still_authorised():
             return
         async with sessionmaker() as session:
             rows = await since(session, agent_id, last)
-        for note in rows:
+            state = (
+                await session.execute(
+                    select(col(Agent.status), col(Agent.progress)).where(col(Agent.id) == agent_id)
+                )
+            ).first()
+        active = bool(rows)
+        for index, note in enumerate(rows):
             last = note.id or last
             yield note
-            if note.payload.get("status") in FINAL_STATES:
+            if note.payload.get("status") in FINAL_STATES and index == len(rows) - 1:
                 return
-        if rows:
+        if state is None:  # deleted
+            return
+        status, progress = state
+        now = time.monotonic()
+        if (
+            progress_interval_s is not None
+            and status == AgentStatus.TRAINING
+            and isinstance(progress, dict)
+            and "epoch" in progress
+            and progress != sent_progress
+            and now - progress_at >= progress_interval_s
+        ):
+            sent_progress, progress_at = progress, now
+            yield Progress({"agent_id": str(agent_id), "status": str(status), **progress})
+            active = True
+        if active:
             idle = 0.0
         else:
             idle += poll_s

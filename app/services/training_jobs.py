@@ -10,6 +10,7 @@ Like every service these only flush; the caller owns the transaction.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import secrets
@@ -19,14 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.config import Settings
 from app.db import after_commit
 from app.errors import Conflict
-from app.models import Agent, AgentVersion, TrainingJob, User
+from app.models import Agent, AgentVersion, TrainingCheckpoint, TrainingJob, User
 from app.models.agents import RUNNING_STATES, AgentStatus
 from app.models.base import utcnow
 from app.services import artifact_store
@@ -381,6 +382,82 @@ async def requeue(
     return delay
 
 
+def deliveries(job: TrainingJob | Row[Any]) -> int:
+    """How many times the job has been handed to the queue so far (each delivery has an
+    ARQ id of its own, so a re-queued job is not refused as a duplicate)."""
+    return int(job.attempts) + int(job.transient_retries) + int(job.interruptions)
+
+
+async def suspend(
+    session: AsyncSession,
+    notifier: Notifier,
+    job_id: uuid.UUID,
+    lease: str,
+    *,
+    reason: str,
+    checkpoint: bytes | None,
+    epoch: int,
+) -> int:
+    """Back to QUEUED, due at once, because the worker is shutting down (a deploy): the
+    attempt the claim counted is given back and `interruptions` counts this one;
+    `checkpoint` (if any) is stored for whichever worker claims the job next. Returns
+    the job's next delivery number, to enqueue it with once the caller commits.
+    Raises CancelRequested when the user asked to cancel meanwhile (a QUEUED job with
+    the flag would never be claimed): the caller finishes it CANCELLED instead."""
+    now = utcnow()
+    row = await _held(
+        session,
+        job_id,
+        lease,
+        {
+            "state": AgentStatus.QUEUED,
+            "lease_token": None,
+            "attempts": TrainingJob.attempts - 1,
+            "interruptions": TrainingJob.interruptions + 1,
+            "next_attempt_at": None,
+            "enqueued_at": now,
+        },
+        col(TrainingJob.attempts),
+        col(TrainingJob.transient_retries),
+        col(TrainingJob.interruptions),
+    )
+    if checkpoint is not None:
+        await session.execute(
+            delete(TrainingCheckpoint).where(col(TrainingCheckpoint.job_id) == job_id)
+        )
+        session.add(
+            TrainingCheckpoint(
+                job_id=job_id,
+                epoch=epoch,
+                size=len(checkpoint),
+                sha256=hashlib.sha256(checkpoint).hexdigest(),
+                data=checkpoint,
+            )
+        )
+    agent = await session.get(Agent, row.agent_id)
+    assert agent is not None
+    agent.status = AgentStatus.QUEUED
+    agent.updated_at = now
+    session.add(agent)
+    await session.flush()
+    await notifier.emit(
+        session, agent, AgentStatus.QUEUED, reason=reason, retry=True, resume_epoch=epoch + 1
+    )
+    return deliveries(row) + 1
+
+
+async def load_checkpoint(session: AsyncSession, job_id: uuid.UUID) -> tuple[int, bytes] | None:
+    """The job's checkpoint (epoch, bytes), if a previous run left a sound one."""
+    stored = await session.get(TrainingCheckpoint, job_id)
+    if stored is None:
+        return None
+    data = bytes(stored.data)
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        logger.warning("checkpoint of training job %s is corrupt; starting afresh", job_id)
+        return None
+    return stored.epoch, data
+
+
 # --- the reaper ----------------------------------------------------------------------------
 
 
@@ -544,7 +621,11 @@ async def _announce_final(
     stage: str | None,
     now: datetime,
 ) -> None:
-    """The version and the agent follow the job into its final state; the user is told."""
+    """The version and the agent follow the job into its final state; the user is told.
+    A checkpoint the job left is of no more use."""
+    await session.execute(
+        delete(TrainingCheckpoint).where(col(TrainingCheckpoint.job_id) == job_id)
+    )
     version = await session.get(AgentVersion, job_id)
     if version is not None:
         version.status = state

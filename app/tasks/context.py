@@ -7,7 +7,8 @@ job all take, and that closes them in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,9 @@ class JobContext:
     notifier: Notifier
     http: httpx.AsyncClient
     queue: JobQueue
+    # Set when the process is shutting down (SIGTERM, the app's shutdown): a running
+    # training stops at its next epoch boundary and re-queues with a checkpoint.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def build(

@@ -31,9 +31,12 @@ logger = logging.getLogger(__name__)
 
 
 class EmbeddedRunner:
-    """One job at a time. `stop` cancels a training (its child is killed) but lets a
-    database pass finish: a query cancelled on SQLite leaves aiosqlite's thread
-    answering an event loop that is about to close."""
+    """One job at a time. `stop` (the app's shutdown) asks a training to stop at its
+    next epoch boundary, where it stores a checkpoint and re-queues its job without
+    spending an attempt (`JobContext.stopping`), and waits `shutdown_grace_s` for
+    that; past it the training is cancelled (its child is killed). A database pass
+    is let finish: a query cancelled on SQLite leaves aiosqlite's thread answering
+    an event loop that is about to close."""
 
     def __init__(self, ctx: JobContext, queue: EmbeddedJobQueue) -> None:
         self.ctx = ctx
@@ -52,10 +55,12 @@ class EmbeddedRunner:
         if self._task is not None:
             self._stopping.set()
             self.queue.wakeup.set()
+            grace = 10.0
             if self._training:
-                self._task.cancel()
+                self.ctx.stopping.set()
+                grace = float(self.ctx.settings.shutdown_grace_s)
             try:
-                await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
             except TimeoutError:
                 self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -36,14 +36,16 @@ async def reap_stale_jobs(ctx: JobContext) -> int:
 
 async def enqueue_queued(ctx: JobContext) -> int:
     """Hand every QUEUED job that is due to the queue again (idempotent: ARQ
-    de-duplicates by id, and each delivery — crash retry or transient retry — has an
-    id of its own); a job backing off waits for its `next_attempt_at`."""
+    de-duplicates by id, and each delivery — crash retry, transient retry or resume
+    after a shutdown — has an id of its own); a job backing off waits for its `next_attempt_at`."""
     async with ctx.sessionmaker() as session:
         queued = (
             await session.execute(
                 select(
                     col(TrainingJob.id),
-                    col(TrainingJob.attempts) + col(TrainingJob.transient_retries),
+                    col(TrainingJob.attempts)
+                    + col(TrainingJob.transient_retries)
+                    + col(TrainingJob.interruptions),
                 )
                 .where(col(TrainingJob.state) == AgentStatus.QUEUED)
                 .where(col(TrainingJob.cancel_requested).is_(False))

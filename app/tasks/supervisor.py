@@ -5,6 +5,12 @@ process (TensorFlow is never forked): the event loop stays free for heartbeats, 
 or timeout really stops training, and the child exits if its parent dies, so a SIGKILLed
 worker leaves no orphan. The child reports through a pipe (`progress`, `stage`, `result`,
 `failed`); the supervisor passes that to a `Reporter`, which alone touches the database.
+
+Shutting down (a deploy's SIGTERM: `stop` is set) the supervisor sends the child
+SIGTERM, which the child takes as "stop at the next epoch boundary": it saves a
+checkpoint (`app.ml.checkpoint`) and sends it (`interrupted`); `ChildInterrupted`
+carries it to the run, which re-queues the job with it. A child started with a
+checkpoint resumes from it. SIGKILL, not SIGTERM, is what ends a child for good.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import math
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Awaitable
@@ -25,6 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
+logger = logging.getLogger(__name__)
 # Bars per year by frequency, for annualising the backtest's Sharpe and Sortino.
 
 
@@ -69,6 +78,16 @@ class ChildFailed(Exception):
         self.reason = reason
 
 
+class ChildInterrupted(Exception):
+    """The child stopped at an epoch boundary when asked; `checkpoint` resumes the run
+    after `epoch` (None when it stopped before its first epoch ended)."""
+
+    def __init__(self, epoch: int, checkpoint: bytes | None) -> None:
+        super().__init__(f"training interrupted after epoch {epoch}")
+        self.epoch = epoch
+        self.checkpoint = checkpoint
+
+
 async def supervise(
     spec: TrainingSpec,
     bars_ipc: bytes,
@@ -77,14 +96,17 @@ async def supervise(
     timeout_s: float,
     heartbeat_interval_s: float,
     progress_write_interval_s: float,
+    checkpoint: bytes | None = None,
+    stop: asyncio.Event | None = None,
 ) -> dict[str, Any]:
-    """Train `spec` in a child process; its result, or ChildFailed. The child is
-    terminated (then killed) however this ends."""
+    """Train `spec` in a child process (from `checkpoint`, if given); its result, or
+    ChildFailed, or ChildInterrupted once `stop` is set and the child reached an epoch
+    boundary. The child is killed however this ends."""
     mp = multiprocessing.get_context("spawn")
     parent, child = mp.Pipe(duplex=False)
     process = mp.Process(
         target=child_main,
-        args=(spec, bars_ipc, child),
+        args=(spec, bars_ipc, child, checkpoint),
         daemon=True,
         name=f"train-{spec.version_id}",
     )
@@ -98,13 +120,12 @@ async def supervise(
             timeout_s=timeout_s,
             heartbeat_interval_s=heartbeat_interval_s,
             progress_write_interval_s=progress_write_interval_s,
+            stop=stop,
         )
     finally:
         if process.is_alive():
-            process.terminate()
+            process.kill()  # SIGTERM would only ask it for a checkpoint
             await asyncio.to_thread(process.join, 5)
-            if process.is_alive():
-                process.kill()
         parent.close()
 
 
@@ -116,13 +137,22 @@ async def _relay(
     timeout_s: float,
     heartbeat_interval_s: float,
     progress_write_interval_s: float,
+    stop: asyncio.Event | None = None,
 ) -> dict[str, Any]:
     """Pass on stages at once, progress at most every `progress_write_interval_s` and a
-    heartbeat otherwise; stop on the result, a failure, a dead child or the deadline."""
+    heartbeat otherwise; stop on the result, a failure, an interruption, a dead child
+    or the deadline. Once `stop` is set, and the child listens (`armed`), ask it for a
+    checkpoint (SIGTERM)."""
     deadline = time.monotonic() + timeout_s
     last_beat = last_write = 0.0
     pending_progress: dict[str, Any] | None = None
+    armed = asked = False
     while True:
+        if stop is not None and stop.is_set() and armed and not asked:
+            logger.info("asking training process %s to stop at the next epoch", process.pid)
+            with contextlib.suppress(OSError):
+                os.kill(process.pid, signal.SIGTERM)
+            asked = True
         while conn.poll():
             try:
                 kind, payload = conn.recv()
@@ -130,6 +160,14 @@ async def _relay(
                 break
             if kind == "progress":
                 pending_progress = payload
+            elif kind == "armed":
+                armed = True
+            elif kind == "resumed":
+                logger.info("training resumes from its checkpoint at epoch %s", payload + 1)
+            elif kind == "interrupted":
+                if pending_progress:
+                    await reporter.progress(pending_progress)
+                raise ChildInterrupted(int(payload["epoch"]), payload["checkpoint"])
             elif kind == "stage":
                 await reporter.reached_stage(str(payload), pending_progress or {})
                 pending_progress = None
@@ -153,14 +191,23 @@ async def _relay(
         await asyncio.sleep(0.1)
 
 
-def child_main(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> None:
-    """Entry point of the child process; never raises (the pipe carries the outcome)."""
+def child_main(
+    spec: TrainingSpec, bars_ipc: bytes, conn: Connection, checkpoint: bytes | None = None
+) -> None:
+    """Entry point of the child process; never raises (the pipe carries the outcome).
+    SIGTERM or SIGINT asks it to stop at the next epoch boundary with a checkpoint."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    pause = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: pause.set())
+    conn.send(("armed", None))
     _exit_with_parent()
     if spec.nice:
         _lower_priority(spec.nice)
     try:
-        conn.send(("result", train_and_evaluate(spec, bars_ipc, conn)))
+        conn.send(("result", train_and_evaluate(spec, bars_ipc, conn, checkpoint, pause)))
+    except _Interrupted as stopped:
+        conn.send(("interrupted", {"epoch": stopped.epoch, "checkpoint": stopped.checkpoint}))
     except _Failure as failure:
         conn.send(("failed", {"stage": failure.stage, "reason": failure.reason}))
     except Exception as exc:  # report, never crash silently
@@ -179,6 +226,13 @@ class _Failure(Exception):
         super().__init__(reason)
         self.stage = stage
         self.reason = reason
+
+
+class _Interrupted(Exception):
+    def __init__(self, epoch: int, checkpoint: bytes) -> None:
+        super().__init__(f"interrupted after epoch {epoch}")
+        self.epoch = epoch
+        self.checkpoint = checkpoint
 
 
 def training_frame(bars: pl.DataFrame, features: list[str]) -> tuple[pl.DataFrame, list[str]]:
@@ -222,31 +276,70 @@ def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
     return replace(dataset, preprocessing=preprocessing)
 
 
-def train_and_evaluate(spec: TrainingSpec, bars_ipc: bytes, conn: Connection) -> dict[str, Any]:
+def train_and_evaluate(
+    spec: TrainingSpec,
+    bars_ipc: bytes,
+    conn: Connection,
+    checkpoint: bytes | None = None,
+    pause: threading.Event | None = None,
+) -> dict[str, Any]:
+    """Train and evaluate `spec`, resuming from `checkpoint` (bytes of
+    `app.ml.checkpoint.TrainingCheckpoint`) if it fits this run; once `pause` is set,
+    stop at the next epoch boundary (`_Interrupted`, with a checkpoint)."""
     from app.ml.architectures import Hyperparameters
     from app.ml.artifacts import save_artifact
     from app.ml.calibration import fit_calibrator
+    from app.ml.checkpoint import CheckpointError, TrainingCheckpoint
     from app.ml.conformal import fit_interval, interval_metrics, scale_window_for, split_scales
     from app.ml.evaluation import evaluate
-    from app.ml.training import TrainingDiverged, configure_threads, predict_scaled, train
+    from app.ml.training import (
+        TrainingDiverged,
+        TrainingInterrupted,
+        configure_threads,
+        predict_scaled,
+        train,
+    )
     from app.services.market_data.frequency import get_frequency
 
     configure_threads(spec.threads)
     dataset = prepare(spec, pl.read_ipc(io.BytesIO(bars_ipc)))
     hp = Hyperparameters.from_json({**spec.hyperparameters, "seed": spec.seed})
+    resume: TrainingCheckpoint | None = None
+    if checkpoint is not None:
+        with contextlib.suppress(CheckpointError):  # unreadable: train afresh
+            resume = TrainingCheckpoint.from_bytes(checkpoint)
+    first_epoch: list[int] = []
 
     def on_epoch(epoch: int, epochs: int, loss: float, val_loss: float) -> None:
-        conn.send(
-            (
-                "progress",
-                {"epoch": epoch, "epochs": epochs, "loss": _num(loss), "val_loss": _num(val_loss)},
-            )
-        )
+        if not first_epoch:
+            first_epoch.append(epoch)
+            if epoch > 1:
+                conn.send(("resumed", epoch - 1))
+        progress: dict[str, Any] = {
+            "epoch": epoch,
+            "epochs": epochs,
+            "loss": _num(loss),
+            "val_loss": _num(val_loss),
+        }
+        if first_epoch[0] > 1:
+            progress["resumed_from_epoch"] = first_epoch[0] - 1
+        conn.send(("progress", progress))
 
     try:
-        result = train(dataset, spec.architecture, hp, spec.epochs, on_epoch=on_epoch)
+        result = train(
+            dataset,
+            spec.architecture,
+            hp,
+            spec.epochs,
+            on_epoch=on_epoch,
+            should_pause=pause.is_set if pause is not None else None,
+            resume=resume,
+        )
     except TrainingDiverged as exc:
         raise _Failure("TRAINING", exc.reason) from None
+    except TrainingInterrupted as stopped:
+        saved = stopped.checkpoint
+        raise _Interrupted(saved.epoch, saved.to_bytes()) from None
     conn.send(("stage", "EVALUATING"))
     splits = dataset.splits
     val_pred = predict_scaled(result.model, dataset, splits.validation)

@@ -9,9 +9,10 @@ be hours in survives a PostgreSQL restart.
 A heartbeat task beats for the whole run, whatever the stage (a vendor fetch of
 hundreds of slow pages, validation, training, evaluation), so a live run is never
 taken for a dead one. Every way a run can end is written by the run itself: a
-vendor's transient failure puts the job back QUEUED with a back-off, and any
-other exception ends it FAILED with its type and message — never left for the
-reaper to call "stopped responding".
+vendor's transient failure puts the job back QUEUED with a back-off, a worker
+shutting down (`ctx.stopping`) puts it back QUEUED with a checkpoint of the epochs
+done (the next claim resumes from it), and any other exception ends it FAILED with
+its type and message — never left for the reaper to call "stopped responding".
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from app.services.market_data.validation import validate_bars
 from app.services.sentiment import add_sentiment
 from app.services.training_jobs import CancelRequested, LeaseLost
 from app.tasks.context import JobContext
-from app.tasks.supervisor import ChildFailed, TrainingSpec, supervise
+from app.tasks.supervisor import ChildFailed, ChildInterrupted, TrainingSpec, supervise
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -54,6 +55,15 @@ class _Failed(Exception):
         super().__init__(reason)
         self.stage = stage
         self.reason = reason
+
+
+class _Suspended(Exception):
+    """The process is shutting down: re-queue with the checkpoint (if training began)."""
+
+    def __init__(self, epoch: int = 0, checkpoint: bytes | None = None) -> None:
+        super().__init__(f"suspended after epoch {epoch}")
+        self.epoch = epoch
+        self.checkpoint = checkpoint
 
 
 async def run_training_job(ctx: JobContext, job_id: uuid.UUID) -> str:
@@ -170,12 +180,16 @@ class _Run:
             if not report.ok:
                 raise _Failed(AgentStatus.VALIDATING, "; ".join(report.reasons))
             self.data_span = data_span(bars, agent.data_frequency)
+            if self.ctx.stopping.is_set():  # shutting down: leave it to the next worker
+                raise _Suspended()
             await self._enter(AgentStatus.TRAINING)
             result = await self._train(agent, bars, steps)
             await self._ready(result)
             return "READY"
         except (CancelRequested, LeaseLost) as exc:
             return await self._ended_by(exc)
+        except _Suspended as exc:
+            return await self._suspend(exc)
         except _Failed as exc:
             await self._finish(AgentStatus.FAILED, exc.reason, exc.stage)
             return "FAILED"
@@ -242,6 +256,9 @@ class _Run:
             threads=settings.training_threads,
             nice=settings.training_nice,
         )
+        checkpoint = await self._checkpoint()
+        if checkpoint is not None:
+            logger.info("training job %s resumes after epoch %d", self.job_id, checkpoint[0])
         try:
             return await supervise(
                 spec,
@@ -250,9 +267,18 @@ class _Run:
                 timeout_s=settings.training_job_timeout_s,
                 heartbeat_interval_s=settings.heartbeat_interval_s,
                 progress_write_interval_s=settings.progress_write_interval_s,
+                checkpoint=checkpoint[1] if checkpoint is not None else None,
+                stop=self.ctx.stopping,
             )
+        except ChildInterrupted as exc:
+            raise _Suspended(exc.epoch, exc.checkpoint) from None
         except ChildFailed as exc:
             raise _Failed(AgentStatus(exc.stage) if exc.stage else self.stage, exc.reason) from None
+
+    @_outlasting_outages
+    async def _checkpoint(self) -> tuple[int, bytes] | None:
+        async with self.ctx.sessionmaker() as session:
+            return await training_jobs.load_checkpoint(session, self.job_id)
 
     @_outlasting_outages
     async def _segment(self, agent: Agent) -> str:
@@ -343,6 +369,41 @@ class _Run:
             return "FAILED"
         logger.info("training job %s retries in %.1f s: %s", self.job_id, delay, reason)
         return f"RETRY in {delay:.1f} s"
+
+    @_outlasting_outages
+    async def _suspend(self, stopped: _Suspended) -> str:
+        """Back to QUEUED, due at once, with the checkpoint: the worker is shutting down.
+        Neither `attempts` nor the transient budget is spent; the job is handed to the
+        queue again at once (the sweep would, too), for another worker to resume."""
+        self._ending = True
+        resume_at = stopped.epoch + 1
+        reason = (
+            f"the training worker shut down; training resumes at epoch {resume_at}"
+            if stopped.checkpoint is not None
+            else "the training worker shut down; training starts again"
+        )
+        try:
+            async with self.ctx.sessionmaker() as session:
+                delivery = await training_jobs.suspend(
+                    session,
+                    self.ctx.notifier,
+                    self.job_id,
+                    self.lease,
+                    reason=reason,
+                    checkpoint=stopped.checkpoint,
+                    epoch=stopped.epoch,
+                )
+                await _commit(session)
+        except CancelRequested as exc:
+            return await self._ended_by(exc)
+        except LeaseLost:
+            return "lease lost: the job was reaped or taken over"
+        try:
+            await self.ctx.queue.enqueue(self.job_id, delivery)
+        except Exception as exc:  # Redis down: the sweep enqueues it
+            logger.warning("re-enqueueing job %s failed: %s", self.job_id, type(exc).__name__)
+        logger.info("training job %s re-queued on shutdown: %s", self.job_id, reason)
+        return f"SUSPENDED after epoch {stopped.epoch}"
 
 
 _CREDENTIALS = re.compile(r"(?i)(://[^/\s:@]*:)[^@\s]*@|((?:password|secret|token|key)=)[^&\s]+")

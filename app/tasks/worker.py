@@ -14,7 +14,13 @@ Two things ARQ does not do are added here:
   as long as a training holds it;
 * `ResilientWorker` outlives Redis: ARQ's polling loop ends the process on the
   first connection error, this one logs it, backs off and polls again, and the
-  training in progress (a task of this process) is left alone.
+  training in progress (a task of this process) is left alone;
+* a graceful shutdown: on SIGTERM or SIGINT the worker takes no new job and asks
+  its trainings to stop at the next epoch boundary (`JobContext.stopping`); each
+  stores a checkpoint and re-queues its job without spending an attempt, and the
+  worker exits. Past `SHUTDOWN_GRACE_S` (ARQ's `job_completion_wait`) what still
+  runs is cancelled as before: the child is killed and the sweep re-queues the
+  job once its heartbeat is stale, spending an attempt.
 """
 
 from __future__ import annotations
@@ -40,7 +46,9 @@ from app.tasks.context import JobContext
 from app.tasks.scheduler import RedisTickLock, Scheduler
 from app.tasks.training import run_training_job
 
-logger = logging.getLogger(__name__)
+# Named, not `__name__`: run as `python -m app.tasks.worker` this module is `__main__`,
+# outside the `app` logger that `main` configures.
+logger = logging.getLogger("app.tasks.worker")
 
 # Back-off between attempts to reach a Redis that stopped answering.
 RECONNECT_FIRST_S = 0.5
@@ -96,7 +104,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "keep_result": 60,
         "allow_abort_jobs": True,
         "health_check_interval": 10,
-        "job_completion_wait": 0,
+        "job_completion_wait": settings.shutdown_grace_s,
     }
 
 
@@ -111,6 +119,28 @@ class ResilientWorker(Worker):
     only to record their result, and the job row, not Redis, is the truth."""
 
     reconnects = 0  # how many outages this worker has waited out
+
+    def handle_sig_wait_for_completion(self, signum: signal.Signals) -> None:
+        self._stop_trainings(signum)
+        super().handle_sig_wait_for_completion(signum)
+
+    def handle_sig(self, signum: signal.Signals) -> None:
+        self._stop_trainings(signum)
+        super().handle_sig(signum)
+
+    def _stop_trainings(self, signum: signal.Signals) -> None:
+        """SIGTERM / SIGINT: every training of this process checkpoints at its next
+        epoch boundary and re-queues its job (ARQ stops taking jobs meanwhile)."""
+        job: JobContext | None = self.ctx.get("job")
+        if job is not None and signum in (signal.SIGTERM, signal.SIGINT):
+            running = sum(not t.done() for t in self.tasks.values())
+            logger.info(
+                "%s: %d training(s) stop at their next epoch with a checkpoint (grace %d s)",
+                signal.Signals(signum).name,
+                running,
+                self._job_completion_wait,
+            )
+            job.stopping.set()
 
     async def main(self) -> None:
         await self._connect()

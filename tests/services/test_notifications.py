@@ -127,8 +127,9 @@ async def test_follow_yields_rows_after_the_id_and_ends_at_a_final_state(
         AgentStatus.QUEUED,
         AgentStatus.TRAINING,
         AgentStatus.CANCELLED,
-        AgentStatus.QUEUED,
-    ]  # the last: a retrain, after the stream has ended
+        AgentStatus.QUEUED,  # a retrain: the earlier final state does not end the stream
+        AgentStatus.READY,
+    ]
     notes = [await emit(sessionmaker, notifier, agent, state) for state in states]
 
     async def followed() -> list[str]:
@@ -137,10 +138,13 @@ async def test_follow_yields_rows_after_the_id_and_ends_at_a_final_state(
             async for note in notifications.follow(
                 sessionmaker, agent.id, id_of(notes[0]), poll_s=0.01
             )
-            if note is not None
+            if isinstance(note, Notification)
         ]
 
-    assert await asyncio.wait_for(followed(), 5) == ["TRAINING", "CANCELLED"]
+    assert await asyncio.wait_for(followed(), 5) == ["TRAINING", "CANCELLED", "QUEUED", "READY"]
+    async with sessionmaker() as session:  # a reconnect after it: nothing more will come
+        assert await notifications.finished(session, agent.id, id_of(notes[-1]))
+        assert not await notifications.finished(session, agent.id, id_of(notes[2]))
 
 
 async def test_follow_keeps_an_idle_stream_alive_and_sees_later_rows(
