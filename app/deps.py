@@ -27,7 +27,9 @@ from app.services import stream_tokens
 from app.services.audit import ClientInfo
 from app.services.revocation import family_key
 
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/login", refreshUrl="/api/v1/auth/token", auto_error=False
+)
 
 
 async def get_runtime(request: Request) -> Runtime:

@@ -36,6 +36,22 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
+class UnsupportedGrantType(DomainError):
+    """OAuth2's `unsupported_grant_type` (RFC 6749 §5.2), in the project's shape."""
+
+    status_code = 400
+    code = "unsupported_grant_type"
+    message = "Only grant_type=refresh_token is supported here."
+
+
+class InvalidRequest(DomainError):
+    """OAuth2's `invalid_request` (RFC 6749 §5.2): a required parameter is missing."""
+
+    status_code = 400
+    code = "invalid_request"
+    message = "The request is missing a required parameter."
+
+
 class Unauthorized(DomainError):
     status_code = 401
     code = "unauthorized"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -54,3 +55,31 @@ def test_production_accepts_a_strong_secret() -> None:
 def test_rate_limit_specs_are_validated(spec: str) -> None:
     with pytest.raises(ValidationError):
         Settings(rate_limit_predict=spec, _env_file=None)  # type: ignore[call-arg]
+
+
+def _readme_configuration_names() -> list[set[str]]:
+    """The names in each row of README's configuration table (`| variable | default | …`)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows: list[set[str]] = []
+    in_table = False
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not in_table:
+            in_table = line.startswith("|") and cells[:2] == ["variable", "default"]
+            continue
+        if not line.startswith("|"):
+            break
+        if set(cells[0]) <= set("-: "):
+            continue  # the separator row
+        rows.append(set(re.findall(r"`([^`]+)`", cells[0])))
+    return rows
+
+
+def test_readme_configuration_table_matches_settings() -> None:
+    rows = _readme_configuration_names()
+    assert rows, "README.md has no configuration table (| variable | default | meaning |)"
+    documented = set().union(*rows)
+    settings = {name.upper() for name in Settings.model_fields}
+    assert all(rows), "every configuration row names its variables in backticks"
+    assert not settings - documented, f"undocumented settings: {sorted(settings - documented)}"
+    assert not documented - settings, f"rows naming no setting: {sorted(documented - settings)}"

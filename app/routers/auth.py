@@ -15,8 +15,14 @@ from app.deps import (
     TokenDep,
     login_rate_limit,
 )
-from app.errors import error_responses
-from app.schemas.auth import LoginForm, RefreshRequest, TokenResponse, WebhookSecret
+from app.errors import InvalidRequest, UnsupportedGrantType, error_responses
+from app.schemas.auth import (
+    LoginForm,
+    RefreshForm,
+    RefreshRequest,
+    TokenResponse,
+    WebhookSecret,
+)
 from app.schemas.users import UserCreate, UserPublic, UserUpdate
 from app.services import accounts
 
@@ -83,6 +89,32 @@ async def refresh(
 ) -> TokenResponse:
     pair = await accounts.refresh(
         session, runtime.settings, runtime.revocations, body.refresh_token, client
+    )
+    return _tokens(pair)
+
+
+@router.post(
+    "/token",
+    response_model=TokenResponse,
+    operation_id="refresh_token_grant",
+    dependencies=[Depends(login_rate_limit)],
+    responses=error_responses(400, 401, 413, 422, 429, 503),
+)
+async def token(
+    form: Annotated[RefreshForm, Form()],
+    session: SessionDep,
+    runtime: RuntimeDep,
+    client: ClientDep,
+) -> TokenResponse:
+    """OAuth2's refresh grant as a form (`grant_type=refresh_token&refresh_token=…`),
+    the security scheme's `refreshUrl`: the same rotation and reuse detection as
+    `POST /auth/refresh`. Another `grant_type` is a 400 `unsupported_grant_type`."""
+    if form.grant_type != "refresh_token":
+        raise UnsupportedGrantType(details={"grant_type": form.grant_type})
+    if not form.refresh_token:
+        raise InvalidRequest("refresh_token is required.", details={"missing": "refresh_token"})
+    pair = await accounts.refresh(
+        session, runtime.settings, runtime.revocations, form.refresh_token, client
     )
     return _tokens(pair)
 

@@ -13,6 +13,7 @@ from app.schemas.notifications import (
     MAX_NOTIFICATION_ID,
     MarkedRead,
     MarkRead,
+    NotificationEvent,
     NotificationPage,
     NotificationPublic,
 )
@@ -35,9 +36,19 @@ async def list_notifications(
     cursor: Annotated[int | None, Query(ge=1, le=MAX_NOTIFICATION_ID)] = None,
     unread: bool = False,
     agent_id: uuid.UUID | None = None,
+    event: Annotated[
+        NotificationEvent | None,
+        Query(description="Only this event type, e.g. `agent.ready`."),
+    ] = None,
 ) -> NotificationPage:
     rows, next_cursor = await notifications.page(
-        session, user, limit=limit, before=cursor, unread_only=unread, agent_id=agent_id
+        session,
+        user,
+        limit=limit,
+        before=cursor,
+        unread_only=unread,
+        agent_id=agent_id,
+        event=event.value if event else None,
     )
     return NotificationPage(
         items=[NotificationPublic.model_validate(n, from_attributes=True) for n in rows],

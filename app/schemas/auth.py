@@ -20,6 +20,16 @@ class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
+class RefreshForm(BaseModel):
+    """OAuth2's refresh grant (RFC 6749 §6) as a form: `grant_type=refresh_token`."""
+
+    grant_type: str = Field(max_length=64)
+    refresh_token: str | None = Field(default=None, max_length=4096)
+    scope: str = ""
+    client_id: str | None = None
+    client_secret: str | None = Field(default=None, json_schema_extra={"format": "password"})
+
+
 class LoginForm(BaseModel):
     """The OAuth2 password form (`username` is the e-mail), so Swagger's *Authorize*
     works. The e-mail is bounded like a stored one: it is looked up and audited, and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,6 +13,20 @@ from pydantic import BaseModel, ConfigDict, Field
 # reach the driver and fail there (a 500) instead of matching nothing.
 MAX_NOTIFICATION_ID = 2**31 - 1
 NotificationId = Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
+
+
+class NotificationEvent(StrEnum):
+    """The events a notification row can carry: `agent.<status>` for each agent
+    state (`agent.progress` is streamed, never stored)."""
+
+    QUEUED = "agent.queued"
+    FETCHING_DATA = "agent.fetching_data"
+    VALIDATING = "agent.validating"
+    TRAINING = "agent.training"
+    EVALUATING = "agent.evaluating"
+    READY = "agent.ready"
+    FAILED = "agent.failed"
+    CANCELLED = "agent.cancelled"
 
 
 class NotificationPublic(BaseModel):

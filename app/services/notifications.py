@@ -83,18 +83,24 @@ def _host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").rstrip(".").lower()
 
 
+# Names the setting (app/config.py `allow_private_callbacks`) that lifts the refusal.
+_ALLOW_HINT = " (ALLOW_PRIVATE_CALLBACKS=true allows it, e.g. for a local test receiver)"
+
+
 def check_callback_url(url: str, allow_private: bool) -> None:
     """Refuse obviously internal targets at creation (literal IPs, localhost)."""
     host = _host_of(url)
     if allow_private:
         return
     if not host or host == "localhost" or host.endswith(_INTERNAL_SUFFIXES):
-        raise Unprocessable.field(["body", "callback_url"], "callback_url must be a public address")
+        raise Unprocessable.field(
+            ["body", "callback_url"], f"callback_url must be a public address{_ALLOW_HINT}"
+        )
     try:
         if _is_private(host):
             raise Unprocessable.field(
                 ["body", "callback_url"],
-                "callback_url must not point at a private or loopback address",
+                f"callback_url must not point at a private or loopback address{_ALLOW_HINT}",
             )
     except ValueError:
         pass  # a name: resolved and checked again at every delivery attempt
@@ -293,8 +299,11 @@ async def page(
     before: int | None = None,
     unread_only: bool = False,
     agent_id: uuid.UUID | None = None,
+    event: str | None = None,
 ) -> tuple[list[Notification], str | None]:
     query = select(Notification).where(col(Notification.user_id) == user.id)
+    if event:
+        query = query.where(col(Notification.event) == event)
     if unread_only:
         query = query.where(col(Notification.read_at).is_(None))
     if agent_id:

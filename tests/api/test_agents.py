@@ -11,6 +11,8 @@ import pytest
 from httpx import AsyncClient
 
 from app.config import Settings
+from app.models.agents import AgentStatus
+from app.schemas.notifications import NotificationEvent
 from tests.utils.errors import assert_error
 from tests.utils.users import bearer, user_with_tokens
 
@@ -166,6 +168,8 @@ async def test_bad_creation_is_422_with_field_and_writes_nothing(
     assert any(detail["loc"][1 : len(loc) + 1] == loc for detail in error["details"]), error
     if case == "unconfigured source":
         assert "REFINITIV" in error["message"]
+    if case == "loopback callback":
+        assert any("ALLOW_PRIVATE_CALLBACKS" in detail["msg"] for detail in error["details"])
     listing = (await quiet_client.get("/api/v1/agents", headers=bearer(tokens))).json()
     assert listing["items"] == []
 
@@ -282,6 +286,35 @@ async def test_cancel_a_queued_agent_and_notifications(quiet_client: AsyncClient
         )
     ).json()
     assert unread["items"] == []
+
+
+async def test_notifications_filter_by_event(quiet_client: AsyncClient) -> None:
+    _, tokens = await user_with_tokens(quiet_client)
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=bearer(tokens))
+    ).json()["agent_id"]
+    await quiet_client.post(f"/api/v1/agents/{agent_id}/cancel", headers=bearer(tokens))
+
+    async def events(**params: Any) -> Any:
+        return await quiet_client.get(
+            "/api/v1/notifications", params=params, headers=bearer(tokens)
+        )
+
+    assert [n["event"] for n in (await events(event="agent.cancelled")).json()["items"]] == [
+        "agent.cancelled"
+    ]
+    assert [n["event"] for n in (await events(event="agent.queued")).json()["items"]] == [
+        "agent.queued"
+    ]
+    assert (await events(event="agent.ready")).json()["items"] == []
+    error = assert_error(await events(event="agent.exploded"), 422)
+    detail = next(d for d in error["details"] if d["loc"][-1] == "event")
+    for known in NotificationEvent:
+        assert known.value in detail["msg"]
+
+
+def test_notification_events_are_the_agent_states() -> None:
+    assert {e.value for e in NotificationEvent} == {f"agent.{s.lower()}" for s in AgentStatus}
 
 
 async def test_events_stream_ends_after_a_final_state(quiet_client: AsyncClient) -> None:

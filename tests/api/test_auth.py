@@ -145,6 +145,72 @@ async def test_refresh_token_reuse_revokes_the_family(client: AsyncClient) -> No
     assert_bearer_401(await client.get("/api/v1/auth/me", headers=bearer(tokens)))
 
 
+async def _grant(client: AsyncClient, **form: str) -> Any:
+    return await client.post("/api/v1/auth/token", data=form)
+
+
+async def test_form_refresh_grant_rotates_tokens(client: AsyncClient) -> None:
+    _, tokens = await user_with_tokens(client)
+    response = await _grant(
+        client, grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    )
+    assert response.status_code == 200, response.text
+    rotated = response.json()
+    assert rotated["token_type"] == "bearer"
+    assert rotated["refresh_token"] != tokens["refresh_token"]
+    assert (await client.get("/api/v1/auth/me", headers=bearer(rotated))).status_code == 200
+    # rotated: the new refresh token works by either route
+    again = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}
+    )
+    assert again.status_code == 200, again.text
+
+
+async def test_form_refresh_grant_reuse_revokes_the_family(client: AsyncClient) -> None:
+    _, tokens = await user_with_tokens(client)
+    first = (
+        await _grant(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    ).json()
+    reuse = await _grant(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert_error(reuse, 401, "refresh_token_reused")
+    assert_error(
+        await _grant(client, grant_type="refresh_token", refresh_token=first["refresh_token"]), 401
+    )
+    assert_bearer_401(await client.get("/api/v1/auth/me", headers=bearer(first)))
+    assert_bearer_401(await client.get("/api/v1/auth/me", headers=bearer(tokens)))
+
+
+async def test_form_grant_rejects_other_grant_types(client: AsyncClient) -> None:
+    user, tokens = await user_with_tokens(client)
+    for grant in ("password", "client_credentials", "authorization_code"):
+        error = assert_error(
+            await _grant(
+                client,
+                grant_type=grant,
+                refresh_token=tokens["refresh_token"],
+                username=user["email"],
+                password=PASSWORD,
+            ),
+            400,
+            "unsupported_grant_type",
+        )
+        assert error["details"] == {"grant_type": grant}
+    assert_error(await _grant(client, grant_type="refresh_token"), 400, "invalid_request")
+    assert_error(await _grant(client, refresh_token=tokens["refresh_token"]), 422)
+    # none of these spent the refresh token
+    ok = await _grant(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert ok.status_code == 200, ok.text
+
+
+async def test_openapi_security_scheme_has_refresh_url(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    schemes = schema["components"]["securitySchemes"]
+    flows = [s["flows"]["password"] for s in schemes.values() if s.get("type") == "oauth2"]
+    assert flows and all(f["refreshUrl"] == "/api/v1/auth/token" for f in flows)
+    assert all(f["tokenUrl"] == "/api/v1/auth/login" for f in flows)
+    assert "/api/v1/auth/token" in schema["paths"]
+
+
 async def test_logout_kills_access_and_refresh(client: AsyncClient) -> None:
     user, tokens = await user_with_tokens(client)
     other_session = await login(client, user["email"])

@@ -220,8 +220,9 @@ async def test_a_name_with_any_internal_answer_is_refused(
     ],
 )
 def test_internal_callback_urls_are_refused_at_creation(url: str) -> None:
-    with pytest.raises(Unprocessable):
+    with pytest.raises(Unprocessable) as refused:
         check_callback_url(url, allow_private=False)
+    assert "ALLOW_PRIVATE_CALLBACKS" in refused.value.message  # the setting that allows it
     check_callback_url(url, allow_private=True)  # unless explicitly allowed
 
 
