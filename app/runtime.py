@@ -21,7 +21,7 @@ from app.services.artifact_store import ArtifactStore
 from app.services.bars_cache import BarsCache
 from app.services.job_queue import ArqJobQueue, EmbeddedJobQueue, JobQueue
 from app.services.login_throttle import BackOff, LoginThrottle
-from app.services.market_data.registry import market_data_for, share_market_data
+from app.services.market_data.registry import MarketData
 from app.services.model_store import ModelStore
 from app.services.notifications import Notifier, StreamSlots
 from app.services.prediction_cache import PredictionCache
@@ -123,7 +123,7 @@ class Runtime:
                 PredictionCache(redis, settings.redis_namespace, breaker=breaker),
                 metrics,
                 http,
-                market_data_for(settings, http, sessionmaker),
+                MarketData(settings, http, sessionmaker),
             ),
         )
 
@@ -134,9 +134,10 @@ class Runtime:
             from app.tasks.context import JobContext
             from app.tasks.embedded import EmbeddedRunner
 
-            context = JobContext.build(self.settings, self.queue)
             # One vendor session per process: the runner's jobs use the app's.
-            share_market_data(context.http, self.predictions.market_data)
+            context = JobContext.build(
+                self.settings, self.queue, market_data=self.predictions.market_data
+            )
             runner = EmbeddedRunner(context, self.queue)
             runner.start()
             self.background.append(runner)

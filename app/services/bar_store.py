@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
 from app.models.stores import BarCoverage, StoredBar
+from app.services.bars_cache import complete_bars
 from app.services.market_data.base import (
     BAR_SCHEMA,
     MarketDataProvider,
@@ -49,7 +50,7 @@ from app.services.market_data.base import (
     finalize_bars,
     normalize_symbol,
 )
-from app.services.market_data.frequency import Frequency, bar_close, get_frequency
+from app.services.market_data.frequency import Frequency, get_frequency
 
 logger = logging.getLogger("app.bar_store")
 
@@ -95,16 +96,6 @@ def settled_end(frequency: Frequency, now: datetime) -> datetime:
     a bar is at most one bar length long (a daily bar closes the same UTC day, a
     weekly one the same week), and `SETTLE` allows for the vendor's delay."""
     return now - frequency.bar_length - SETTLE
-
-
-def closed_only(bars: pl.DataFrame, frequency: Frequency, now: datetime) -> pl.DataFrame:
-    """The bars whose close is at or before `now` (only the last ones can be forming)."""
-    bars = bars.sort("timestamp")
-    keep = bars.height
-    stamps = bars["timestamp"]
-    while keep and bar_close(frequency, stamps[keep - 1]) > now:
-        keep -= 1
-    return bars.head(keep)
 
 
 class BarStore:
@@ -172,7 +163,9 @@ class BarStore:
         for low, high in ranges:
             logger.info("bar store: fetching %s %s %s %s..%s", *key, low, high)
             frames.append(await provider.fetch_bars(symbol, freq.name, low, high))
-        fetched = closed_only(pl.concat(frames) if frames else empty_bars(), freq, now)
+        fetched = complete_bars(
+            (pl.concat(frames) if frames else empty_bars()).sort("timestamp"), freq, now
+        )
         new_start = min(r[0] for r in ranges)
         new_end = coverage.end if coverage else new_start - _TICK
         tail = ranges[-1]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from app.services.market_data.base import MarketDataProvider
-from app.services.market_data.frequency import bar_close, calendar_span, get_frequency
+from app.services.market_data.frequency import Frequency, bar_close, calendar_span, get_frequency
 
 Key = tuple[str, str, str, datetime | None]
 RECHECK = timedelta(seconds=30)
@@ -28,7 +28,7 @@ class CachedBars:
     valid_until: datetime | None  # None: a fixed `as_of` — valid for good
 
 
-def complete_bars(bars: pl.DataFrame, frequency: str, as_of: datetime) -> pl.DataFrame:
+def complete_bars(bars: pl.DataFrame, frequency: str | Frequency, as_of: datetime) -> pl.DataFrame:
     """The bars whose close is at or before `as_of` (only the tail can be incomplete)."""
     keep = bars.height
     stamps = bars["timestamp"]

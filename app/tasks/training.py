@@ -38,7 +38,6 @@ from app.models.agents import AgentStatus
 from app.services import artifact_store, training_jobs
 from app.services.market_data.base import MarketDataError, MarketDataUnavailable
 from app.services.market_data.frequency import bar_close, horizon_bars
-from app.services.market_data.registry import market_data_for
 from app.services.market_data.validation import validate_bars
 from app.services.sentiment import add_sentiment
 from app.services.training_jobs import CancelRequested, LeaseLost
@@ -223,8 +222,7 @@ class _Run:
             await _commit(session)
 
     async def _fetch(self, agent: Agent) -> Any:
-        # The process's providers: one vendor session, remote bars via the bar store.
-        market = market_data_for(self.ctx.settings, self.ctx.http, self.ctx.sessionmaker)
+        market = self.ctx.market_data
         provider = market.provider(agent.data_source)
         start = datetime.combine(agent.start_date, datetime.min.time(), UTC)
         end = datetime.combine(agent.end_date, datetime.min.time(), UTC) + timedelta(days=1)

@@ -17,7 +17,7 @@ from app.models.stores import BarCoverage, StoredBar
 from app.services.bar_store import BarStore, Coverage, StoredBarsProvider, plan_fetches
 from app.services.market_data.base import BAR_SCHEMA
 from app.services.market_data.refinitiv import RefinitivClient, RefinitivProvider, RetryPolicy
-from app.services.market_data.registry import MarketData, market_data_for
+from app.services.market_data.registry import MarketData
 from app.services.market_data.synthetic import SyntheticProvider
 from tests.services.market_data.refinitiv.platform import Platform
 from tests.services.market_data.refinitiv.vendor import BASE, V1
@@ -234,14 +234,11 @@ async def test_jobs_of_a_process_share_one_session_and_the_store(
 ) -> None:
     platform = Platform(delay_s=0.02)
     async with platform.client() as http:
-        market = market_data_for(vendor_settings, http, sessionmaker)
-        assert market_data_for(vendor_settings, http, sessionmaker) is market
+        market = MarketData(vendor_settings, http, sessionmaker)  # a process's JobContext's
         symbols = [unique_symbol() for _ in range(3)]
         # Six "jobs": two per instrument, all at once, plus news.
         jobs = [
-            market_data_for(vendor_settings, http, sessionmaker)
-            .provider("refinitiv")
-            .fetch_bars(symbol, "1d", utc(2024, 1, 2), utc(2024, 1, 31))
+            market.provider("refinitiv").fetch_bars(symbol, "1d", utc(2024, 1, 2), utc(2024, 1, 31))
             for symbol in symbols * 2
         ]
         news = market.news_source()

@@ -240,3 +240,22 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
     "bloomberg": _check_bloomberg,
     "sample": _check_sample,
 }
+
+
+def resample_bars(frame: pl.DataFrame, every: str, offset: str | None) -> pl.DataFrame:
+    """Coarser bars from finer ones, on a grid that starts at the 09:30 session open.
+
+    The session opens at 13:30 or 14:30 UTC, so a 15-minute grid from midnight and an
+    hourly grid offset by 30 minutes both start exactly at the open.
+    """
+    return (
+        frame.sort("timestamp")
+        .group_by_dynamic("timestamp", every=every, offset=offset, closed="left", label="left")
+        .agg(
+            pl.col("open").first(),
+            pl.col("high").max(),
+            pl.col("low").min(),
+            pl.col("close").last(),
+            pl.col("volume").sum(),
+        )
+    )

@@ -29,6 +29,7 @@ from app.services.market_data.base import (
     normalize_symbol,
     not_configured,
     regular_session_only,
+    resample_bars,
 )
 from app.services.market_data.frequency import get_frequency
 
@@ -269,7 +270,7 @@ class BloombergProvider:
             if frame.height:
                 frame = regular_session_only(frame)
             if hourly and frame.height:
-                frame = _hourly_from_half_hours(frame)
+                frame = resample_bars(frame, "1h", "30m")
         if frame.is_empty():
             return empty_bars()
         return finalize_bars(frame, start_utc, end_utc)
@@ -277,20 +278,6 @@ class BloombergProvider:
     async def _call(self, operation: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         async with self._slots:
             return await asyncio.to_thread(self.session.request, REFDATA, operation, params)
-
-
-def _hourly_from_half_hours(frame: pl.DataFrame) -> pl.DataFrame:
-    return (
-        frame.sort("timestamp")
-        .group_by_dynamic("timestamp", every="1h", offset="30m", closed="left", label="left")
-        .agg(
-            pl.col("open").first(),
-            pl.col("high").max(),
-            pl.col("low").min(),
-            pl.col("close").last(),
-            pl.col("volume").sum(),
-        )
-    )
 
 
 class BlpapiSession:

@@ -13,14 +13,12 @@ holds, for the process's lifetime:
 * the bar store: remote vendors' bars (refinitiv, bloomberg) are read through it,
   local sources (synthetic, csv, sample) directly.
 
-`market_data_for(settings, http, sessionmaker)` finds the one of a process by its
-HTTP client (the app's runtime and a worker's `JobContext` each own one);
-`share_market_data` lets a second client (the embedded runner's) use the same.
+The app's runtime and a worker's `JobContext` each hold one; the embedded runner's
+context is given the app's.
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 from app.services.bar_store import BarStore, StoredBarsProvider
@@ -104,23 +102,3 @@ class MarketData:
                 self._news = get_news_source(self.settings, self.http)
             self._news_ready = True
         return self._news
-
-
-_BY_HTTP: weakref.WeakKeyDictionary[httpx.AsyncClient, MarketData] = weakref.WeakKeyDictionary()
-
-
-def market_data_for(
-    settings: Settings,
-    http: httpx.AsyncClient,
-    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
-) -> MarketData:
-    """The process's `MarketData` for the resources owning `http` (built once)."""
-    found = _BY_HTTP.get(http)
-    if found is None:
-        found = _BY_HTTP[http] = MarketData(settings, http, sessionmaker)
-    return found
-
-
-def share_market_data(http: httpx.AsyncClient, market: MarketData) -> None:
-    """Make `market_data_for(..., http, ...)` answer `market` (one session per process)."""
-    _BY_HTTP[http] = market

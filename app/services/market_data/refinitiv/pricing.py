@@ -21,6 +21,7 @@ from app.services.market_data.base import (
     check_range,
     empty_bars,
     finalize_bars,
+    resample_bars,
 )
 from app.services.market_data.frequency import get_frequency
 from app.services.market_data.refinitiv.client import (
@@ -94,7 +95,7 @@ class RefinitivProvider:
             return empty_bars()
         frame = _rows_to_frame(rows, interval, weekly=freq.name == "1wk")
         if interval.resample:
-            frame = _resample(frame, interval.resample, interval.offset)
+            frame = resample_bars(frame, interval.resample, interval.offset)
         return finalize_bars(frame, start_utc, end_utc)
 
     async def _fetch_rows(
@@ -236,22 +237,3 @@ def _rows_to_frame(rows: list[_Row], interval: _Interval, *, weekly: bool) -> pl
     if weekly:  # stamp each weekly bar on its Monday, as the other sources do
         frame = frame.with_columns(pl.col("timestamp").dt.truncate("1w"))
     return frame.unique(subset="timestamp", keep="first").sort("timestamp")
-
-
-def _resample(frame: pl.DataFrame, every: str, offset: str | None) -> pl.DataFrame:
-    """Coarser bars from finer ones, on a grid that starts at the 09:30 session open.
-
-    The session opens at 13:30 or 14:30 UTC, so a 15-minute grid from midnight and an
-    hourly grid offset by 30 minutes both start exactly at the open.
-    """
-    return (
-        frame.sort("timestamp")
-        .group_by_dynamic("timestamp", every=every, offset=offset, closed="left", label="left")
-        .agg(
-            pl.col("open").first(),
-            pl.col("high").max(),
-            pl.col("low").min(),
-            pl.col("close").last(),
-            pl.col("volume").sum(),
-        )
-    )
