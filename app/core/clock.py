@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,6 +45,11 @@ def hhmm(clock: time) -> str:
 def clock_text(moment: datetime) -> str:
     """ "HH:MM", with seconds only when the instant has them."""
     return moment.strftime("%H:%M:%S" if moment.second or moment.microsecond else "%H:%M")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment`, naive read as UTC (what SQLite returns and what the API accepts)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def is_aware(moment: datetime) -> bool:

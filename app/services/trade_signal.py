@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.config import Settings
-from app.core.clock import zone_of
+from app.core.clock import as_utc, zone_of
 from app.core.field_errors import FieldErrors
 from app.errors import Unprocessable
 from app.models import User
@@ -22,8 +22,7 @@ from app.services.signals.rule import SignalInput, decide
 def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dict[str, Any]:
     """The signal engine alone (`POST /trade-signal`), for a forecast the caller brings."""
     errors = FieldErrors()
-    as_of = req.as_of or datetime.now(UTC)
-    as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    as_of = as_utc(req.as_of or datetime.now(UTC))
     horizon: timedelta | None = timedelta(hours=1)
     horizon_end: datetime | None = None
     if req.prediction_horizon is not None:

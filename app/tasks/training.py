@@ -31,6 +31,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.clock import as_utc
 from app.db import database_unavailable, run_after_commit
 from app.ml.artifacts import ArtifactError
 from app.models import Agent, TrainingJob, User
@@ -108,8 +109,7 @@ def _outlasting_outages(
 def data_span(bars: Any, frequency: str) -> tuple[datetime, datetime]:
     """The first bar's start and the last bar's close (UTC) of a non-empty bar frame."""
     first, last = bars["timestamp"][0], bars["timestamp"][-1]
-    first = first if first.tzinfo else first.replace(tzinfo=UTC)
-    return first.astimezone(UTC), bar_close(frequency, last).astimezone(UTC)
+    return as_utc(first).astimezone(UTC), bar_close(frequency, last).astimezone(UTC)
 
 
 class _Run:

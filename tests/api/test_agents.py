@@ -12,24 +12,12 @@ from httpx import AsyncClient
 
 from app.config import Settings
 from app.models.agents import AgentStatus
+from app.schemas.agents import SEED_AGENT_EXAMPLE
 from app.schemas.notifications import NotificationEvent
 from tests.utils.errors import assert_error
 from tests.utils.users import bearer, user_with_tokens
 
-SPEC_EXAMPLE: dict[str, Any] = {
-    "name": "AAPL intraday",
-    "symbol": "AAPL",
-    "data_source": "synthetic",
-    "start_date": "2025-01-02",
-    "end_date": "2025-06-30",
-    "data_frequency": "1min",
-    "prediction_horizon": "1h",
-    "features": ["SMA", "EMA", "MACD", "volatility"],
-    "sentiment_enabled": False,
-    "risk_params": {"capital_at_risk": 0.02, "confidence_level": 0.7},
-    "model_preferences": {"architecture": "LSTM", "epochs": 20},
-    "callback_url": None,
-}
+SPEC_EXAMPLE: dict[str, Any] = dict(SEED_AGENT_EXAMPLE)  # a copy: tests build on it
 
 
 def daily_request(**overrides: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from app.core.clock import NEW_YORK, SESSION_CLOSE, SESSION_MINUTES, SESSION_OPEN
+from app.core.clock import NEW_YORK, SESSION_CLOSE, SESSION_MINUTES, SESSION_OPEN, as_utc
 from app.errors import Unprocessable
 
 DAYS_PER_WEEK = 5
@@ -223,7 +223,7 @@ def bar_close(frequency: str | Frequency, timestamp: datetime) -> datetime:
     `bar_close(...) <= as_of`.
     """
     freq = frequency if isinstance(frequency, Frequency) else get_frequency(frequency)
-    stamp = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)
+    stamp = as_utc(timestamp)
     if freq.minutes is not None:
         end = stamp + timedelta(minutes=freq.minutes)
         _, close = session_bounds(stamp.astimezone(NEW_YORK).date())
@@ -242,7 +242,7 @@ def close_after(frequency: str | Frequency, timestamp: datetime, steps: int) -> 
     modelled, as the synthetic source does not model them).
     """
     freq = frequency if isinstance(frequency, Frequency) else get_frequency(frequency)
-    stamp = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)
+    stamp = as_utc(timestamp)
     if freq.minutes is None:
         day = stamp.astimezone(UTC).date()
         sessions = steps * (freq.days or 1)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.config import Settings
-from app.core.clock import zone_of
+from app.core.clock import as_utc, zone_of
 from app.core.money import tick
 from app.errors import Conflict, NotFound, Unprocessable
 from app.metrics import Metrics
@@ -115,17 +115,13 @@ def skill_of(metrics: dict[str, Any]) -> Literal["edge", "no_edge"] | None:
     return None
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def data_span(agent: Agent, version: AgentVersion) -> tuple[datetime, datetime]:
     """The bars a version was trained, validated and tested on: from the first bar's
     start to the last bar's close, as the training job recorded them; for a version
     from before it did, what the job fetched for the agent's dates (bars starting in
     [start_date, end_date + 1 day], the last of them closing up to a bar later)."""
     if version.data_start is not None and version.data_end is not None:
-        return _utc(version.data_start), _utc(version.data_end)
+        return as_utc(version.data_start), as_utc(version.data_end)
     start = datetime.combine(agent.start_date, clock_time.min, UTC)
     fetched_to = datetime.combine(agent.end_date, clock_time.min, UTC) + timedelta(days=1)
     return start, max(fetched_to, bar_close(agent.data_frequency, fetched_to))
@@ -607,15 +603,14 @@ class PredictionService:
 
     def _stale(self, item: ResolvedAgent) -> bool:
         expiry = self.settings.model_expiry_days(item.agent.data_frequency)
-        ready = item.version.ready_at or item.version.created_at
-        ready = ready if ready.tzinfo else ready.replace(tzinfo=UTC)
+        ready = as_utc(item.version.ready_at or item.version.created_at)
         return datetime.now(UTC) - ready > timedelta(days=expiry)
 
     @staticmethod
     def _as_of(req: PredictRequest) -> datetime | None:
         if req.as_of is None:
             return None
-        return req.as_of if req.as_of.tzinfo else req.as_of.replace(tzinfo=UTC)
+        return as_utc(req.as_of)
 
 
 def _moment(moment: datetime) -> str:

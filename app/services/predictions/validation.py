@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from app.core.clock import Window, zone_of
+from app.core.clock import Window, as_utc, zone_of
 from app.core.field_errors import FieldErrors
 from app.errors import Unprocessable
 from app.models import User
@@ -52,7 +52,7 @@ def validate(req: PredictRequest, user: User) -> Plan:
         errors.add(["timezone"], str(exc))
     as_of = None
     if req.as_of is not None:
-        as_of = req.as_of if req.as_of.tzinfo else req.as_of.replace(tzinfo=UTC)
+        as_of = as_utc(req.as_of)
         if as_of > datetime.now(UTC) + timedelta(seconds=5):
             errors.add(["as_of"], "as_of is in the future; leave it out to predict from now")
     if req.agent_ids:
