@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image, two roles: the API (default command: migrate, then serve) and,
-# with another command, the training worker.
+# with another command, the training worker. compose.yaml runs both beside
+# PostgreSQL and Redis; tests/test_deploy_files.py checks it against this file.
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -9,11 +10,15 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN pip install --upgrade pip && pip install .
+# The default dependencies, the `sample` data source's bokeh-sampledata among them.
+RUN pip install --upgrade pip && pip install . && python -c "import bokeh_sampledata.stocks"
 
 FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     TF_CPP_MIN_LOG_LEVEL=2 VAR_DIR=/data/var MODEL_DIR=/data/models DATA_DIR=/data/market
+# LightGBM (the gradient-boosted baseline) needs the GNU OpenMP runtime.
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system app && useradd --system --gid app --home-dir /srv --no-create-home app \
     && mkdir -p /data/var /data/models /data/market && chown -R app:app /data
 COPY --from=build /opt/venv /opt/venv

@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     # core the API's requests win it (SPEC §9: p99 while training ≤ 1.5 × idle).
     training_nice: int = Field(default=10, ge=0, le=19)
     backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)
+    # Skill is judged on up to this many rolling-origin folds, each trained afresh
+    # (0: on the single test split only, which is quicker and weaker).
+    walk_forward_folds: int = Field(default=5, ge=0, le=20)
     worker_max_jobs: int = Field(default=1, ge=1, le=16)
     sse_poll_interval_s: float = Field(default=0.5, gt=0)
     # Open event streams per user and replica (429 above it).
@@ -165,6 +168,13 @@ class Settings(BaseSettings):
     signal_min_edge: float = Field(default=0.0005, ge=0, lt=1)
     model_expiry_intraday_days: int = Field(default=30, ge=1)
     model_expiry_daily_days: int = Field(default=180, ge=1)
+    # Staleness (docs/MODELS.md#staleness-and-retrain-policies): how often the scheduler
+    # judges every serving version (0: never), the PSI above which recent features have
+    # drifted, and when a live record is significantly below the tested accuracy.
+    staleness_interval_s: float = Field(default=300.0, ge=0)
+    drift_psi_threshold: float = Field(default=0.25, gt=0)
+    live_record_min_calls: int = Field(default=20, ge=1)
+    live_record_p_value: float = Field(default=0.01, gt=0, lt=1)
 
     # Outcomes (SPEC §6 History): how often the scheduler fills realised prices (the
     # API's loop in embedded mode, the workers' scheduler with Redis; 0 turns it off), and

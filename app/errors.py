@@ -8,9 +8,11 @@ knows the web framework, so every layer may raise them.
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 
 class DomainError(Exception):
@@ -108,10 +110,97 @@ class ServiceUnavailable(DomainError):
         self.headers.setdefault("Retry-After", str(retry_after))
 
 
+class ErrorCode(StrEnum):
+    """Every `error.code` an answer can carry: a client switches on these, so each
+    domain error's `code` and each code the web edge writes is listed here (a test
+    checks that none is missing)."""
+
+    bad_request = "bad_request"
+    invalid_request = "invalid_request"
+    unsupported_grant_type = "unsupported_grant_type"
+    unauthorized = "unauthorized"
+    invalid_credentials = "invalid_credentials"
+    refresh_token_reused = "refresh_token_reused"  # noqa: S105 (a code, not a secret)
+    forbidden = "forbidden"
+    not_found = "not_found"
+    agent_not_found = "agent_not_found"
+    version_not_found = "version_not_found"
+    prediction_not_found = "prediction_not_found"
+    method_not_allowed = "method_not_allowed"
+    not_acceptable = "not_acceptable"
+    conflict = "conflict"
+    email_taken = "email_taken"
+    no_ready_agent = "no_ready_agent"
+    agent_not_ready = "agent_not_ready"
+    not_enough_bars = "not_enough_bars"
+    model_unavailable = "model_unavailable"
+    too_many_trainings = "too_many_trainings"
+    payload_too_large = "payload_too_large"
+    unsupported_media_type = "unsupported_media_type"
+    validation_error = "validation_error"
+    idempotency_key_reused = "idempotency_key_reused"
+    market_data_error = "market_data_error"
+    data_source_not_configured = "data_source_not_configured"
+    rate_limited = "rate_limited"
+    login_throttled = "login_throttled"
+    headers_too_large = "headers_too_large"
+    internal_error = "internal_error"
+    service_unavailable = "service_unavailable"
+    market_data_unavailable = "market_data_unavailable"
+    not_migrated = "not_migrated"
+    error = "error"  # an HTTP status the edge has no name for
+
+
+class FieldError(TypedDict):
+    """One field at fault in a 422 (and a 404 naming the field that points nowhere)."""
+
+    loc: Annotated[
+        list[str | int],
+        Field(description='The request part, then the path, e.g. ["body", "stocks", 0].'),
+    ]
+    msg: str
+    type: str
+
+
+def _no_required(schema: dict[str, Any]) -> None:
+    schema.pop("required", None)  # every key is optional, even inside an answer
+
+
+@with_config(ConfigDict(extra="allow", json_schema_extra=_no_required))
+class ErrorContext(TypedDict, total=False):
+    """What a non-field error tells about itself; which keys depend on `code`."""
+
+    symbol: str
+    create_agent_request: dict[str, Any]
+    agent_id: str
+    columns: list[str]
+    reasons: list[str]
+    grant_type: str | None
+    missing: str
+    database: str
+    redis: str
+
+
+def _details_one_of(schema: dict[str, Any]) -> None:
+    """`details` is exactly one of an array, an object or null (disjoint JSON types):
+    `oneOf` says so, where pydantic writes `anyOf` for every union."""
+    details = schema.get("properties", {}).get("details", {})
+    if "anyOf" in details:
+        details["oneOf"] = details.pop("anyOf")
+
+
 class ErrorBody(BaseModel):
-    code: str
-    message: str
-    details: Any = None
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=True, json_schema_extra=_details_one_of
+    )
+
+    code: ErrorCode = Field(description="Stable and machine-readable: switch on it.")
+    message: str = Field(description="For people; may change.")
+    details: list[FieldError] | ErrorContext | None = Field(
+        default=None,
+        description="A list of `{loc, msg, type}` for field errors (422), an object with "
+        "the error's context (e.g. `create_agent_request` in a 409 `no_ready_agent`), or null.",
+    )
 
 
 class ErrorResponse(BaseModel):

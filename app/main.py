@@ -27,6 +27,7 @@ from app.middleware import (
 )
 from app.migrate import SchemaNotMigrated, prepare_schema
 from app.routers import agents, auth, dashboard, docs, health, notifications, predict
+from app.routers.openapi import document_operations, servers
 from app.runtime import Runtime
 
 logger = logging.getLogger("app.main")
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title=settings.project_name,
         version="0.1.0",
         description=DESCRIPTION,
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
+        servers=servers(settings),
         lifespan=lifespan,
         # Served from the app's own assets (app/routers/docs.py), not a CDN.
         docs_url=None,
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(QuietStartupRefusal, refusals=(SchemaNotMigrated,))
     request_id.install_log_records()
     document_request_id(app)
+    document_operations(app)
     return app
 
 

@@ -165,14 +165,18 @@ class SecurityHeadersAndMetricsMiddleware:
 
 
 def document_request_id(app: FastAPI) -> None:
-    """Declare the `X-Request-ID` header on every response of every operation."""
+    """Declare the `X-Request-ID` header on every response of every operation (defined
+    once under `components.headers`)."""
     build = app.openapi
     header = {
         "description": "This request's id: the client's `X-Request-ID` when it is 1-128 "
         "characters of `[A-Za-z0-9._:-]`, else a generated one (uuid4 hex). It is in "
         "every log line and audit row of the request.",
+        "required": True,
         "schema": {"type": "string", "maxLength": 128},
     }
+
+    ref = {"$ref": f"#/components/headers/{request_id.HEADER}"}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -180,7 +184,10 @@ def document_request_id(app: FastAPI) -> None:
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     for response in operation.get("responses", {}).values():
-                        response.setdefault("headers", {})[request_id.HEADER] = header
+                        response.setdefault("headers", {})[request_id.HEADER] = dict(ref)
+            schema.setdefault("components", {}).setdefault("headers", {})[request_id.HEADER] = (
+                header
+            )
         return app.openapi_schema or build()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -79,6 +79,8 @@ def make_settings(
             "secret_key": TEST_SECRET,
             "redis_namespace": namespace,
             "data_dir": tmp_path / "data",
+            # Each fold is a training run: tests about walk-forward turn it on.
+            "walk_forward_folds": 0,
         }
         if backend == "services":
             values.update(database_url=db_url, redis_url=REDIS_URL)

@@ -137,9 +137,10 @@ async def test_swagger_ui_offline_authorize_and_predict(
                 await page.locator(".scheme-container button.authorize").click()
                 await page.locator("#oauth_username").fill(email)
                 await page.locator("#oauth_password").fill(PASSWORD)
-                await page.locator(".auth-btn-wrapper button.authorize").click()
+                # The dialog also lists the stream and metrics tokens; this is OAuth2's.
+                await page.get_by_role("button", name="Apply given OAuth2 credentials").click()
                 await page.locator(".auth-btn-wrapper button", has_text="Logout").wait_for()
-                await page.locator(".auth-btn-wrapper button.btn-done").click()
+                await page.locator(".auth-btn-wrapper button.btn-done").first.click()
 
                 # POST /api/v1/predict with the pre-filled seed example.
                 operation = page.locator("#operations-predictions-predict")

@@ -1,19 +1,18 @@
-"""A Python client generated from the served schema drives the platform (issue 6).
+"""The typed Python client kept in clients/python never lags the API (issue 6).
 
-`openapi-python-client` generates a package from `/openapi.json` (failing on any
-warning, so a schema it cannot fully express fails here), the test imports it and
-goes register → login → create agent → predict through its typed functions, over
-an httpx transport into the app. `raise_on_unexpected_status` makes any status the
-schema does not declare an error.
+Three checks: the committed package is exactly what scripts/generate-client makes from
+the current schema (so an API change without a regeneration fails here); the
+quickstart example type-checks under `mypy --strict` with the package, without casts
+or ignores; and the example's own functions drive the app in-process, register →
+login → create → follow training to READY → predict, getting typed answers.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
+import difflib
+import importlib.util
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -23,8 +22,13 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from app.config import Settings
-from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import PASSWORD, random_email
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENT_DIR = ROOT / "clients" / "python"
+PACKAGE = "ai_trading_platform_client"
+EXAMPLE = CLIENT_DIR / "examples" / "quickstart.py"
+LAGS = "the client lags the API: run scripts/generate-client"
 
 EIGHT = [
     "predicted_price",
@@ -38,154 +42,129 @@ EIGHT = [
 ]
 
 
-@pytest.fixture
-def generated(tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], ModuleType]]:
-    """Generate and import a client package; forget it afterwards."""
-    names: list[str] = []
+def _generated_files(root: Path) -> dict[str, bytes]:
+    """What scripts/generate-client writes under `root`, by relative path."""
+    files = {"openapi.json": (root / "openapi.json").read_bytes()}
+    for path in sorted((root / PACKAGE).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
 
-    def generate(schema: dict[str, Any]) -> ModuleType:
-        name = f"atp_client_{uuid.uuid4().hex[:8]}"
-        (tmp_path / "openapi.json").write_text(json.dumps(schema))
-        (tmp_path / "config.yaml").write_text("post_hooks: []\n")  # no formatter needed
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "openapi_python_client",
-                "generate",
-                "--path",
-                str(tmp_path / "openapi.json"),
-                "--output-path",
-                str(tmp_path / name),
-                "--meta",
-                "none",
-                "--config",
-                str(tmp_path / "config.yaml"),
-                "--fail-on-warning",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+
+def test_the_committed_client_is_generated_from_the_current_schema(tmp_path: Path) -> None:
+    """Byte for byte: the generator's post-hooks make its output the same wherever it runs."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_client.py"), "--into", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    fresh, committed = _generated_files(tmp_path), _generated_files(CLIENT_DIR)
+    problems = [f"missing: {name}" for name in sorted(fresh.keys() - committed.keys())]
+    problems += [f"stale: {name}" for name in sorted(committed.keys() - fresh.keys())]
+    changed = sorted(n for n in fresh.keys() & committed.keys() if fresh[n] != committed[n])
+    problems += [f"changed: {name}" for name in changed]
+    if changed:  # the first difference, to show what moved
+        diff = difflib.unified_diff(
+            committed[changed[0]].decode().splitlines(),
+            fresh[changed[0]].decode().splitlines(),
+            "committed",
+            "fresh",
+            lineterm="",
+            n=1,
         )
-        assert result.returncode == 0, result.stdout + result.stderr
-        sys.path.insert(0, str(tmp_path))
-        names.append(name)
-        return importlib.import_module(name)
-
-    yield generate
-    if str(tmp_path) in sys.path:
-        sys.path.remove(str(tmp_path))
-    for module in [m for m in sys.modules if m.split(".")[0] in names]:
-        del sys.modules[module]
+        problems += list(diff)[:40]
+    assert not problems, LAGS + "\n" + "\n".join(problems)
 
 
-def _module(package: ModuleType, path: str) -> Any:
-    return importlib.import_module(f"{package.__name__}.{path}")
+def test_the_example_type_checks_strictly_without_escape_hatches(tmp_path: Path) -> None:
+    """The example is what a user copies: its types must come from the package alone."""
+    source = EXAMPLE.read_text()
+    assert "cast(" not in source and "type: ignore" not in source
+    assert source.count("isinstance(") == 1  # the one success/error split, in `unwrap`
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--config-file=",  # the repository's mypy settings are not the user's
+            "--cache-dir",
+            str(tmp_path / "mypy"),
+            str(EXAMPLE.relative_to(CLIENT_DIR)),
+            PACKAGE,
+        ],
+        cwd=CLIENT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
-async def test_register_login_create_predict_through_a_generated_client(
+@pytest.fixture
+def example() -> Iterator[ModuleType]:
+    """examples/quickstart.py, importing the committed package; forgotten afterwards."""
+    sys.path.insert(0, str(CLIENT_DIR))
+    spec = importlib.util.spec_from_file_location("quickstart_example", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield module
+    sys.path.remove(str(CLIENT_DIR))
+    for name in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize("backend", ["embedded"])  # the in-process runner trains the agent
+async def test_the_example_trains_an_agent_and_predicts_in_process(
     app_factory: Callable[[Settings], Any],
     make_settings: Callable[..., Settings],
-    generated: Callable[[dict[str, Any]], ModuleType],
-    daily_artifact: Artifact,
+    example: ModuleType,
 ) -> None:
     api: AsyncClient = await app_factory(
-        make_settings(embedded_runner=False, outcomes_interval_s=0)
+        make_settings(heartbeat_interval_s=0.5, progress_write_interval_s=0.2)
     )
-    schema = (await api.get("/openapi.json")).json()
-    package = generated(schema)
-    models = _module(package, "models")
-    transport = ASGITransport(app=api._transport.app)  # type: ignore[attr-defined]
-    anonymous = package.Client(
-        base_url="http://testserver",
-        raise_on_unexpected_status=True,
-        httpx_args={"transport": transport},
-    )
+    args = {"transport": ASGITransport(app=api._transport.app)}  # type: ignore[attr-defined]
+    base_url, email = "http://testserver", random_email()
+    models = importlib.import_module(f"{PACKAGE}.models")
 
-    email = random_email()
-    registered = await _module(package, "api.auth.register").asyncio_detailed(
-        client=anonymous,
-        body=models.UserCreate(
-            email=email,
-            password=PASSWORD,
+    answer = await example.quickstart(base_url, email, PASSWORD, httpx_args=args, poll_s=0.1)
+
+    assert isinstance(answer, models.PredictResponse)
+    fields = example.eight_fields(answer)
+    assert list(fields) == EIGHT
+    assert answer.trade_signal in set(type(answer.trade_signal))
+    assert fields["trade_signal"] in {"Enter", "Exit", "Hold"}
+    assert fields["direction"] in {"Long", "Short"}
+    assert 0.0 <= answer.confidence <= 1.0 and isinstance(answer.position_size, int)
+    assert isinstance(answer.risk_metrics, models.RiskMetricsOut)
+    assert answer.risk_metrics.max_loss.startswith("$")
+    assert answer.symbol == "AAPL" and answer.data_source == "synthetic"
+    assert any(w.startswith("Synthetic data:") for w in answer.warnings)
+
+    client_module = importlib.import_module(PACKAGE)
+    async with client_module.Client(base_url=base_url, httpx_args=args) as anonymous:
+        assert await example.sign_up(anonymous, email, PASSWORD) is None  # email_taken
+        tokens = await example.log_in(anonymous, email, PASSWORD)
+    async with client_module.AuthenticatedClient(
+        base_url=base_url, token=tokens.access_token, httpx_args=args
+    ) as client:
+        agent = await example.follow(client, answer.agent_id, poll_s=0.1)
+        assert agent.status == models.AgentStatus.READY
+        assert agent.serving_version_id is not None and agent.symbol == "AAPL"
+
+        # An error arrives typed too: no READY agent for MSFT, raised by `unwrap`.
+        predict = importlib.import_module(f"{PACKAGE}.api.predictions.predict")
+        body = models.PredictRequest(
             user_segment=models.UserSegment.QUANT,
-            full_name="Generated Client",
-            account_equity=35_000.0,
-        ),
-    )
-    assert registered.status_code == 201, registered.content
-    user = registered.parsed
-    assert isinstance(user, models.UserPublic) and user.email == email
-
-    tokens = await _module(package, "api.auth.login").asyncio(
-        client=anonymous, body=models.LoginForm(username=email, password=PASSWORD)
-    )
-    assert isinstance(tokens, models.TokenResponse) and tokens.token_type == "bearer"
-    client = package.AuthenticatedClient(
-        base_url="http://testserver",
-        token=tokens.access_token,
-        raise_on_unexpected_status=True,
-        httpx_args={"transport": transport},
-    )
-    me = await _module(package, "api.auth.get_me").asyncio(client=client)
-    assert isinstance(me, models.UserPublic) and str(me.id) == str(user.id)
-
-    created = await _module(package, "api.agents.create_agent").asyncio_detailed(
-        client=client,
-        body=models.AgentCreate.from_dict(
-            {
-                "name": "AAPL daily",
-                "symbol": "AAPL",
-                "data_source": "synthetic",
-                "start_date": "2020-01-01",
-                "end_date": "2024-06-30",
-                "data_frequency": "1d",
-                "prediction_horizon": "1d",
-                "model_preferences": {"architecture": "LSTM", "epochs": 1},
-            }
-        ),
-    )
-    assert created.status_code == 202, created.content  # queued: no worker in this test
-    accepted = created.parsed
-    assert isinstance(accepted, models.AgentAccepted)
-    assert accepted.status == models.AgentStatus.QUEUED
-    agent = await _module(package, "api.agents.get_agent").asyncio(
-        client=client, agent_id=accepted.agent_id
-    )
-    assert isinstance(agent, models.AgentPublic) and agent.symbol == "AAPL"
-
-    serving, _ = await ready_agent(api, str(user.id), daily_artifact)
-    predict = _module(package, "api.predictions.predict")
-    request = {
-        "user_segment": "quant",
-        "stocks": ["AAPL"],
-        "data_frequency": "1d",
-        "prediction_horizon": "1d",
-        "confidence_level": 0.6,
-        "capital_at_risk": 0.02,
-        "agent_ids": {"AAPL": serving},
-    }
-    answer = await predict.asyncio_detailed(
-        client=client, body=models.PredictRequest.from_dict(request)
-    )
-    assert answer.status_code == 200, answer.content
-    prediction = answer.parsed
-    assert isinstance(prediction, models.PredictResponse)
-    body = prediction.to_dict()
-    assert all(name in body for name in EIGHT)
-    assert prediction.trade_signal in set(models.PredictResponseTradeSignal)
-    assert prediction.direction in set(models.PredictResponseDirection)
-    assert isinstance(prediction.risk_metrics, models.RiskMetricsOut)
-    assert prediction.risk_metrics.max_loss.startswith("$")
-    assert str(prediction.agent_id) == serving and prediction.symbol == "AAPL"
-    assert [p.symbol for p in prediction.predictions] == ["AAPL"]
-
-    # An error arrives typed too, in the one error shape: no READY agent for MSFT.
-    refused = await predict.asyncio_detailed(
-        client=client,
-        body=models.PredictRequest.from_dict({**request, "stocks": ["MSFT"], "agent_ids": None}),
-    )
-    assert refused.status_code == 409
-    assert isinstance(refused.parsed, models.ErrorResponse)
-    assert refused.parsed.error.code == "no_ready_agent"
+            stocks=["MSFT"],
+            data_frequency=models.DataFrequency.DAY_1,
+            prediction_horizon="1d",
+        )
+        with pytest.raises(example.ApiError) as refused:
+            example.unwrap(await predict.asyncio_detailed(client=client, body=body))
+        assert refused.value.status == 409 and refused.value.code == "no_ready_agent"

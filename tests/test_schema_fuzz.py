@@ -81,6 +81,8 @@ def target(
         "rate_limits_enabled": False,
         "embedded_runner": False,
         "outcomes_interval_s": 0,
+        # /metrics declares its bearer: configured, it answers 401 (not 404) without it.
+        "metrics_token": "fuzz-metrics-token",
     }
     if request.param == "services":
         values.update(

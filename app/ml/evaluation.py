@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from app.ml.calibration import direction_correct, expected_calibration_error
 from app.ml.dataset import Dataset, SplitRange
+from app.ml.gbm import fit_gbm
 
 Array = npt.NDArray[np.float64]
 Metrics = dict[str, float | int | bool | str | None]
@@ -168,6 +169,76 @@ def ridge_baseline(dataset: Dataset, window: int = 1) -> tuple[Array, float]:
     return dataset.scaler.unscale_target(scaled), best.alpha
 
 
+def gbm_baseline(dataset: Dataset, window: int = 1) -> tuple[Array, int]:
+    """Test-split predictions (raw log returns) of LightGBM on the ridge baseline's
+    features (`ridge_inputs`), fitted on the train split with its number of trees
+    chosen by early stopping on the validation split (`app.ml.gbm.fit_gbm`); also
+    that number of trees."""
+    splits = dataset.splits
+    model = fit_gbm(
+        ridge_inputs(dataset, splits.train, window),
+        dataset.split_targets(splits.train),
+        ridge_inputs(dataset, splits.validation, window),
+        dataset.split_targets(splits.validation),
+    )
+    scaled = model.predict(ridge_inputs(dataset, splits.test, window))
+    return dataset.scaler.unscale_target(scaled), model.n_trees
+
+
+# --- model versus baselines -------------------------------------------------
+
+
+def compare_with_baselines(
+    predicted: npt.ArrayLike,
+    realised: npt.ArrayLike,
+    *,
+    linear: npt.ArrayLike,
+    gbm: npt.ArrayLike,
+    horizon_bars: int,
+    rmse_margin: float = DEFAULT_RMSE_MARGIN,
+) -> dict[str, Any]:
+    """Errors, direction, IC and the verdicts of ``predicted`` against "no change"
+    (naive), the ``linear`` (ridge) and the ``gbm`` baselines' forecasts of the same
+    ``realised`` returns; the rules are `evaluate`'s (one place, so a walk-forward
+    verdict means what a single split's does)."""
+    pred = np.asarray(predicted, dtype=np.float64)
+    real = np.asarray(realised, dtype=np.float64)
+    forecasts = {
+        "naive": np.zeros_like(real),
+        "linear": np.asarray(linear, dtype=np.float64),
+        "gbm": np.asarray(gbm, dtype=np.float64),
+    }
+    model_dir = directional_stats(pred, real, horizon_bars)
+    metrics: dict[str, Any] = {"rmse": rmse(pred, real), "mae": mae(pred, real)}
+    for base, forecast in forecasts.items():
+        metrics[f"{base}_rmse"] = rmse(forecast, real)
+        metrics[f"{base}_mae"] = mae(forecast, real)
+    for err in ("rmse", "mae"):
+        for base in forecasts:
+            metrics[f"{err}_ratio_{base}"] = _ratio(metrics[err], metrics[f"{base}_{err}"])
+    metrics.update(model_dir)
+    base_accuracy = {
+        base: directional_stats(forecasts[base], real, horizon_bars)["directional_accuracy"]
+        for base in ("linear", "gbm")
+    }
+    for base in ("linear", "gbm"):
+        metrics[f"{base}_directional_accuracy"] = base_accuracy[base]
+    metrics["ic"] = information_coefficient(pred, real)
+    metrics["rank_ic"] = rank_information_coefficient(pred, real)
+    for base in ("linear", "gbm"):
+        metrics[f"{base}_ic"] = information_coefficient(forecasts[base], real)
+    metrics["rmse_margin"] = rmse_margin
+    metrics["beats_naive_baseline"] = _beats(
+        metrics["rmse"], metrics["naive_rmse"], rmse_margin
+    ) and _above(model_dir["directional_accuracy_ci_low"], 0.5)
+    metrics["skill"] = "edge" if metrics["beats_naive_baseline"] else "no_edge"
+    for base in ("linear", "gbm"):
+        metrics[f"beats_{base}_baseline"] = _beats(
+            metrics["rmse"], metrics[f"{base}_rmse"], rmse_margin
+        ) and _at_least(model_dir["directional_accuracy"], base_accuracy[base])
+    return metrics
+
+
 # --- backtest ---------------------------------------------------------------
 
 
@@ -262,7 +333,8 @@ def evaluate(
       ``"no_edge"``: a model that converged but shows no skill on the test split
       is served, and every call it makes says so.
     * ``beats_linear_baseline`` ⇔ ``rmse < (1 − rmse_margin)·linear_rmse`` **and**
-      ``directional_accuracy ≥ linear_directional_accuracy``.
+      ``directional_accuracy ≥ linear_directional_accuracy``; ``beats_gbm_baseline``
+      likewise against the LightGBM baseline (`gbm_baseline`).
     * Ratios are model / baseline (below 1 is better); None for a zero baseline.
     """
     split = dataset.splits.test
@@ -275,37 +347,21 @@ def evaluate(
             f"got {pred.shape} and {conf.shape}"
         )
     linear, alpha = ridge_baseline(dataset, ridge_window)
-    naive = np.zeros_like(realised)
+    gbm, n_trees = gbm_baseline(dataset, ridge_window)
     h = dataset.horizon_bars
-    model_dir = directional_stats(pred, realised, h)
-    linear_dir = directional_stats(linear, realised, h)
-
-    metrics: Metrics = {"n_test": int(realised.shape[0]), "horizon_bars": h}
-    for name, forecast in (("", pred), ("naive_", naive), ("linear_", linear)):
-        metrics[f"{name}rmse"] = rmse(forecast, realised)
-        metrics[f"{name}mae"] = mae(forecast, realised)
-    for err in ("rmse", "mae"):
-        for base in ("naive", "linear"):
-            metrics[f"{err}_ratio_{base}"] = _ratio(metrics[err], metrics[f"{base}_{err}"])
-    metrics.update(model_dir)
-    metrics["linear_directional_accuracy"] = linear_dir["directional_accuracy"]
+    metrics: dict[str, Any] = {"n_test": int(realised.shape[0]), "horizon_bars": h}
+    metrics.update(
+        compare_with_baselines(
+            pred, realised, linear=linear, gbm=gbm, horizon_bars=h, rmse_margin=rmse_margin
+        )
+    )
     metrics["linear_ridge_alpha"] = alpha
-    metrics["ic"] = information_coefficient(pred, realised)
-    metrics["rank_ic"] = rank_information_coefficient(pred, realised)
-    metrics["linear_ic"] = information_coefficient(linear, realised)
+    metrics["gbm_n_trees"] = n_trees
     metrics["ece"] = expected_calibration_error(conf, direction_correct(pred, realised))
     metrics["mean_confidence"] = float(conf.mean())
     metrics["confidence_min"] = float(conf.min()) if conf.size else None
     metrics["confidence_median"] = float(np.median(conf)) if conf.size else None
     metrics["confidence_max"] = float(conf.max()) if conf.size else None
-    metrics["rmse_margin"] = rmse_margin
-    metrics["beats_naive_baseline"] = _beats(
-        metrics["rmse"], metrics["naive_rmse"], rmse_margin
-    ) and _above(model_dir["directional_accuracy_ci_low"], 0.5)
-    metrics["skill"] = "edge" if metrics["beats_naive_baseline"] else "no_edge"
-    metrics["beats_linear_baseline"] = _beats(
-        metrics["rmse"], metrics["linear_rmse"], rmse_margin
-    ) and _at_least(model_dir["directional_accuracy"], linear_dir["directional_accuracy"])
     chosen = np.sign(pred) if signals is None else np.asarray(signals, dtype=np.float64)
     metrics.update(
         backtest(chosen, realised, horizon_bars=h, bars_per_year=bars_per_year, cost_bp=cost_bp)

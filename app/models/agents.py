@@ -40,6 +40,24 @@ RUNNING_STATES = frozenset(
     }
 )
 FINAL_STATES = frozenset({AgentStatus.READY, AgentStatus.FAILED, AgentStatus.CANCELLED})
+FAILED_OR_CANCELLED = frozenset({AgentStatus.FAILED, AgentStatus.CANCELLED})
+
+
+class VersionRole(StrEnum):
+    """A READY version's place: the `champion` serves (one per agent), a `candidate`
+    was judged not better than the champion of its day, a `retired` one served before."""
+
+    CHAMPION = "champion"
+    CANDIDATE = "candidate"
+    RETIRED = "retired"
+
+
+class RetrainWindow(StrEnum):
+    """How a retrain moves the training range to its new end: `rolling` keeps its
+    length, `expanding` keeps its start."""
+
+    ROLLING = "rolling"
+    EXPANDING = "expanding"
 
 
 def json_column() -> Any:
@@ -79,6 +97,14 @@ class Agent(SQLModel, table=True):
     progress: dict[str, Any] = json_field()
     serving_version_id: uuid.UUID | None = Field(default=None)
     needs_retraining: bool = False
+    # {"every_bars": N | null, "when_stale": bool}: the scheduler retrains by it.
+    retrain_policy: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    # Why `needs_retraining` is set: [{"reason": "data_age" | "drift" | "live_record", ...}].
+    stale_reasons: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
@@ -103,6 +129,26 @@ class AgentVersion(SQLModel, table=True):
     # first bar's start to the last bar's close (null for versions from before).
     data_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
     data_end: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The rolling-origin folds the version was judged on (`app.ml.walk_forward`).
+    walk_forward: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # What the version was asked to learn: the bars' date range and how the range was
+    # moved on a retrain ("rolling" keeps the length, "expanding" the start), and
+    # the architecture trained (`auto` picks one per version).
+    start_date: date | None = None
+    end_date: date | None = None
+    window: str | None = Field(default=None, max_length=16)
+    architecture: str | None = Field(default=None, max_length=16)
+    # "champion" (serves or served), "candidate" (READY, judged not better than the
+    # champion), "retired" (a champion replaced); null while it trains.
+    role: str | None = Field(default=None, max_length=16)
+    # How the version was judged against the champion of the day (both evaluations).
+    decision: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # `auto`'s candidates, each architecture's validation loss and test metrics.
+    leaderboard: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    failure_stage: str | None = Field(default=None, max_length=16)
+    failure_reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at_field()
     ready_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

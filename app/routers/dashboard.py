@@ -19,6 +19,7 @@ router = APIRouter(tags=["dashboard"])
     "/dashboard",
     response_model=Dashboard,
     operation_id="get_dashboard",
+    summary="Get your dashboard",
     dependencies=[DefaultRateLimit],
     responses=error_responses(401, 422, 429, 503),
 )
@@ -35,5 +36,7 @@ async def get_dashboard(
     """Short-term trader: today's signals and open entry windows. Investor: the latest
     long-horizon call per holding with its agent's track record. Manager: exposure,
     capital at risk and per-symbol signals. Quant: agents with metrics, loss curves and
-    track records."""
+    track records. `segment` tells the four shapes apart.
+
+    Errors: 422 for an unknown `segment`."""
     return await dashboard.build(session, user, segment)

@@ -6,8 +6,9 @@ import asyncio
 import hmac
 from typing import Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
@@ -17,6 +18,16 @@ from app.deps import RuntimeDep
 from app.errors import ErrorBody, ErrorResponse, NotFound, Unauthorized, error_responses
 
 router = APIRouter(tags=["health"])
+
+# For the document only (its own scheme, not a user's token): `metrics` compares the
+# header itself, in constant time.
+_metrics_bearer = HTTPBearer(
+    scheme_name="MetricsToken",
+    description="`Authorization: Bearer <METRICS_TOKEN>`, the operator's token for `/metrics`.",
+    auto_error=False,
+)
+# Any request whose headers exceed `MAX_HEADER_BYTES` (the middleware answers it).
+_HEADERS_TOO_LARGE = error_responses(431)
 
 
 class Liveness(BaseModel):
@@ -55,26 +66,41 @@ class NotReady(ErrorResponse):
     checks: dict[str, str] = Field(examples=[{"database": "ok", "redis": "error: ConnectionError"}])
 
 
-@router.get("/healthz", operation_id="healthz", response_model=Liveness)
+@router.get(
+    "/healthz",
+    operation_id="healthz",
+    summary="Liveness probe",
+    response_model=Liveness,
+    responses=_HEADERS_TOO_LARGE,
+)
 async def healthz() -> Liveness:
-    """The process is alive and its event loop answers."""
+    """The process is alive and its event loop answers: 200 `{"status": "ok"}`. It checks
+    no backing service (that is `/readyz`), so a restart is the only cure when it fails.
+    Public."""
     return Liveness()
 
 
 @router.get(
     "/readyz",
     operation_id="readyz",
+    summary="Readiness probe",
     response_model=Readiness,
     responses={
+        **_HEADERS_TOO_LARGE,
         503: {
             "model": NotReady,
             "description": "A backing service is down, or the database is not migrated",
-        }
+        },
     },
 )
 async def readyz(runtime: RuntimeDep) -> Readiness | JSONResponse:
     """Ready when the database (and Redis, when configured) answer within a second and
-    the database's schema is at this code's head (503 `not_migrated` when it is behind)."""
+    the database's schema is at this code's head. Public; route traffic only to a
+    replica that answers 200.
+
+    Errors: 503 `service_unavailable` naming the services down in `checks`, or
+    `not_migrated` when the schema is behind (run `python -m app.migrate`), with
+    `Retry-After`."""
     checks: dict[str, str] = {}
     revisions = schema_revisions()
     revision: tuple[str, ...] = ()
@@ -122,7 +148,9 @@ _METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.split(";")[0]
 @router.get(
     "/metrics",
     operation_id="metrics",
+    summary="Prometheus metrics",
     response_class=Response,
+    dependencies=[Depends(_metrics_bearer)],
     responses={
         200: {
             "description": "Prometheus text exposition format",
@@ -132,8 +160,12 @@ _METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.split(";")[0]
     },
 )
 async def metrics(request: Request, runtime: RuntimeDep) -> Response:
-    """Prometheus metrics, for `Authorization: Bearer <METRICS_TOKEN>`; a 404 while
-    `METRICS_TOKEN` is unset (they show routes, statuses and failed-login counts)."""
+    """Prometheus metrics for the operator's scraper: request latency by route and
+    status (failed logins show as 401s), predictions and cache hits, training job
+    state changes.
+
+    Errors: 401 without `Authorization: Bearer <METRICS_TOKEN>`; 404 while
+    `METRICS_TOKEN` is unset, so an unconfigured deployment does not show them."""
     token = runtime.settings.metrics_token
     if token is None:
         raise NotFound()

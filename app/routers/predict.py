@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query
 
+from app.core.vocabulary import TradeSignal
 from app.deps import ClientDep, CurrentUser, DefaultRateLimit, RuntimeDep, SessionDep, rate_limit
 from app.errors import error_responses
 from app.models import Prediction
@@ -34,6 +35,7 @@ CacheControl = Annotated[str | None, Header(alias="Cache-Control", max_length=20
     "/predict",
     response_model=PredictResponse,
     operation_id="predict",
+    summary="Predict: price, confidence, signal and trade plan per stock",
     dependencies=[PredictRateLimit],
     responses={
         200: {"content": {"application/json": {"example": SEED_RESPONSE_EXAMPLE}}},
@@ -55,11 +57,20 @@ async def predict(
     client: ClientDep,
     cache_control: CacheControl = None,
 ) -> dict[str, Any]:
-    """Forecast, signal and trade plan for each stock, from your READY agents.
+    """Forecast, signal and trade plan for each stock, from your READY agents: the
+    predicted price with its interval, a calibrated confidence (0.5 is a coin flip),
+    Enter/Exit/Hold, Long/Short, a suggested exit time, a position size, a sentence and
+    risk figures. `warnings` says why a call is Hold or why to distrust it.
 
-    `Cache-Control: no-cache` skips the prediction cache for this call (the answer
-    is still stored for the next one).
-    """
+    The same request for the same bar is answered from a cache (`cached: true`);
+    `Cache-Control: no-cache` skips it for this call (the answer is still stored).
+
+    Errors: 409 `no_ready_agent` when no READY agent matches a symbol, frequency and
+    horizon: `details.create_agent_request` is the body to `POST /agents`; 409
+    `agent_not_ready`, `model_unavailable` or `not_enough_bars` for an agent that cannot
+    answer yet; 404 for an `agent_ids` entry that is not yours; 422 for invalid input
+    (each field in `details`); 429 past the `predict` quota; 503 when market data or
+    the database is unavailable."""
     use_cache = "no-cache" not in (cache_control or "").lower()
     return await runtime.predictions.predict(session, user, body, client, use_cache=use_cache)
 
@@ -68,13 +79,20 @@ async def predict(
     "/trade-signal",
     response_model=TradeSignalResponse,
     operation_id="trade_signal",
+    summary="Run the signal engine on a forecast you bring",
     dependencies=[PredictRateLimit],
     responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def trade_signal(
     body: TradeSignalRequest, runtime: RuntimeDep, user: CurrentUser
 ) -> dict[str, Any]:
-    """The signal engine alone, for a forecast you bring."""
+    """The signal engine alone: give a current and a predicted price, a confidence and
+    your risk settings; get back the Enter/Exit/Hold and Long/Short call, the position
+    size, exit time and risk figures that `/predict` would derive from them, with the
+    same rule and warnings. No model is run and nothing is stored.
+
+    Errors: 422 for invalid input, such as a stop-loss on the wrong side (each field in
+    `details`); 429 past the `predict` quota."""
     return signal_engine.trade_signal(body, user, runtime.settings)
 
 
@@ -86,6 +104,7 @@ def _record(row: Prediction) -> PredictionRecord:
     "/predictions",
     response_model=PredictionPage,
     operation_id="list_predictions",
+    summary="List your past predictions",
     dependencies=[DefaultRateLimit],
     responses=error_responses(401, 422, 429, 503),
 )
@@ -93,13 +112,22 @@ async def list_predictions(
     session: SessionDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=200, description="`next_cursor` of the previous page; opaque."),
+    ] = None,
     symbol: Annotated[NulFreeStr | None, Query(max_length=32)] = None,
     agent_id: uuid.UUID | None = None,
-    signal: Annotated[Literal["Enter", "Exit", "Hold"] | None, Query()] = None,
+    signal: Annotated[TradeSignal | None, Query()] = None,
     since: Annotated[Instant | None, Query(alias="from")] = None,
     until: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> PredictionPage:
+    """Every prediction you were answered, newest first, a page at a time (`cursor` from
+    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol,
+    agent, signal and a `from`/`to` time range.
+
+    Errors: 422 for a `limit` outside 1-100, an instant without a time zone or a
+    `cursor` this API did not issue."""
     rows, next_cursor = await history.page(
         session,
         user,
@@ -118,10 +146,14 @@ async def list_predictions(
     "/predictions/{prediction_id}",
     response_model=PredictionRecord,
     operation_id="get_prediction",
+    summary="Get one past prediction",
     dependencies=[DefaultRateLimit],
     responses=error_responses(401, 404, 422, 429, 503),
 )
 async def get_prediction(
     prediction_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> PredictionRecord:
+    """One prediction of yours, as answered, with its outcome once settled.
+
+    Errors: 404 `prediction_not_found` for an id that is not one of yours."""
     return _record(await history.get_owned(session, user, prediction_id))

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from app.core.hyperparameters import RANGES
-from app.models.agents import AgentStatus
+from app.core.vocabulary import Architecture, DataFrequency, DataSource, Feature
+from app.models.agents import AgentStatus, RetrainWindow, VersionRole
 from app.models.base import NulFreeStr
+from app.schemas.base import Output, Stored
+from app.schemas.stored import (
+    AgentMetrics,
+    AgentRiskParams,
+    Decision,
+    Hyperparameters,
+    LeaderboardEntry,
+    LossPoint,
+    Progress,
+    StaleReason,
+    WalkForward,
+)
 
 TICKER_PATTERN = r"^[A-Z][A-Z0-9]{0,9}([.\-][A-Z0-9]{1,4})?$"
-Architecture = Literal["LSTM", "CNN", "Transformer"]
-DataSource = Literal["synthetic", "csv", "refinitiv", "bloomberg", "sample"]
 ADVANCED_PREFERENCES = (
     "lookback",
     "layers",
@@ -25,6 +47,32 @@ ADVANCED_PREFERENCES = (
     "seed",
 )
 MAX_EPOCHS = 200
+# What a horizon looks like ("30min", "2h", "1d", "1wk"; any letter case, blanks
+# around). Documented here rather than enforced: the services parse it and answer a
+# mistake with a fuller message (the count's range, the allowed units). It must
+# match everything `app.services.market_data.frequency.parse_horizon` accepts.
+HORIZON_PATTERN = r"^\s*\d+\s*([Mm][Ii][Nn]|[Hh]|[Dd]|[Ww][Kk])\s*$"
+HorizonText = Annotated[
+    str, WithJsonSchema({"type": "string", "pattern": HORIZON_PATTERN, "examples": ["1h", "1d"]})
+]
+
+
+def _spelling(kind: type[StrEnum]) -> Callable[[Any], Any]:
+    """A before-validator that maps any letter case (and blanks around) to the member,
+    so a field can name the enum in the schema and still accept every spelling it
+    always has; anything else is left for the enum's own error, which lists the
+    allowed values."""
+    folded = {member.value.lower(): member for member in kind}
+
+    def canonical(value: Any) -> Any:
+        return folded.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+    return canonical
+
+
+FrequencyIn = Annotated[DataFrequency, BeforeValidator(_spelling(DataFrequency))]
+FeatureIn = Annotated[Feature, BeforeValidator(_spelling(Feature))]
+ArchitectureIn = Annotated[Architecture, BeforeValidator(_spelling(Architecture))]
 
 
 class RiskParams(BaseModel):
@@ -39,7 +87,13 @@ class ModelPreferences(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    architecture: Architecture = "LSTM"
+    # Left out, a quant gets LSTM (as always) and anyone else `auto`: `_validate`
+    # tells "not named" from "LSTM" by `model_fields_set`.
+    architecture: Architecture = Field(
+        default=Architecture.LSTM,
+        description="Any letter case. Left out: LSTM for quant users, `auto` for everyone "
+        "else (trains LSTM, CNN and Transformer and serves the best on validation loss).",
+    )
     epochs: int = Field(default=20, ge=1, le=MAX_EPOCHS)
     # Bounds are the ML core's own (app.core.hyperparameters.RANGES), so the API never
     # accepts what training would refuse.
@@ -66,7 +120,7 @@ class ModelPreferences(BaseModel):
     @classmethod
     def _case_insensitive(cls, value: Any) -> Any:
         if isinstance(value, str):
-            for name in ("LSTM", "CNN", "Transformer"):
+            for name in Architecture:
                 if value.strip().lower() == name.lower():
                     return name
         return value
@@ -96,21 +150,53 @@ SEED_AGENT_EXAMPLE: dict[str, Any] = {
 }
 
 
+class RetrainPolicy(BaseModel):
+    """When the scheduler retrains the agent by itself, through the same path as
+    `POST /agents/{id}/retrain`: after `every_bars` new bars of its frequency past the
+    serving version's data, and/or whenever it is flagged stale. At least one is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every_bars: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="Retrain once this many bars have passed since the serving version's last bar.",
+    )
+    when_stale: bool = Field(
+        default=False,
+        validate_default=True,
+        description="Retrain when the agent is flagged stale (`stale_reasons`).",
+    )
+
+    @field_validator("when_stale")
+    @classmethod
+    def _something_set(cls, value: bool, info: ValidationInfo) -> bool:
+        # Checked on the last field, so the error names it; skipped when every_bars
+        # itself was invalid (that error is the one to fix).
+        if "every_bars" in info.data and info.data["every_bars"] is None and not value:
+            raise ValueError("set every_bars, or when_stale to true (or both)")
+        return value
+
+
 class AgentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SEED_AGENT_EXAMPLE]})
 
     name: NulFreeStr | None = Field(default=None, min_length=1, max_length=120)
     symbol: str = Field(pattern=TICKER_PATTERN, description="Ticker, e.g. AAPL or BRK.B")
-    data_source: DataSource = "synthetic"
+    data_source: DataSource = DataSource.synthetic
     start_date: date
     end_date: date
-    data_frequency: str = Field(examples=["1min", "5min", "15min", "30min", "1h", "1d", "1wk"])
-    prediction_horizon: str = Field(examples=["1h", "1d"])
-    features: list[str] | None = Field(default=None, max_length=20)
+    data_frequency: FrequencyIn = Field(description="Bar length; any letter case.")
+    prediction_horizon: HorizonText
+    features: list[FeatureIn] | None = Field(
+        default=None, max_length=20, description="Indicators; any letter case."
+    )
     sentiment_enabled: bool = False
     risk_params: RiskParams = Field(default_factory=RiskParams)
     model_preferences: ModelPreferences = Field(default_factory=ModelPreferences)
     callback_url: AnyHttpUrl | None = None
+    retrain_policy: RetrainPolicy | None = None
 
     @field_validator("symbol", mode="before")
     @classmethod
@@ -118,25 +204,67 @@ class AgentCreate(BaseModel):
         return value.strip().upper() if isinstance(value, str) else value
 
 
-class AgentAccepted(BaseModel):
+class RetrainRequest(BaseModel):
+    """Optional: without a body a retrain learns up to today on a rolling window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    end_date: date | None = Field(
+        default=None,
+        description="Last day of bars to learn (default: today, i.e. the latest complete "
+        "bar). Not before the latest version's end_date, not in the future.",
+    )
+    window: RetrainWindow = Field(
+        default=RetrainWindow.ROLLING,
+        description='"rolling": the same length of history, moved forward; "expanding": '
+        "from the same start to the new end.",
+    )
+
+
+class AgentAccepted(Output):
     agent_id: uuid.UUID
     status: AgentStatus
     status_url: str
     events_url: str
 
 
-class AgentVersionPublic(BaseModel):
+class AgentVersionPublic(Output):
     id: uuid.UUID
     number: int
-    status: str
+    status: AgentStatus
     sha256: str | None
-    metrics: dict[str, Any]
-    loss_curve: list[dict[str, Any]]
+    metrics: Annotated[dict[str, Any], Stored(AgentMetrics)]
+    loss_curve: list[Annotated[dict[str, Any], Stored(LossPoint)]]
+    walk_forward: Annotated[dict[str, Any], Stored(WalkForward)] | None = Field(
+        default=None,
+        description="The rolling-origin folds the version was judged on; null when "
+        "walk-forward was off or the history too short for one fold.",
+    )
+    start_date: date | None = Field(description="First day of bars asked for.")
+    end_date: date | None = Field(description="Last day of bars asked for.")
+    window: RetrainWindow | None = Field(description="How a retrain moved the range.")
+    architecture: Architecture | None = Field(
+        description="The network this version trained (`auto` picks one per version)."
+    )
+    role: VersionRole | None = Field(
+        description="champion (serves), candidate (held back by the gate), retired; "
+        "null until READY."
+    )
+    decision: Annotated[dict[str, Any], Stored(Decision)] | None = Field(
+        description="The champion/challenger verdict with both evaluations; null for a "
+        "first version."
+    )
+    leaderboard: list[Annotated[dict[str, Any], Stored(LeaderboardEntry)]] | None = Field(
+        description="`auto`: each architecture trained, its validation loss (what chose) "
+        "and, for comparison only, its test figures; null otherwise."
+    )
+    failure_stage: AgentStatus | None
+    failure_reason: str | None
     created_at: datetime
     ready_at: datetime | None
 
 
-class TrackRecord(BaseModel):
+class TrackRecord(Output):
     """An agent's live record: calls whose horizon has passed, and how many were right.
 
     A call is counted once per (agent version, symbol, bar), however often it was
@@ -158,33 +286,40 @@ class TrackRecord(BaseModel):
         )
 
 
-class AgentPublic(BaseModel):
+class AgentPublic(Output):
     id: uuid.UUID
     name: str
     symbol: str
-    data_source: str
-    data_frequency: str
+    data_source: DataSource
+    data_frequency: DataFrequency
     prediction_horizon: str
     start_date: date
     end_date: date
-    features: list[str]
+    features: list[Feature]
     sentiment_enabled: bool
-    risk_params: dict[str, Any]
-    architecture: str
+    risk_params: Annotated[dict[str, Any], Stored(AgentRiskParams)]
+    architecture: Architecture
     epochs: int
-    hyperparameters: dict[str, Any]
+    hyperparameters: Annotated[dict[str, Any], Stored(Hyperparameters)]
     callback_url: str | None
     status: AgentStatus
-    failure_stage: str | None
+    failure_stage: AgentStatus | None
     failure_reason: str | None
-    progress: dict[str, Any]
+    progress: Annotated[dict[str, Any], Stored(Progress)]
     serving_version_id: uuid.UUID | None
     needs_retraining: bool
+    stale_reasons: list[Annotated[dict[str, Any], Stored(StaleReason)]] | None = Field(
+        description="Why needs_retraining is set: data_age, drift or live_record, each "
+        "with a plain-English detail and its numbers; null when not stale."
+    )
+    retrain_policy: RetrainPolicy | None = Field(
+        description="When the platform retrains the agent by itself; null: only on request."
+    )
     data_warnings: list[str] = Field(
         default_factory=list,
         description="What to know about the agent's data, e.g. that the bars are synthetic.",
     )
-    metrics: dict[str, Any] | None = Field(
+    metrics: Annotated[dict[str, Any], Stored(AgentMetrics)] | None = Field(
         default=None, description="Evaluation metrics of the serving version."
     )
     versions: list[AgentVersionPublic] = Field(default_factory=list)
@@ -193,7 +328,7 @@ class AgentPublic(BaseModel):
     updated_at: datetime
 
 
-class AgentPage(BaseModel):
+class AgentPage(Output):
     items: list[AgentPublic]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 

@@ -7,9 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.models.base import NulFreeStr
+from app.schemas.base import Output
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(Output):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 scheme name
@@ -43,7 +44,7 @@ class LoginForm(BaseModel):
     client_secret: str | None = Field(default=None, json_schema_extra={"format": "password"})
 
 
-class WebhookSecret(BaseModel):
+class WebhookSecret(Output):
     webhook_secret: str
     signature_header: str = "X-Signature"
     scheme: str = (

@@ -8,25 +8,36 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from app.core.vocabulary import Architecture, DataFrequency, Direction, TradeSignal
+from app.models.agents import AgentStatus
 from app.schemas.agents import TrackRecord
+from app.schemas.base import Output, Stored
+from app.schemas.stored import AgentMetrics, LeaderboardEntry, LossPoint
 
-OutcomeStatus = Literal["pending", "realised", "unresolved"]
+
+class OutcomeStatus(StrEnum):
+    """Where a stored call's outcome stands."""
+
+    pending = "pending"
+    realised = "realised"
+    unresolved = "unresolved"
 
 
-class CallSummary(BaseModel):
+class CallSummary(Output):
     """One stored prediction: the call, the plan and (once known) the outcome."""
 
     prediction_id: uuid.UUID
     symbol: str
     agent_id: uuid.UUID | None
-    data_frequency: str
+    data_frequency: DataFrequency
     prediction_horizon: str
-    trade_signal: str
-    direction: str
+    trade_signal: TradeSignal
+    direction: Direction
     entry_price: float
     stop_loss: float
     predicted_price: float
@@ -50,7 +61,7 @@ class CallSummary(BaseModel):
     )
 
 
-class OpenEntryWindow(BaseModel):
+class OpenEntryWindow(Output):
     """A call whose entry window (on the day it was made, in its time zone) is not over."""
 
     call: CallSummary
@@ -60,7 +71,7 @@ class OpenEntryWindow(BaseModel):
     open_now: bool = Field(description="The window has started (and not ended).")
 
 
-class ShortTermTraderDashboard(BaseModel):
+class ShortTermTraderDashboard(Output):
     segment: Literal["short_term_trader"] = "short_term_trader"
     generated_at: datetime
     trading_date: date = Field(description="Today in America/New_York.")
@@ -70,13 +81,13 @@ class ShortTermTraderDashboard(BaseModel):
     )
 
 
-class Holding(BaseModel):
+class Holding(Output):
     symbol: str
     latest_call: CallSummary
     track_record: TrackRecord = Field(description="Of the agent that made the call.")
 
 
-class InvestorDashboard(BaseModel):
+class InvestorDashboard(Output):
     segment: Literal["investor"] = "investor"
     generated_at: datetime
     holdings: list[Holding] = Field(
@@ -84,9 +95,9 @@ class InvestorDashboard(BaseModel):
     )
 
 
-class Position(BaseModel):
+class Position(Output):
     symbol: str
-    direction: str
+    direction: Direction
     position_size: int
     entry_price: float
     exposure: float = Field(description="position_size × entry_price, in dollars.")
@@ -95,14 +106,14 @@ class Position(BaseModel):
     created_at: datetime
 
 
-class Exposure(BaseModel):
+class Exposure(Output):
     long: float
     short: float
     gross: float = Field(description="long + short")
     net: float = Field(description="long − short")
 
 
-class ManagerDashboard(BaseModel):
+class ManagerDashboard(Output):
     segment: Literal["manager"] = "manager"
     generated_at: datetime
     account_equity: float
@@ -115,22 +126,31 @@ class ManagerDashboard(BaseModel):
     signals: list[CallSummary] = Field(description="Per symbol, the latest call.")
 
 
-class QuantAgent(BaseModel):
+class QuantAgent(Output):
     agent_id: uuid.UUID
     name: str
     symbol: str
-    architecture: str
-    data_frequency: str
+    architecture: Architecture
+    data_frequency: DataFrequency
     prediction_horizon: str
-    status: str
+    status: AgentStatus
     serving_version_id: uuid.UUID | None
     serving_version_number: int | None
-    metrics: dict[str, Any] | None = Field(description="The serving version's evaluation.")
-    loss_curve: list[dict[str, Any]] = Field(description="The serving version's, per epoch.")
+    metrics: Annotated[dict[str, Any], Stored(AgentMetrics)] | None = Field(
+        description="The serving version's evaluation."
+    )
+    loss_curve: list[Annotated[dict[str, Any], Stored(LossPoint)]] = Field(
+        description="The serving version's, per epoch."
+    )
+    leaderboard: list[Annotated[dict[str, Any], Stored(LeaderboardEntry)]] | None = Field(
+        default=None,
+        description="`auto` agents: every architecture the serving version trained, the "
+        "one chosen on validation loss marked; null otherwise.",
+    )
     track_record: TrackRecord
 
 
-class QuantDashboard(BaseModel):
+class QuantDashboard(Output):
     segment: Literal["quant"] = "quant"
     generated_at: datetime
     agents: list[QuantAgent] = Field(description="Newest first.")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from app.schemas.base import Output
 
 
-class StreamToken(BaseModel):
+class StreamToken(Output):
     """A single-use, short-lived token that opens one agent's event stream."""
 
     token: str = Field(description="Put it in `?token=` on this agent's events URL; once.")

@@ -8,6 +8,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
+
+from app.models.agents import AgentStatus
+from app.schemas.base import Output, Stored, shape
 
 # Notification ids are a 32-bit INTEGER column: a larger number in a filter would
 # reach the driver and fail there (a 500) instead of matching nothing.
@@ -29,16 +33,36 @@ class NotificationEvent(StrEnum):
     CANCELLED = "agent.cancelled"
 
 
-class NotificationPublic(BaseModel):
+class _NotificationPayload(TypedDict):
+    """What a notification (and its webhook delivery) says about the agent."""
+
+    agent_id: str
+    agent_name: str
+    symbol: str
+    status: AgentStatus
+
+
+@shape
+class NotificationPayload(_NotificationPayload, total=False):
+    """What a notification (and its webhook delivery) says about the agent."""
+
+    reason: Annotated[str, Field(description="Why it failed or was re-queued.")]
+    failure_stage: AgentStatus
+    retry: Annotated[bool, Field(description="Re-queued for another attempt.")]
+    retry_in_s: Annotated[float, Field(description="Seconds until the retry.")]
+    resume_epoch: Annotated[int, Field(description="The epoch a re-queued run resumes from.")]
+
+
+class NotificationPublic(Output):
     id: int
     agent_id: uuid.UUID | None
-    event: str
-    payload: dict[str, Any]
+    event: NotificationEvent
+    payload: Annotated[dict[str, Any], Stored(NotificationPayload)]
     read_at: datetime | None
     created_at: datetime
 
 
-class NotificationPage(BaseModel):
+class NotificationPage(Output):
     items: list[NotificationPublic]
     next_cursor: str | None
 
@@ -51,5 +75,5 @@ class MarkRead(BaseModel):
     )
 
 
-class MarkedRead(BaseModel):
+class MarkedRead(Output):
     marked: int

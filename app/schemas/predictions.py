@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -22,10 +22,26 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from typing_extensions import TypedDict
 
 from app.core.clock import DEFAULT_TIMEZONE, Window
 from app.core.segments import UserSegment
-from app.schemas.agents import TICKER_PATTERN, Architecture, ModelPreferences
+from app.core.vocabulary import (
+    Architecture,
+    DataFrequency,
+    DataSource,
+    Direction,
+    Skill,
+    TradeSignal,
+)
+from app.schemas.agents import (
+    TICKER_PATTERN,
+    FeatureIn,
+    FrequencyIn,
+    HorizonText,
+    ModelPreferences,
+)
+from app.schemas.base import Output, Stored, shape
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -194,15 +210,17 @@ class PredictRequest(BaseModel):
 
     user_segment: UserSegment
     stocks: list[str] = Field(min_length=1, max_length=MAX_STOCKS)
-    data_frequency: str = Field(examples=["1min", "5min", "15min", "30min", "1h", "1d", "1wk"])
-    prediction_horizon: str = Field(examples=["1h", "1d"])
+    data_frequency: FrequencyIn = Field(description="Bar length; any letter case.")
+    prediction_horizon: HorizonText
     confidence_level: float = Field(default=0.6, ge=0.5, lt=1)
     entry_window: TimeWindow | None = None
     exit_window: TimeWindow | None = None
     entry_price: Price | None = None
     stop_loss: Price | None = None
     capital_at_risk: float = Field(default=0.02, gt=0, le=0.25)
-    features: list[str] | None = Field(default=None, max_length=20)
+    features: list[FeatureIn] | None = Field(
+        default=None, max_length=20, description="Indicators; any letter case."
+    )
     sentiment_enabled: bool = False
     model_preferences: PredictPreferences | None = None
     # Beyond the seed's thirteen (SPEC §6).
@@ -236,18 +254,18 @@ class PredictRequest(BaseModel):
         return self.model_preferences.architecture if self.model_preferences else None
 
 
-class RiskMetricsOut(BaseModel):
+class RiskMetricsOut(Output):
     max_loss: str = Field(examples=["$700"])
     risk_reward_ratio: float = Field(examples=[1.5])
 
 
-class SignalFields(BaseModel):
+class SignalFields(Output):
     """The seed's eight fields."""
 
     predicted_price: float
     confidence: float = Field(ge=0.5, le=1)
-    trade_signal: Literal["Enter", "Exit", "Hold"]
-    direction: Literal["Long", "Short"]
+    trade_signal: TradeSignal
+    direction: Direction
     suggested_exit_time: str
     position_size: int = Field(ge=0)
     suggestion_text: str
@@ -282,7 +300,7 @@ class PredictionFields(TypedSignalFields):
         description="The share of outcomes the interval is built to hold, e.g. 0.8 (the "
         "share it held on the test split is in the agent's metrics)",
     )
-    skill: Literal["edge", "no_edge"] | None = Field(
+    skill: Skill | None = Field(
         description="no_edge: on held-out data the model did not beat the naive no-change "
         "forecast; null when unknown"
     )
@@ -313,7 +331,7 @@ class PredictResponse(PredictionFields):
     symbol: str
     agent_id: uuid.UUID
     as_of: datetime
-    data_source: str
+    data_source: DataSource
     warnings: list[str]
     cached: bool
     predictions: list[StockPrediction]
@@ -353,7 +371,7 @@ class TradeSignalRequest(BaseModel):
     capital_at_risk: float = Field(default=0.02, gt=0, le=0.25)
     confidence_level: float = Field(default=0.6, ge=0.5, lt=1)
     user_segment: UserSegment
-    prediction_horizon: str | None = Field(default=None, examples=["1h", "1d"])
+    prediction_horizon: HorizonText | None = None
     entry_window: TimeWindow | None = None
     exit_window: TimeWindow | None = None
     as_of: Instant | None = None
@@ -374,18 +392,97 @@ class TradeSignalResponse(TypedSignalFields):
     warnings: list[str]
 
 
-class PredictionRecord(BaseModel):
+@shape
+class StoredWindow(TypedDict, total=False):
+    start: str
+    end: str
+
+
+@shape
+class StoredPreferences(TypedDict, total=False):
+    architecture: Architecture
+    epochs: int
+    lookback: int
+    layers: int
+    units: int
+    dropout: float
+    learning_rate: float
+    batch_size: int
+    seed: int
+
+
+@shape
+class StoredPredictRequest(TypedDict, total=False):
+    """A stored /predict request (`PredictRequest` as validated, nulls left out)."""
+
+    user_segment: UserSegment
+    stocks: list[str]
+    data_frequency: str
+    prediction_horizon: str
+    confidence_level: float
+    entry_window: StoredWindow
+    exit_window: StoredWindow
+    entry_price: float
+    stop_loss: float
+    capital_at_risk: float
+    features: list[str]
+    sentiment_enabled: bool
+    model_preferences: StoredPreferences
+    agent_ids: dict[str, str]
+    as_of: str
+    account_equity: float
+    timezone: str
+
+
+@shape
+class StoredRiskMetrics(TypedDict):
+    max_loss: str
+    risk_reward_ratio: float
+
+
+@shape
+class StoredStockPrediction(TypedDict, total=False):
+    """A stored answer for one stock (`StockPrediction`; older rows lack newer keys)."""
+
+    symbol: str
+    predicted_price: float
+    confidence: float
+    trade_signal: TradeSignal
+    direction: Direction
+    suggested_exit_time: str
+    position_size: int
+    suggestion_text: str
+    risk_metrics: StoredRiskMetrics
+    currency: str
+    max_loss_amount: float
+    suggested_exit_at: str
+    predicted_price_low: float | None
+    predicted_price_high: float | None
+    interval_coverage: float | None
+    skill: Skill | None
+    in_sample: bool
+    prediction_id: str
+    agent_id: str
+    agent_version_id: str
+    as_of: str
+    entry_price: float
+    stop_loss: float
+    stale: bool
+    warnings: list[str]
+
+
+class PredictionRecord(Output):
     """A stored prediction: what was asked, what was answered, how it turned out."""
 
     id: uuid.UUID
     agent_id: uuid.UUID | None
     agent_version_id: uuid.UUID | None
     symbol: str
-    data_source: str
-    data_frequency: str
+    data_source: DataSource
+    data_frequency: DataFrequency
     prediction_horizon: str
-    trade_signal: str
-    direction: str
+    trade_signal: TradeSignal
+    direction: Direction
     entry_price: float
     stop_loss: float
     predicted_price: float
@@ -404,10 +501,14 @@ class PredictionRecord(BaseModel):
     correct: bool | None
     realised_at: datetime | None
     created_at: datetime
-    request: dict[str, Any]
-    response: dict[str, Any]
+    request: Annotated[dict[str, Any], Stored(StoredPredictRequest)] = Field(
+        description="What was asked: the /predict request, as sent after validation"
+    )
+    response: Annotated[dict[str, Any], Stored(StoredStockPrediction)] = Field(
+        description="What was answered for this stock (one item of `predictions`)"
+    )
 
 
-class PredictionPage(BaseModel):
+class PredictionPage(Output):
     items: list[PredictionRecord]
     next_cursor: str | None

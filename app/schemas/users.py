@@ -48,6 +48,8 @@ class UserUpdate(SQLModel):
 
 
 class UserPublic(UserBase):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # type: ignore[assignment]
+
     id: uuid.UUID
     email: str
     created_at: datetime

@@ -54,6 +54,24 @@ async def cancel(
     return await detail(session, await agents.cancel(session, notifier, user, agent_id, client))
 
 
+async def promote(
+    session: AsyncSession,
+    notifier: Notifier,
+    user: User,
+    agent_id: uuid.UUID,
+    version_id: uuid.UUID,
+    client: ClientInfo,
+) -> AgentPublic:
+    agent = await agents.promote(session, notifier, user, agent_id, version_id, client)
+    return await detail(session, agent)
+
+
+async def rollback(
+    session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID, client: ClientInfo
+) -> AgentPublic:
+    return await detail(session, await agents.rollback(session, notifier, user, agent_id, client))
+
+
 async def page(
     session: AsyncSession,
     user: User,

@@ -26,11 +26,12 @@ from app.config import Settings
 from app.core.field_errors import FieldErrors
 from app.core.pagination import keyset, page_of
 from app.core.segments import UserSegment
+from app.core.vocabulary import Architecture
 from app.db import after_commit
 from app.errors import Conflict, NotFound, Unprocessable
 from app.ml.architectures import InvalidHyperparameters, default_hyperparameters
 from app.models import Agent, AgentVersion, IdempotencyKey, TrainingJob, User
-from app.models.agents import FINAL_STATES, AgentStatus
+from app.models.agents import FINAL_STATES, AgentStatus, RetrainWindow, VersionRole
 from app.schemas.agents import AgentCreate
 from app.schemas.predictions import PredictRequest
 from app.services import audit, training_jobs
@@ -90,11 +91,13 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
         if req.model_preferences
         else {"architecture": "LSTM", "epochs": 20}
     )
-    features = req.features or list(DEFAULT_FEATURES)
+    features = normalize_features(req.features) if req.features else list(DEFAULT_FEATURES)
     lookback = prefs.get("lookback")
     if not isinstance(lookback, int):
         architecture = str(prefs.get("architecture", "LSTM"))
-        lookback = default_hyperparameters(freq.name, architecture).lookback
+        lookback = default_hyperparameters(
+            freq.name, "LSTM" if architecture == Architecture.auto else architecture
+        ).lookback
     steps = horizon_bars(freq, req.prediction_horizon)
     needed = history_needed(features, freq.name, lookback, steps)
     # Two years of daily bars, or two months of intraday ones, and always enough
@@ -146,6 +149,9 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
             errors.absorb(exc, ["features"])
 
     prefs = data.model_preferences
+    architecture = prefs.architecture
+    if "architecture" not in prefs.model_fields_set and user.user_segment != UserSegment.quant:
+        architecture = Architecture.auto  # quants keep LSTM, the default they always had
     if user.user_segment != UserSegment.quant:
         for name in prefs.advanced():
             errors.add(
@@ -156,8 +162,10 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
     hyper: dict[str, Any] = {}
     if steps is not None and not errors:
         try:
+            # `auto` trains every candidate with the same settings: LSTM's defaults.
+            defaults_of = "LSTM" if architecture == Architecture.auto else architecture
             hyper = default_hyperparameters(
-                data.data_frequency, prefs.architecture, **prefs.advanced()
+                data.data_frequency, defaults_of, **prefs.advanced()
             ).to_json()
             if prefs.seed is None:
                 hyper.pop("seed")  # each training version then draws its own
@@ -192,7 +200,12 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
         except Unprocessable as exc:
             errors.add(["callback_url"], exc.message)
     errors.raise_if_any()
-    return {"features": features, "hyperparameters": hyper, "horizon_bars": steps}
+    return {
+        "features": features,
+        "hyperparameters": hyper,
+        "horizon_bars": steps,
+        "architecture": architecture,
+    }
 
 
 def _request_hash(data: AgentCreate) -> str:
@@ -219,8 +232,7 @@ async def create(
     await training_jobs.check_concurrency(session, user, settings)
     agent = Agent(
         user_id=user.id,
-        name=data.name
-        or f"{data.symbol} {data.data_frequency} {data.model_preferences.architecture}",
+        name=data.name or f"{data.symbol} {data.data_frequency} {resolved['architecture']}",
         symbol=data.symbol,
         data_source=data.data_source,
         data_frequency=data.data_frequency,
@@ -230,10 +242,11 @@ async def create(
         features=resolved["features"],
         sentiment_enabled=data.sentiment_enabled,
         risk_params=data.risk_params.model_dump(),
-        architecture=data.model_preferences.architecture,
+        architecture=resolved["architecture"],
         epochs=data.model_preferences.epochs,
         hyperparameters=resolved["hyperparameters"],
         callback_url=str(data.callback_url) if data.callback_url else None,
+        retrain_policy=data.retrain_policy.model_dump() if data.retrain_policy else None,
     )
     session.add(agent)
     await session.flush()
@@ -366,6 +379,15 @@ async def cancel(
     return agent
 
 
+@dataclass(frozen=True)
+class Retrain:
+    agent: Agent
+    version: AgentVersion
+    # The id just before the run's first event: a stream that starts after it
+    # follows this run only, not the agent's earlier ones.
+    events_after_id: int
+
+
 async def retrain(
     session: AsyncSession,
     queue: JobQueue,
@@ -374,18 +396,128 @@ async def retrain(
     user: User,
     agent_id: uuid.UUID,
     client: ClientInfo,
-) -> Agent:
-    """A new version; the serving version keeps answering until the new one is READY."""
+    *,
+    end_date: date | None = None,
+    window: RetrainWindow = RetrainWindow.ROLLING,
+) -> Retrain:
+    """A challenger on newer data: bars up to `end_date` (today by default), the range
+    rolled forward at the same length or expanded from the same start. The champion
+    keeps serving; the challenger serves only if the gate finds it not worse."""
     agent = await get_owned(session, user, agent_id)
     job = await _latest_job(session, agent)
     if job is not None and job.state not in FINAL_STATES:
         raise Conflict("A training of this agent is already queued or running.")
+    start, end = await _retrain_range(session, agent, end_date, window)
     await _serialise_trainings(session, user)
     await training_jobs.check_concurrency(session, user, settings)
-    await training_jobs.new_version(session, queue, agent, settings.training_max_attempts)
-    await audit.record(session, "agent.retrain", client, user.id, agent_id=str(agent.id))
-    await notifier.emit(session, agent, AgentStatus.QUEUED)
+    version = await training_jobs.new_version(
+        session,
+        queue,
+        agent,
+        settings.training_max_attempts,
+        start_date=start,
+        end_date=end,
+        window=window,
+    )
+    await audit.record(
+        session,
+        "agent.retrain",
+        client,
+        user.id,
+        agent_id=str(agent.id),
+        start_date=start.isoformat(),
+        end_date=end.isoformat(),
+        window=str(window),
+    )
+    note = await notifier.emit(session, agent, AgentStatus.QUEUED, version)
+    return Retrain(agent, version, (note.id or 1) - 1)
+
+
+async def _retrain_range(
+    session: AsyncSession, agent: Agent, end_date: date | None, window: RetrainWindow
+) -> tuple[date, date]:
+    """The new version's date range, from the latest version's (the agent's for
+    versions from before ranges were kept)."""
+    latest = await session.scalar(
+        select(AgentVersion)
+        .where(col(AgentVersion.agent_id) == agent.id, col(AgentVersion.end_date).is_not(None))
+        .order_by(col(AgentVersion.number).desc())
+        .limit(1)
+    )
+    previous_start = (latest.start_date if latest else None) or agent.start_date
+    previous_end = (latest.end_date if latest else None) or agent.end_date
+    today = datetime.now(UTC).date()
+    end = end_date or max(today, previous_end)
+    if end > today:
+        raise Unprocessable.field(["body", "end_date"], f"end_date {end} is in the future.")
+    if end < previous_end:
+        raise Unprocessable.field(
+            ["body", "end_date"],
+            f"end_date {end} is before the latest version's end ({previous_end}): a retrain "
+            "learns newer bars, not older ones.",
+        )
+    if window == RetrainWindow.EXPANDING:
+        return previous_start, end
+    return end - (previous_end - previous_start), end
+
+
+class VersionNotFound(NotFound):
+    code = "version_not_found"
+    message = "No such version of this agent."
+
+
+async def promote(
+    session: AsyncSession,
+    notifier: Notifier,
+    user: User,
+    agent_id: uuid.UUID,
+    version_id: uuid.UUID,
+    client: ClientInfo,
+    *,
+    reason: str = "promoted by the user",
+) -> Agent:
+    """Serve `version_id` from now on: a candidate the gate held back, or an older
+    version (a rollback). Every API process reads the serving version per request."""
+    agent = await get_owned(session, user, agent_id)
+    version = await session.get(AgentVersion, version_id)
+    if version is None or version.agent_id != agent.id:
+        raise VersionNotFound()
+    if version.status != AgentStatus.READY:
+        raise Conflict(f"Version {version.number} is {version.status}; only a READY one serves.")
+    if agent.serving_version_id == version.id:
+        return agent
+    await training_jobs.promote(session, notifier, agent, version, reason)
+    await audit.record(
+        session,
+        "agent.promote",
+        client,
+        user.id,
+        agent_id=str(agent.id),
+        version_id=str(version.id),
+    )
     return agent
+
+
+async def rollback(
+    session: AsyncSession, notifier: Notifier, user: User, agent_id: uuid.UUID, client: ClientInfo
+) -> Agent:
+    """Back to the champion before the serving one (the latest retired READY version)."""
+    agent = await get_owned(session, user, agent_id)
+    previous = await session.scalar(
+        select(AgentVersion)
+        .where(
+            col(AgentVersion.agent_id) == agent.id,
+            col(AgentVersion.role) == VersionRole.RETIRED,
+            col(AgentVersion.status) == AgentStatus.READY,
+        )
+        .order_by(col(AgentVersion.number).desc())
+        .limit(1)
+    )
+    if previous is None:
+        raise Conflict("This agent has no earlier champion to roll back to.")
+    return await promote(
+        session, notifier, user, agent_id, previous.id, client, reason="rolled back by the user"
+    )
 
 
 async def remove(

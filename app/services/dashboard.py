@@ -301,6 +301,7 @@ async def quant(session: AsyncSession, user: User, now: datetime) -> QuantDashbo
                 serving_version_number=serving.number if serving else None,
                 metrics=serving.metrics if serving else None,
                 loss_curve=serving.loss_curve if serving else [],
+                leaderboard=serving.leaderboard if serving else None,
                 track_record=records[agent.id],
             )
         )

@@ -31,7 +31,7 @@ from sqlmodel import col
 
 from app.db import after_commit
 from app.errors import Unprocessable
-from app.models import Agent, Notification, User
+from app.models import Agent, AgentVersion, Notification, User
 from app.models.agents import FINAL_STATES, AgentStatus
 from app.models.base import utcnow
 
@@ -224,8 +224,11 @@ class Notifier:
         session: AsyncSession,
         agent: Agent,
         state: str,
+        version: AgentVersion | None = None,
         **extra: Any,
     ) -> Notification:
+        """Store the event (and deliver its webhook after commit). An event of a training
+        run names its version: a retrain's events are told from the first run's."""
         payload: dict[str, Any] = {
             "agent_id": str(agent.id),
             "agent_name": agent.name,
@@ -233,6 +236,9 @@ class Notifier:
             "status": str(state),
             **extra,
         }
+        if version is not None:
+            payload["version_id"] = str(version.id)
+            payload["version"] = version.number
         note = Notification(
             user_id=agent.user_id,
             agent_id=agent.id,

@@ -84,8 +84,8 @@ def _move(price: float, reference_price: float) -> float:
 
 def outcome_status(realised_at: datetime | None, realised_price: float | None) -> OutcomeStatus:
     if realised_at is None:
-        return "pending"
-    return "realised" if realised_price is not None else "unresolved"
+        return OutcomeStatus.pending
+    return OutcomeStatus.realised if realised_price is not None else OutcomeStatus.unresolved
 
 
 def match_outcomes(

@@ -17,7 +17,7 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, or_, select, update
@@ -28,7 +28,7 @@ from app.config import Settings
 from app.db import after_commit
 from app.errors import Conflict
 from app.models import Agent, AgentVersion, TrainingCheckpoint, TrainingJob, User
-from app.models.agents import RUNNING_STATES, AgentStatus
+from app.models.agents import FAILED_OR_CANCELLED, RUNNING_STATES, AgentStatus, VersionRole
 from app.models.base import utcnow
 from app.services import artifact_store
 from app.services.job_queue import JobQueue
@@ -88,15 +88,26 @@ async def new_version(
     queue: JobQueue,
     agent: Agent,
     max_attempts: int,
+    *,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    window: str | None = None,
 ) -> AgentVersion:
-    """A new version of `agent` and its QUEUED job, enqueued once the caller commits."""
+    """A new version of `agent` and its QUEUED job, enqueued once the caller commits;
+    it learns the bars from `start_date` to `end_date` (the agent's by default)."""
     number = (
         await session.scalar(
             select(func.max(AgentVersion.number)).where(col(AgentVersion.agent_id) == agent.id)
         )
         or 0
     ) + 1
-    version = AgentVersion(agent_id=agent.id, number=number)
+    version = AgentVersion(
+        agent_id=agent.id,
+        number=number,
+        start_date=start_date or agent.start_date,
+        end_date=end_date or agent.end_date,
+        window=window,
+    )
     session.add(version)
     await session.flush()
     job = TrainingJob(
@@ -202,7 +213,7 @@ async def enter_stage(
         update(AgentVersion).where(col(AgentVersion.id) == job_id).values(status=stage)
     )
     session.add(agent)
-    await notifier.emit(session, agent, stage)
+    await notifier.emit(session, agent, stage, await session.get(AgentVersion, job_id))
 
 
 async def heartbeat(session: AsyncSession, job_id: uuid.UUID, lease: str) -> None:
@@ -255,14 +266,58 @@ async def ready(
     version.calibration = result["calibration"]
     version.metrics = {**result["metrics"], "data_warnings": data_warnings}
     version.loss_curve = result["loss_curve"]
+    version.walk_forward = result.get("walk_forward")
+    version.architecture = result.get("architecture") or agent.architecture
+    version.leaderboard = result.get("leaderboard")
     if data_span is not None:
         version.data_start, version.data_end = data_span
     version.ready_at = utcnow()
     await artifact_store.put(session, version.id, files)
+    decision = result.get("decision")
+    version.decision = decision
+    if decision is None or decision.get("promote"):
+        await _serve(session, agent, version)
+    else:  # the champion keeps serving; the challenger waits as a candidate
+        version.role = VersionRole.CANDIDATE
+    session.add_all([version, agent])
+    await _announce_final(
+        session,
+        notifier,
+        agent,
+        job_id,
+        AgentStatus.READY,
+        None,
+        None,
+        now,
+        promoted=version.role == VersionRole.CHAMPION,
+        **({"decision": decision["reason"]} if decision else {}),
+    )
+
+
+async def _serve(session: AsyncSession, agent: Agent, version: AgentVersion) -> None:
+    """`version` becomes the champion `/predict` uses; the one it replaces retires."""
+    if agent.serving_version_id is not None and agent.serving_version_id != version.id:
+        await session.execute(
+            update(AgentVersion)
+            .where(col(AgentVersion.id) == agent.serving_version_id)
+            .values(role=VersionRole.RETIRED)
+        )
+    version.role = VersionRole.CHAMPION
     agent.serving_version_id = version.id
     agent.needs_retraining = False
+    agent.stale_reasons = None
+
+
+async def promote(
+    session: AsyncSession, notifier: Notifier, agent: Agent, version: AgentVersion, reason: str
+) -> None:
+    """A user's decision: `version` (READY) serves from now on, whatever the gate said."""
+    await _serve(session, agent, version)
+    version.decision = {**(version.decision or {}), "promoted_by_user": reason}
+    agent.updated_at = utcnow()
     session.add_all([version, agent])
-    await _announce_final(session, notifier, agent, job_id, AgentStatus.READY, None, None, now)
+    await session.flush()
+    await notifier.emit(session, agent, AgentStatus.READY, version, promoted=True, decision=reason)
 
 
 async def finish(
@@ -375,6 +430,7 @@ async def requeue(
         session,
         agent,
         AgentStatus.QUEUED,
+        await session.get(AgentVersion, job_id),
         reason=reason,
         retry=True,
         retry_in_s=round(delay, 1),
@@ -441,7 +497,13 @@ async def suspend(
     session.add(agent)
     await session.flush()
     await notifier.emit(
-        session, agent, AgentStatus.QUEUED, reason=reason, retry=True, resume_epoch=epoch + 1
+        session,
+        agent,
+        AgentStatus.QUEUED,
+        await session.get(AgentVersion, job_id),
+        reason=reason,
+        retry=True,
+        resume_epoch=epoch + 1,
     )
     return deliveries(row) + 1
 
@@ -538,7 +600,12 @@ async def reap_one(
         agent.status = AgentStatus.QUEUED
         session.add(agent)
         await notifier.emit(
-            session, agent, AgentStatus.QUEUED, retry=True, reason=STOPPED_RESPONDING
+            session,
+            agent,
+            AgentStatus.QUEUED,
+            await session.get(AgentVersion, job.id),
+            retry=True,
+            reason=STOPPED_RESPONDING,
         )
     else:
         reason = (
@@ -620,25 +687,34 @@ async def _announce_final(
     reason: str | None,
     stage: str | None,
     now: datetime,
+    **extra: Any,
 ) -> None:
     """The version and the agent follow the job into its final state; the user is told.
-    A checkpoint the job left is of no more use."""
+    A retrain that fails or is cancelled fails its version only: an agent that has a
+    champion stays READY on it. A checkpoint the job left is of no more use."""
     await session.execute(
         delete(TrainingCheckpoint).where(col(TrainingCheckpoint.job_id) == job_id)
     )
     version = await session.get(AgentVersion, job_id)
     if version is not None:
         version.status = state
+        if state == AgentStatus.FAILED:
+            version.failure_stage, version.failure_reason = stage, reason
+        elif state == AgentStatus.CANCELLED:
+            version.failure_reason = reason
         session.add(version)
-    agent.status = state
-    agent.failure_stage = stage if state == AgentStatus.FAILED else None
-    agent.failure_reason = reason if state != AgentStatus.READY else None
+    serving = agent.serving_version_id is not None and agent.serving_version_id != job_id
+    agent.status = AgentStatus.READY if serving else state
+    agent.failure_stage = stage if agent.status == AgentStatus.FAILED else None
+    agent.failure_reason = reason if agent.status in FAILED_OR_CANCELLED else None
     agent.updated_at = now
     session.add(agent)
     await session.flush()
-    payload: dict[str, Any] = {}
+    payload: dict[str, Any] = dict(extra)
     if reason:
         payload["reason"] = reason
     if stage:
         payload["failure_stage"] = stage
-    await notifier.emit(session, agent, state, **payload)
+    if serving and state != AgentStatus.READY:
+        payload["serving_version_id"] = str(agent.serving_version_id)
+    await notifier.emit(session, agent, state, version, **payload)

@@ -1,4 +1,4 @@
-"""The scheduler: the sweep and outcome filling, never waiting behind a training.
+"""The scheduler: the sweep, outcome filling and staleness, never waiting behind a training.
 
 ARQ's cron jobs are ordinary jobs that wait for a free slot, so with
 `WORKER_MAX_JOBS = 1` a worker that trains for hours would sweep nothing for
@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 from app.services.outcomes import fill_outcomes
 from app.tasks.context import JobContext
 from app.tasks.reaper import reap_stale_jobs
+from app.tasks.staleness import StalenessPass
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,15 @@ def outcomes_tick(ctx: JobContext) -> Tick | None:
     if interval <= 0:
         return None
     return Tick("outcomes", interval, record_outcomes, timeout_s=max(120.0, interval))
+
+
+def staleness_tick(ctx: JobContext) -> Tick | None:
+    """Stale reasons and retrain policies (`app.tasks.staleness`); one pass object per
+    scheduler, which remembers when each agent's drift was last measured."""
+    interval = ctx.settings.staleness_interval_s
+    if interval <= 0:
+        return None
+    return Tick("staleness", interval, StalenessPass().run, timeout_s=max(120.0, interval))
 
 
 class TickLock(Protocol):
@@ -95,7 +105,7 @@ class Scheduler:
 
     @classmethod
     def for_context(cls, ctx: JobContext, lock: TickLock | None = None) -> Scheduler:
-        ticks = [sweep_tick(ctx), outcomes_tick(ctx)]
+        ticks = [sweep_tick(ctx), outcomes_tick(ctx), staleness_tick(ctx)]
         return cls(ctx, [tick for tick in ticks if tick is not None], lock)
 
     def start(self) -> None:

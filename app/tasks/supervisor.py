@@ -25,7 +25,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
@@ -54,6 +54,9 @@ class TrainingSpec:
     seed: int
     user_segment: str = "short_term_trader"
     cost_bp: float = 5.0
+    walk_forward_folds: int = 5
+    # The serving version to gate a retrain against (`app.ml.champion.Champion`).
+    champion: Any = None
     threads: int = 1
     nice: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -254,8 +257,9 @@ def training_frame(bars: pl.DataFrame, features: list[str]) -> tuple[pl.DataFram
     return frame.slice(first), columns
 
 
-def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
-    """The dataset of `training_frame`'s rows, stamped with the features' version."""
+def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> tuple[Any, Any]:
+    """The dataset of `training_frame`'s rows, stamped with the features' version, and
+    those rows' unscaled features (walk-forward folds refit the scaler on them)."""
     from app.ml.dataset import InvalidSeries, make_dataset
     from app.services.features import FEATURE_VERSION
 
@@ -273,7 +277,7 @@ def prepare(spec: TrainingSpec, bars: pl.DataFrame) -> Any:
     except InvalidSeries as exc:
         raise _Failure("VALIDATING", str(exc)) from None
     preprocessing = replace(dataset.preprocessing, feature_version=FEATURE_VERSION)
-    return replace(dataset, preprocessing=preprocessing)
+    return replace(dataset, preprocessing=preprocessing), values
 
 
 def train_and_evaluate(
@@ -285,13 +289,30 @@ def train_and_evaluate(
 ) -> dict[str, Any]:
     """Train and evaluate `spec`, resuming from `checkpoint` (bytes of
     `app.ml.checkpoint.TrainingCheckpoint`) if it fits this run; once `pause` is set,
-    stop at the next epoch boundary (`_Interrupted`, with a checkpoint)."""
+    stop at the next epoch boundary (`_Interrupted`, with a checkpoint).
+
+    `auto` trains each of `app.ml.selection.CANDIDATES` on the same dataset, settings
+    and seed, then evaluates the one with the lowest validation loss as a run of that
+    architecture would be. A paused `auto` run restarts its candidates from the first:
+    a checkpoint holds one model, and retraining the earlier ones is cheaper than
+    carrying them all."""
     from app.ml.architectures import Hyperparameters
     from app.ml.artifacts import save_artifact
     from app.ml.calibration import fit_calibrator
+    from app.ml.champion import gate
     from app.ml.checkpoint import CheckpointError, TrainingCheckpoint
     from app.ml.conformal import fit_interval, interval_metrics, scale_window_for, split_scales
+    from app.ml.drift import feature_profile
     from app.ml.evaluation import evaluate
+    from app.ml.selection import (
+        CANDIDATES,
+        Candidate,
+        candidate_scores,
+        choose,
+        display_name,
+        is_auto,
+        leaderboard,
+    )
     from app.ml.training import (
         TrainingDiverged,
         TrainingInterrupted,
@@ -302,13 +323,16 @@ def train_and_evaluate(
     from app.services.market_data.frequency import get_frequency
 
     configure_threads(spec.threads)
-    dataset = prepare(spec, pl.read_ipc(io.BytesIO(bars_ipc)))
+    dataset, raw_features = prepare(spec, pl.read_ipc(io.BytesIO(bars_ipc)))
     hp = Hyperparameters.from_json({**spec.hyperparameters, "seed": spec.seed})
+    auto = is_auto(spec.architecture)
     resume: TrainingCheckpoint | None = None
-    if checkpoint is not None:
+    if checkpoint is not None and not auto:
         with contextlib.suppress(CheckpointError):  # unreadable: train afresh
             resume = TrainingCheckpoint.from_bytes(checkpoint)
     first_epoch: list[int] = []
+    latest: dict[str, Any] = {}  # the last epoch's progress, which fold progress extends
+    training_now: dict[str, Any] = {}  # `auto`: which candidate the epochs belong to
 
     def on_epoch(epoch: int, epochs: int, loss: float, val_loss: float) -> None:
         if not first_epoch:
@@ -323,23 +347,54 @@ def train_and_evaluate(
         }
         if first_epoch[0] > 1:
             progress["resumed_from_epoch"] = first_epoch[0] - 1
+        progress.update(training_now)
+        latest.update(progress)
         conn.send(("progress", progress))
 
-    try:
-        result = train(
-            dataset,
-            spec.architecture,
-            hp,
-            spec.epochs,
-            on_epoch=on_epoch,
-            should_pause=pause.is_set if pause is not None else None,
-            resume=resume,
+    candidates: list[Candidate] = []
+    fitted: dict[str, Any] = {}  # architecture → TrainingResult, for the test figures
+    for architecture in CANDIDATES if auto else (spec.architecture,):
+        if auto:
+            training_now.update({"candidate": architecture, "candidates": len(CANDIDATES)})
+        try:
+            trained = train(
+                dataset,
+                architecture,
+                hp,
+                spec.epochs,
+                on_epoch=on_epoch,
+                should_pause=pause.is_set if pause is not None else None,
+                resume=resume,
+            )
+        except TrainingDiverged as exc:
+            if not auto:
+                raise _Failure("TRAINING", exc.reason) from None
+            candidates.append(Candidate(display_name(architecture), diverged=exc.reason))
+            continue
+        except TrainingInterrupted as stopped:
+            saved = stopped.checkpoint
+            raise _Interrupted(saved.epoch, saved.to_bytes()) from None
+        candidates.append(Candidate.of(architecture, trained))
+        fitted[candidates[-1].architecture] = trained
+    chosen = choose(candidates)
+    if chosen is None:  # only `auto` gets here: every candidate diverged
+        raise _Failure(
+            "TRAINING", "; ".join(f"{c.architecture}: {c.diverged}" for c in candidates)[:1500]
         )
-    except TrainingDiverged as exc:
-        raise _Failure("TRAINING", exc.reason) from None
-    except TrainingInterrupted as stopped:
-        saved = stopped.checkpoint
-        raise _Interrupted(saved.epoch, saved.to_bytes()) from None
+    winner = candidates[chosen].architecture
+    result = fitted[winner]
+    spec = replace(spec, architecture=winner)  # walk-forward folds train the winner
+    if auto and result.history:  # fold progress extends the winner's last epoch
+        last = result.history[-1]
+        latest.update(
+            {
+                "epoch": last.epoch,
+                "epochs": spec.epochs,
+                "loss": _num(last.loss),
+                "val_loss": _num(last.val_loss),
+                "candidate": winner,
+            }
+        )
     conn.send(("stage", "EVALUATING"))
     splits = dataset.splits
     val_pred = predict_scaled(result.model, dataset, splits.validation)
@@ -374,6 +429,45 @@ def train_and_evaluate(
             split_scales(dataset, splits.test, window),
         )
     )
+    board: list[dict[str, Any]] | None = None
+    if auto:  # after the choice, for comparison only
+        realised = dataset.split_log_returns(splits.test)
+        scores = {
+            name: candidate_scores(
+                predicted
+                if name == winner
+                else dataset.scaler.unscale_target(
+                    predict_scaled(other.model, dataset, splits.test)
+                ),
+                realised,
+            )
+            for name, other in fitted.items()
+        }
+        board = leaderboard(candidates, chosen, scores)
+        fitted.clear()
+    folds = walk_forward_evaluation(
+        spec,
+        dataset,
+        raw_features,
+        hp,
+        result.best_epoch,
+        lambda fold: conn.send(("progress", {**latest, **fold})),
+    )
+    if folds is not None:
+        summary = folds.summary_metrics()
+        metrics.update({key: summary[key] for key in WALK_FORWARD_SUMMARY})
+        # The verdict a user sees comes from every fold, not from one test split.
+        for key in ("skill", "beats_naive_baseline", "beats_linear_baseline"):
+            metrics[f"test_{key}"] = metrics[key]
+        metrics["test_beats_gbm_baseline"] = metrics["beats_gbm_baseline"]
+        metrics.update(
+            {
+                "skill": folds.skill,
+                "beats_naive_baseline": folds.beats_naive_baseline,
+                "beats_linear_baseline": folds.beats_linear_baseline,
+                "beats_gbm_baseline": folds.beats_gbm_baseline,
+            }
+        )
     metrics.update(
         {
             "epochs_run": result.epochs_run,
@@ -388,17 +482,85 @@ def train_and_evaluate(
     )
     curve = result.loss_curve()
     return {
+        "architecture": winner,
+        "leaderboard": board,
         "weights_path": spec.out_dir,
         "sha256": sha,
-        "preprocessing": dataset.preprocessing.to_json(),
+        # The training split's feature distribution, which drift is measured against
+        # (in the database row only: the artifact's files and digest are unchanged).
+        "preprocessing": {
+            **dataset.preprocessing.to_json(),
+            "feature_profile": feature_profile(
+                raw_features[: int(dataset.end_bar(dataset.splits.train.stop - 1)) + 1],
+                list(dataset.preprocessing.feature_names),
+            ),
+        },
         "calibration": calibrator.to_json(),
         "interval": interval.to_json() if interval is not None else None,
         "metrics": metrics,
+        "walk_forward": folds.to_json() if folds is not None else None,
+        "decision": gate(spec.champion, dataset, raw_features, predicted),
         "loss_curve": [
             {"epoch": e, "loss": _num(lo), "val_loss": _num(vl)}
             for e, lo, vl in zip(curve["epoch"], curve["loss"], curve["val_loss"], strict=True)
         ],
     }
+
+
+# The pooled figures an agent's metrics carry; every fold's are on the version.
+WALK_FORWARD_SUMMARY = tuple(
+    f"walk_forward_{key}"
+    for key in (
+        "n_folds",
+        "folds_beating_naive",
+        "n_test",
+        "rmse_ratio_naive",
+        "rmse_ratio_linear",
+        "rmse_ratio_gbm",
+        "directional_accuracy",
+        "directional_accuracy_ci_low",
+        "directional_accuracy_ci_high",
+        "ic",
+    )
+)
+
+
+def walk_forward_evaluation(
+    spec: TrainingSpec,
+    dataset: Any,
+    raw_features: Any,
+    hp: Any,
+    epochs: int,
+    report: Callable[[dict[str, int]], None],
+) -> Any:
+    """Rolling-origin folds over the latest history, each trained afresh with the
+    chosen hyperparameters for the main run's best epoch count (no search per fold),
+    or None when disabled or the history is too short for one fold. A fold whose
+    training diverges forecasts "no change": it offers nothing, and is scored so."""
+    from app.ml.dataset import InvalidSeries
+    from app.ml.training import TrainingDiverged, predict_scaled, train
+    from app.ml.walk_forward import folds_for, walk_forward, walk_forward_folds
+
+    if spec.walk_forward_folds < 1:
+        return None
+    try:
+        n_folds = folds_for(dataset.n_samples, spec.horizon_bars, spec.walk_forward_folds)
+        folds = walk_forward_folds(dataset.n_samples, spec.horizon_bars, n_folds=n_folds)
+    except InvalidSeries:
+        return None
+    done: list[int] = []
+
+    def fit_predict(fold_dataset: Any) -> Any:
+        done.append(1)
+        report({"fold": len(done), "folds": len(folds)})
+        test = fold_dataset.splits.test
+        try:
+            fitted = train(fold_dataset, spec.architecture, hp, max(1, epochs))
+        except TrainingDiverged:
+            return np.zeros(len(test))
+        return fold_dataset.scaler.unscale_target(predict_scaled(fitted.model, fold_dataset, test))
+
+    return walk_forward(dataset, folds, fit_predict, raw_features=raw_features)
 
 
 def backtest_signals(spec: TrainingSpec, predicted: Any, confidence: Any) -> Any:

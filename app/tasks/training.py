@@ -34,7 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.clock import as_utc
 from app.db import database_unavailable, run_after_commit
 from app.ml.artifacts import ArtifactError
-from app.models import Agent, TrainingJob, User
+from app.ml.champion import Champion
+from app.models import Agent, AgentVersion, TrainingJob, User
 from app.models.agents import AgentStatus
 from app.services import artifact_store, training_jobs
 from app.services.market_data.base import MarketDataError, MarketDataUnavailable
@@ -125,6 +126,7 @@ class _Run:
         # First bar's start, last bar's close: the data the version is trained,
         # validated and tested on (a /predict call inside it is in-sample).
         self.data_span: tuple[datetime, datetime] | None = None
+        self.version: AgentVersion | None = None  # the version this job trains
         self._stopped_by: BaseException | None = None  # set by the heartbeat
         self._ending = False  # a final write has begun: the heartbeat no longer stops it
 
@@ -209,6 +211,7 @@ class _Run:
             agent = await session.get(Agent, job.agent_id) if job else None
             if job is None or agent is None:
                 raise LeaseLost()
+            self.version = await session.get(AgentVersion, self.job_id)
             return agent, job
 
     @_outlasting_outages
@@ -224,8 +227,12 @@ class _Run:
     async def _fetch(self, agent: Agent) -> Any:
         market = self.ctx.market_data
         provider = market.provider(agent.data_source)
-        start = datetime.combine(agent.start_date, datetime.min.time(), UTC)
-        end = datetime.combine(agent.end_date, datetime.min.time(), UTC) + timedelta(days=1)
+        # A retrain learns its version's range; versions from before ranges, the agent's.
+        version = self.version
+        first = (version.start_date if version else None) or agent.start_date
+        last = (version.end_date if version else None) or agent.end_date
+        start = datetime.combine(first, datetime.min.time(), UTC)
+        end = datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1)
         bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
         if agent.sentiment_enabled:  # SPEC §4: absent (and said so) without a news source
             source = market.news_source()
@@ -251,6 +258,8 @@ class _Run:
             seed=int(agent.hyperparameters.get("seed", self.job_id.int % (2**31))),
             user_segment=await self._segment(agent),
             cost_bp=settings.backtest_cost_bp,
+            walk_forward_folds=settings.walk_forward_folds,
+            champion=await self._champion(agent),
             threads=settings.training_threads,
             nice=settings.training_nice,
         )
@@ -272,6 +281,31 @@ class _Run:
             raise _Suspended(exc.epoch, exc.checkpoint) from None
         except ChildFailed as exc:
             raise _Failed(AgentStatus(exc.stage) if exc.stage else self.stage, exc.reason) from None
+
+    @_outlasting_outages
+    async def _champion(self, agent: Agent) -> Champion | None:
+        """The serving version a retrain is gated against, as files this process can
+        load (materialised from the database store when that is where they are)."""
+        if agent.serving_version_id is None or agent.serving_version_id == self.job_id:
+            return None
+        async with self.ctx.sessionmaker() as session:
+            serving = await session.get(AgentVersion, agent.serving_version_id)
+        if serving is None or not serving.sha256:
+            return None
+        store = artifact_store.ArtifactStore(self.ctx.settings, self.ctx.sessionmaker)
+        try:
+            directory = await store.local_copy(
+                agent.id, serving.id, serving.weights_path or "", serving.sha256
+            )
+        except (ArtifactError, OSError) as exc:
+            logger.warning("champion %s cannot be materialised: %s", serving.id, exc)
+            directory = None
+        return Champion(
+            version_id=str(serving.id),
+            number=serving.number,
+            directory=directory or serving.weights_path or "",
+            sha256=serving.sha256,
+        )
 
     @_outlasting_outages
     async def _checkpoint(self) -> tuple[int, bytes] | None:

@@ -156,6 +156,10 @@ async def test_bad_creation_is_422_with_field_and_writes_nothing(
     assert any(detail["loc"][1 : len(loc) + 1] == loc for detail in error["details"]), error
     if case == "unconfigured source":
         assert "REFINITIV" in error["message"]
+    if case == "unknown feature":  # the enum's own message, listing the allowed ones
+        assert any(
+            d["loc"] == ["body", "features", 1] and "'SMA'" in d["msg"] for d in error["details"]
+        ), error
     if case == "loopback callback":
         assert any("ALLOW_PRIVATE_CALLBACKS" in detail["msg"] for detail in error["details"])
     listing = (await quiet_client.get("/api/v1/agents", headers=bearer(tokens))).json()
@@ -183,6 +187,33 @@ async def test_quant_may_set_advanced_preferences(quiet_client: AsyncClient) -> 
     assert agent["hyperparameters"]["units"] == 16 and agent["hyperparameters"]["lookback"] == 20
 
 
+async def test_any_letter_case_is_accepted_and_stored_canonical(quiet_client: AsyncClient) -> None:
+    _, tokens = await user_with_tokens(quiet_client)
+    body = daily_request(data_frequency=" 1D ", features=["sma", "Rsi", "SMA"])
+    response = await quiet_client.post("/api/v1/agents", json=body, headers=bearer(tokens))
+    assert response.status_code == 202, response.text
+    agent = (await quiet_client.get(response.json()["status_url"], headers=bearer(tokens))).json()
+    assert agent["data_frequency"] == "1d"
+    assert agent["features"] == ["SMA", "RSI"]
+    listing = await quiet_client.get(
+        "/api/v1/agents",
+        params={"architecture": "lstm", "data_frequency": "1D"},
+        headers=bearer(tokens),
+    )
+    assert [item["id"] for item in listing.json()["items"]] == [agent["id"]]
+
+
+async def test_an_unknown_list_filter_is_422_naming_it(quiet_client: AsyncClient) -> None:
+    _, tokens = await user_with_tokens(quiet_client)
+    response = await quiet_client.get(
+        "/api/v1/agents", params={"architecture": "GPT"}, headers=bearer(tokens)
+    )
+    error = assert_error(response, 422, None)
+    [detail] = error["details"]
+    assert detail["loc"] == ["query", "architecture"]
+    assert "'LSTM'" in detail["msg"]
+
+
 async def test_idempotency_key_returns_the_same_agent(quiet_client: AsyncClient) -> None:
     _, tokens = await user_with_tokens(quiet_client)
     headers = {**bearer(tokens), "Idempotency-Key": "create-1"}
@@ -197,6 +228,38 @@ async def test_idempotency_key_returns_the_same_agent(quiet_client: AsyncClient)
     assert_error(changed, 422, "idempotency_key_reused")
     listing = (await quiet_client.get("/api/v1/agents", headers=bearer(tokens))).json()
     assert len(listing["items"]) == 1
+
+
+async def test_retrain_answers_202_with_location(quiet_client: AsyncClient) -> None:
+    _, tokens = await user_with_tokens(quiet_client)
+    headers = bearer(tokens)
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=headers)
+    ).json()["agent_id"]
+    busy = await quiet_client.post(f"/api/v1/agents/{agent_id}/retrain", headers=headers)
+    assert_error(busy, 409)  # its first training is still queued
+    await quiet_client.post(f"/api/v1/agents/{agent_id}/cancel", headers=headers)
+    response = await quiet_client.post(f"/api/v1/agents/{agent_id}/retrain", headers=headers)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["status"] == "QUEUED" and body["agent_id"] == agent_id
+    assert response.headers["Location"] == body["status_url"]
+    assert body["status_url"].endswith(f"/api/v1/agents/{agent_id}")
+    assert response.headers["RateLimit-Policy"].startswith('"agent_create";')
+    detail = (await quiet_client.get(response.headers["Location"], headers=headers)).json()
+    assert [v["number"] for v in detail["versions"]] == [2, 1]
+
+
+async def test_delete_sends_the_rate_limit_headers(quiet_client: AsyncClient) -> None:
+    """A 204 built by the route once dropped the headers the limiter set."""
+    _, tokens = await user_with_tokens(quiet_client)
+    agent_id = (
+        await quiet_client.post("/api/v1/agents", json=daily_request(), headers=bearer(tokens))
+    ).json()["agent_id"]
+    response = await quiet_client.delete(f"/api/v1/agents/{agent_id}", headers=bearer(tokens))
+    assert response.status_code == 204 and response.content == b""
+    assert response.headers["RateLimit-Policy"].startswith('"default";')
+    assert response.headers["RateLimit"].startswith('"default";')
 
 
 async def test_list_filters_and_keyset_pagination(
@@ -413,6 +476,12 @@ async def test_notification_ids_beyond_the_column_are_422(quiet_client: AsyncCli
         "/api/v1/notifications", params={"cursor": too_big}, headers=headers
     )
     assert_error(response, 422, "validation_error")
+    for garbage in ("garbage!", "0", "-1", "1.5", "\u0661", "9" * 300):
+        response = await quiet_client.get(
+            "/api/v1/notifications", params={"cursor": garbage}, headers=headers
+        )
+        error = assert_error(response, 422, "validation_error")
+        assert any(d["loc"][-1] == "cursor" for d in error["details"]), garbage
     agent_id = (
         await quiet_client.post("/api/v1/agents", json=daily_request(), headers=headers)
     ).json()["agent_id"]

@@ -39,6 +39,17 @@ async def test_register_login_me_happy_path(client: AsyncClient) -> None:
     assert me.json()["email"] == user["email"] and "hashed_password" not in me.json()
 
 
+async def test_register_answers_the_accounts_location(client: AsyncClient) -> None:
+    email = random_email()
+    body = {"email": email, "password": PASSWORD, "user_segment": "investor"}
+    response = await client.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 201, response.text
+    assert response.headers["Location"] == "/api/v1/auth/me"
+    tokens = await login(client, email)
+    me = await client.get(response.headers["Location"], headers=bearer(tokens))
+    assert me.json()["id"] == response.json()["id"]
+
+
 async def test_register_defaults_equity_and_lowercases_email(client: AsyncClient) -> None:
     email = random_email().upper()
     user = await register(client, email=email)

@@ -47,7 +47,7 @@ TYPED: dict[str, dict[str, Any]] = {
     "interval_coverage": {
         "anyOf": [{"type": "number", "minimum": 0.0, "maximum": 1.0}, {"type": "null"}]
     },
-    "skill": {"anyOf": [{"type": "string", "enum": ["edge", "no_edge"]}, {"type": "null"}]},
+    "skill": {"anyOf": [{"$ref": "#/components/schemas/Skill"}, {"type": "null"}]},
     "in_sample": {"type": "boolean"},
 }
 PLAN = ("currency", "max_loss_amount", "suggested_exit_at")

@@ -157,7 +157,7 @@ def test_served_prediction_equals_the_evaluations(daily_artifact: Any) -> None:
         out_dir="",
         seed=0,
     )
-    dataset = prepare(spec, bars)
+    dataset, _ = prepare(spec, bars)
     frame, _ = training_frame(bars, spec.features)
     test = dataset.splits.test
     evaluated = predict_scaled(load_artifact(artifact.directory, sha).model, dataset, test)

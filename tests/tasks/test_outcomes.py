@@ -40,7 +40,9 @@ async def test_the_workers_scheduler_fills_outcomes_every_interval(
         ticks = {tick.name: tick for tick in Scheduler.for_context(job).ticks}
         assert ticks["outcomes"].interval_s == 60 and ticks["outcomes"].run is record_outcomes
         assert ticks["sweep"].interval_s == job.settings.reaper_interval_s
-        off = JobContext.build(make_settings(outcomes_interval_s=0), EmbeddedJobQueue())
+        off = JobContext.build(
+            make_settings(outcomes_interval_s=0, staleness_interval_s=0), EmbeddedJobQueue()
+        )
         assert [t.name for t in Scheduler.for_context(off).ticks] == ["sweep"]
         await off.close()
     finally:

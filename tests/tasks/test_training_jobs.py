@@ -5,6 +5,7 @@ itself is proven in tests/ml."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -263,9 +264,12 @@ async def test_retrain_keeps_the_old_version_serving(
         tokens,
         agent_id,
         {"READY"},
-        predicate=lambda a: a["serving_version_id"] != old_version,
+        predicate=lambda a: a["versions"][0]["status"] == "READY",
     )
     assert [v["number"] for v in done["versions"]] == [2, 1]
+    # The new version serves only if the champion/challenger gate let it through.
+    promoted = done["versions"][0]["decision"]["promote"]
+    assert (done["serving_version_id"] != old_version) == promoted
 
 
 async def test_two_jobs_of_one_user_both_finish(trainer: tuple[AsyncClient, Settings]) -> None:
@@ -344,3 +348,33 @@ async def test_sentiment_joins_the_features_when_a_news_source_is_configured(
     assert predicted.status_code == 200, predicted.text
     untrained = any("trained without it" in w for w in predicted.json()["warnings"])
     assert untrained == (news_source == "none")
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+async def test_skill_is_judged_by_walk_forward_folds(
+    app_factory: Callable[[Settings], Any], make_settings: Callable[..., Settings]
+) -> None:
+    """With folds on, the verdict a user sees pools every fold's out-of-sample calls;
+    the single test split's verdict stays beside it and every fold is on the version."""
+    client = await app_factory(make_settings(walk_forward_folds=5))
+    _, tokens = await user_with_tokens(client, user_segment="quant")
+    created = await client.post("/api/v1/agents", json=tiny_agent("CNN"), headers=bearer(tokens))
+    assert created.status_code == 202, created.text
+    agent = await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
+
+    metrics = agent["metrics"]
+    walk_forward = agent["versions"][0]["walk_forward"]
+    assert 3 <= walk_forward["n_folds"] == metrics["walk_forward_n_folds"] <= 5
+    assert metrics["skill"] == walk_forward["skill"]
+    for key in ("naive", "linear", "gbm"):
+        assert metrics[f"beats_{key}_baseline"] == walk_forward[f"beats_{key}_baseline"]
+        assert f"test_beats_{key}_baseline" in metrics
+    assert metrics["test_skill"] in ("edge", "no_edge") and metrics["gbm_rmse"] > 0
+    folds = walk_forward["folds"]
+    assert len(folds) == walk_forward["n_folds"]
+    assert walk_forward["pooled"]["n_test"] == sum(f["n_test"] for f in folds)
+    for earlier, later in itertools.pairwise(folds):
+        assert later["test_start"] == earlier["test_stop"]  # contiguous, in time order
+    for fold in folds:  # one horizon's purge between what a fold learns and its test
+        assert fold["validation_stop"] + 1 <= fold["test_start"]
+    assert agent["progress"]["folds"] == walk_forward["n_folds"]

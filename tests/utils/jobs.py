@@ -122,6 +122,7 @@ def worker_process(
         "STALE_JOB_AFTER_S": str(settings.stale_job_after_s),
         "REAPER_INTERVAL_S": str(settings.reaper_interval_s),
         "TRAINING_MAX_ATTEMPTS": str(settings.training_max_attempts),
+        "WALK_FORWARD_FOLDS": str(settings.walk_forward_folds),
         "ENVIRONMENT": "test",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         **env,

@@ -1,9 +1,9 @@
 """Real daily bars for AAPL, IBM, MSFT, GOOG and FB (up to 2013-03-01), offline.
 
-From the public-domain series in the optional `bokeh-sampledata` package (the `sample`
-extra), so a new user can train on real prices without a vendor account. Prices are
-scaled by `adj_close / close` and volume by the inverse: otherwise a split (AAPL's
-2-for-1 of 2005) would be a -50 % day a model would try to learn.
+From the public-domain series in the `bokeh-sampledata` package (a default dependency,
+in the Docker image too), so a new user can train on real prices without a vendor
+account. Prices are scaled by `adj_close / close` and volume by the inverse: otherwise
+a split (AAPL's 2-for-1 of 2005) would be a -50 % day a model would try to learn.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ SAMPLE_SYMBOLS: tuple[str, ...] = ("AAPL", "IBM", "MSFT", "GOOG", "FB")
 def ensure_sample_available() -> None:
     if importlib.util.find_spec("bokeh_sampledata") is None:
         raise not_configured(
-            "the sample data source needs the optional package bokeh-sampledata: "
-            "install the 'sample' extra (pip install '.[sample]')"
+            "the sample data source needs the package bokeh-sampledata, a default "
+            "dependency that is missing from this installation: reinstall the platform "
+            "(pip install .) or install it alone (pip install bokeh-sampledata)"
         )
 
 

@@ -33,7 +33,7 @@ from app.metrics import Metrics
 from app.models import Agent, AgentVersion, Prediction, User
 from app.models.agents import AgentStatus
 from app.schemas.predictions import DEFAULT_CURRENCY, PredictRequest
-from app.services import agents, audit
+from app.services import agents, audit, staleness
 from app.services.audit import ClientInfo
 from app.services.bars_cache import BarsCache
 from app.services.batch_writer import GroupWriter
@@ -300,7 +300,11 @@ class PredictionService:
                 raise NotFound(
                     "No such agent.",
                     details=[
-                        {"loc": ["body", "agent_ids", symbol], "msg": "not one of your agents"}
+                        {
+                            "loc": ["body", "agent_ids", symbol],
+                            "msg": "not one of your agents",
+                            "type": "value_error",
+                        }
                     ],
                 )
             if agent.symbol != symbol:
@@ -602,9 +606,10 @@ class PredictionService:
         return max(1.0, min(length, self.settings.prediction_cache_ttl_s))
 
     def _stale(self, item: ResolvedAgent) -> bool:
-        expiry = self.settings.model_expiry_days(item.agent.data_frequency)
-        ready = as_utc(item.version.ready_at or item.version.created_at)
-        return datetime.now(UTC) - ready > timedelta(days=expiry)
+        """Measured from the end of the data the model learned, not from when it was
+        trained: retraining on the same old bars does not make a model fresh."""
+        now = datetime.now(UTC)
+        return staleness.data_age_reason(item.agent, item.version, self.settings, now) is not None
 
     @staticmethod
     def _as_of(req: PredictRequest) -> datetime | None:

@@ -13,18 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from app.core.clock import DEFAULT_TIMEZONE, Window, clock_text, is_aware, zone_of
 from app.core.money import dec, format_price, format_usd, round2, tick
 from app.core.segments import LONG_ONLY_SEGMENTS, UserSegment
+from app.core.vocabulary import Direction, TradeSignal
 from app.services.signals.exit_time import format_exit, suggested_exit
 from app.services.signals.sizing import position_size
 from app.services.signals.text import figure_above, number_pair, price_pair, suggestion
-
-TradeSignal = Literal["Enter", "Exit", "Hold"]
-Direction = Literal["Long", "Short"]
 
 SEGMENTS: Final[frozenset[str]] = frozenset(UserSegment)
 # 5 bp of the entry: roughly commission plus half-spread in and out on a liquid US
@@ -199,8 +197,8 @@ class Signal:
 def expected_direction(predicted_price: float, entry_price: float, user_segment: str) -> Direction:
     """The direction a signal will carry: Short only below the entry, never long-only."""
     if user_segment in LONG_ONLY_SEGMENTS or predicted_price >= entry_price:
-        return "Long"
-    return "Short"
+        return Direction.Long
+    return Direction.Short
 
 
 def decide(inp: SignalInput) -> Signal:
@@ -212,10 +210,12 @@ def decide(inp: SignalInput) -> Signal:
     risk, reward = abs(entry - stop), abs(predicted - entry)
 
     holds = _hold_reasons(inp, direction, exiting, zone)
-    trade_signal: TradeSignal = "Hold" if holds else ("Exit" if exiting else "Enter")
+    trade_signal = (
+        TradeSignal.Hold if holds else (TradeSignal.Exit if exiting else TradeSignal.Enter)
+    )
     warnings = [f"Hold: {text}." for _, text in holds]
     if exiting and not _stop_protects(direction, entry, stop):
-        warnings.append(f"Stop-loss: {_stop_problem('Long', entry, stop)}.")
+        warnings.append(f"Stop-loss: {_stop_problem(Direction.Long, entry, stop)}.")
     if inp.confidence < LOW_CONFIDENCE:
         warnings.append(
             "Low confidence: {} is below {}; treat this call with caution.".format(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from app.core.vocabulary import DataFrequency, Feature
 from app.errors import Unprocessable
+from app.schemas.agents import HORIZON_PATTERN
+from app.services.features import FEATURE_NAMES
 from app.services.market_data.frequency import (
     FREQUENCY_NAMES,
     bar_close,
@@ -90,6 +96,22 @@ def test_malformed_horizons_are_refused(text: str) -> None:
     with pytest.raises(Unprocessable) as caught:
         parse_horizon(text)
     assert "min, h, d or wk" in caught.value.message
+
+
+def test_the_request_enums_are_the_services_vocabulary() -> None:
+    assert tuple(DataFrequency) == FREQUENCY_NAMES
+    assert tuple(Feature) == FEATURE_NAMES
+
+
+@given(st.text(alphabet="0123456789 \tminhdwkMINHDWKy.-", max_size=12))
+def test_the_documented_horizon_pattern_admits_every_horizon_parsed(text: str) -> None:
+    """The schema's pattern may be looser than the parser (the count's range), never
+    stricter: a client that checks it must not refuse a horizon the API accepts."""
+    try:
+        parse_horizon(text)
+    except Unprocessable:
+        return
+    assert re.fullmatch(HORIZON_PATTERN, text)
 
 
 def test_horizon_parsing_is_case_and_space_tolerant() -> None:

@@ -85,9 +85,9 @@ def test_unconfigured_bloomberg_is_a_422_saying_what_to_set() -> None:
             ensure_configured("bloomberg", plain(bloomberg_host="10.0.0.5"))
 
 
-def test_sample_source_depends_on_its_extra() -> None:
+def test_sample_source_depends_on_its_package() -> None:
     if importlib.util.find_spec("bokeh_sampledata") is None:
-        with pytest.raises(DataSourceNotConfigured, match="'sample' extra"):
+        with pytest.raises(DataSourceNotConfigured, match="pip install bokeh-sampledata"):
             ensure_configured("sample", plain())
     else:
         ensure_configured("sample", plain())

@@ -1,4 +1,4 @@
-"""Real daily bars from the optional bokeh-sampledata package."""
+"""Real daily bars from the bokeh-sampledata package (a default dependency)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.services.market_data.base import MarketDataError
 
 pytest.importorskip(
     "bokeh_sampledata",
-    reason="the optional 'sample' extra is not installed (the test extra has it)",
+    reason="bokeh-sampledata, a default dependency, is not installed",
 )
 
 from app.services.market_data.sample import SampleProvider, sample_bars

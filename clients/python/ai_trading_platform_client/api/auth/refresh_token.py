@@ -1,0 +1,220 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.refresh_request import RefreshRequest
+from ...models.token_response import TokenResponse
+from ...types import UNSET, Response
+
+
+def _get_kwargs(
+    *,
+    body: RefreshRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/auth/refresh",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | TokenResponse | None:
+    if response.status_code == 200:
+        response_200 = TokenResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorResponse.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | TokenResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RefreshRequest,
+) -> Response[ErrorResponse | TokenResponse]:
+    """Refresh: a new token pair for a refresh token
+
+     Spend a refresh token (JSON body) for a new access and refresh token: refresh
+    tokens rotate, each works once.
+
+    Errors: 401 for an unknown, expired or logged-out refresh token, and 401
+    `refresh_token_reused` when one is presented a second time: that whole session is
+    then revoked (a stolen token is detected), so log in again.
+
+    Args:
+        body (RefreshRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | TokenResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RefreshRequest,
+) -> ErrorResponse | TokenResponse | None:
+    """Refresh: a new token pair for a refresh token
+
+     Spend a refresh token (JSON body) for a new access and refresh token: refresh
+    tokens rotate, each works once.
+
+    Errors: 401 for an unknown, expired or logged-out refresh token, and 401
+    `refresh_token_reused` when one is presented a second time: that whole session is
+    then revoked (a stolen token is detected), so log in again.
+
+    Args:
+        body (RefreshRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | TokenResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RefreshRequest,
+) -> Response[ErrorResponse | TokenResponse]:
+    """Refresh: a new token pair for a refresh token
+
+     Spend a refresh token (JSON body) for a new access and refresh token: refresh
+    tokens rotate, each works once.
+
+    Errors: 401 for an unknown, expired or logged-out refresh token, and 401
+    `refresh_token_reused` when one is presented a second time: that whole session is
+    then revoked (a stolen token is detected), so log in again.
+
+    Args:
+        body (RefreshRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | TokenResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: RefreshRequest,
+) -> ErrorResponse | TokenResponse | None:
+    """Refresh: a new token pair for a refresh token
+
+     Spend a refresh token (JSON body) for a new access and refresh token: refresh
+    tokens rotate, each works once.
+
+    Errors: 401 for an unknown, expired or logged-out refresh token, and 401
+    `refresh_token_reused` when one is presented a second time: that whole session is
+    then revoked (a stolen token is detected), so log in again.
+
+    Args:
+        body (RefreshRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | TokenResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,41 @@
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    AGENT_NOT_FOUND = "agent_not_found"
+    AGENT_NOT_READY = "agent_not_ready"
+    BAD_REQUEST = "bad_request"
+    CONFLICT = "conflict"
+    DATA_SOURCE_NOT_CONFIGURED = "data_source_not_configured"
+    EMAIL_TAKEN = "email_taken"
+    ERROR = "error"
+    FORBIDDEN = "forbidden"
+    HEADERS_TOO_LARGE = "headers_too_large"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    INTERNAL_ERROR = "internal_error"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_REQUEST = "invalid_request"
+    LOGIN_THROTTLED = "login_throttled"
+    MARKET_DATA_ERROR = "market_data_error"
+    MARKET_DATA_UNAVAILABLE = "market_data_unavailable"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    MODEL_UNAVAILABLE = "model_unavailable"
+    NOT_ACCEPTABLE = "not_acceptable"
+    NOT_ENOUGH_BARS = "not_enough_bars"
+    NOT_FOUND = "not_found"
+    NOT_MIGRATED = "not_migrated"
+    NO_READY_AGENT = "no_ready_agent"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    PREDICTION_NOT_FOUND = "prediction_not_found"
+    RATE_LIMITED = "rate_limited"
+    REFRESH_TOKEN_REUSED = "refresh_token_reused"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    TOO_MANY_TRAININGS = "too_many_trainings"
+    UNAUTHORIZED = "unauthorized"
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    VALIDATION_ERROR = "validation_error"
+    VERSION_NOT_FOUND = "version_not_found"
+
+    def __str__(self) -> str:
+        return str(self.value)

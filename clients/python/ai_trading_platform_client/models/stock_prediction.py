@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO, Generator, TextIO, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.direction import Direction
+from ..models.skill import Skill
+from ..models.trade_signal import TradeSignal
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.risk_metrics_out import RiskMetricsOut
+
+
+T = TypeVar("T", bound="StockPrediction")
+
+
+@_attrs_define
+class StockPrediction:
+    """
+    Attributes:
+        predicted_price (float):
+        confidence (float):
+        trade_signal (TradeSignal): What to do: open a position, close one, or stay out.
+        direction (Direction): Which way the position faces (a Long-only segment's Short call is an Exit).
+        suggested_exit_time (str):
+        position_size (int):
+        suggestion_text (str):
+        risk_metrics (RiskMetricsOut):
+        currency (str): ISO 4217 code of every price and amount
+        max_loss_amount (float): `risk_metrics.max_loss` as a number: the loss if the stop is hit
+        suggested_exit_at (datetime.datetime): `suggested_exit_time` as an ISO-8601 instant with its offset
+        predicted_price_low (float | None): Low end of the split-conformal prediction interval; null for a model trained
+            before intervals
+        predicted_price_high (float | None): High end of the interval
+        interval_coverage (float | None): The share of outcomes the interval is built to hold, e.g. 0.8 (the share it
+            held on the test split is in the agent's metrics)
+        skill (None | Skill): no_edge: on held-out data the model did not beat the naive no-change forecast; null when
+            unknown
+        in_sample (bool): as_of lies inside this model's training, validation or test data: warned about, and never
+            counted in the live track record
+        symbol (str):
+        prediction_id (UUID):
+        agent_id (UUID):
+        agent_version_id (UUID):
+        as_of (datetime.datetime): When the last bar used closed
+        entry_price (float):
+        stop_loss (float):
+        stale (bool): The model is older than its frequency's expiry
+        warnings (list[str]):
+    """
+
+    predicted_price: float
+    confidence: float
+    trade_signal: TradeSignal
+    direction: Direction
+    suggested_exit_time: str
+    position_size: int
+    suggestion_text: str
+    risk_metrics: RiskMetricsOut
+    currency: str
+    max_loss_amount: float
+    suggested_exit_at: datetime.datetime
+    predicted_price_low: float | None
+    predicted_price_high: float | None
+    interval_coverage: float | None
+    skill: None | Skill
+    in_sample: bool
+    symbol: str
+    prediction_id: UUID
+    agent_id: UUID
+    agent_version_id: UUID
+    as_of: datetime.datetime
+    entry_price: float
+    stop_loss: float
+    stale: bool
+    warnings: list[str]
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.risk_metrics_out import RiskMetricsOut  # noqa: PLC0415
+
+        predicted_price = self.predicted_price
+
+        confidence = self.confidence
+
+        trade_signal = self.trade_signal.value
+
+        direction = self.direction.value
+
+        suggested_exit_time = self.suggested_exit_time
+
+        position_size = self.position_size
+
+        suggestion_text = self.suggestion_text
+
+        risk_metrics = self.risk_metrics.to_dict()
+
+        currency = self.currency
+
+        max_loss_amount = self.max_loss_amount
+
+        suggested_exit_at = self.suggested_exit_at.isoformat()
+
+        predicted_price_low: float | None
+        predicted_price_low = self.predicted_price_low
+
+        predicted_price_high: float | None
+        predicted_price_high = self.predicted_price_high
+
+        interval_coverage: float | None
+        interval_coverage = self.interval_coverage
+
+        skill: None | str
+        if isinstance(self.skill, Skill):
+            skill = self.skill.value
+        else:
+            skill = self.skill
+
+        in_sample = self.in_sample
+
+        symbol = self.symbol
+
+        prediction_id = str(self.prediction_id)
+
+        agent_id = str(self.agent_id)
+
+        agent_version_id = str(self.agent_version_id)
+
+        as_of = self.as_of.isoformat()
+
+        entry_price = self.entry_price
+
+        stop_loss = self.stop_loss
+
+        stale = self.stale
+
+        warnings = self.warnings
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "predicted_price": predicted_price,
+                "confidence": confidence,
+                "trade_signal": trade_signal,
+                "direction": direction,
+                "suggested_exit_time": suggested_exit_time,
+                "position_size": position_size,
+                "suggestion_text": suggestion_text,
+                "risk_metrics": risk_metrics,
+                "currency": currency,
+                "max_loss_amount": max_loss_amount,
+                "suggested_exit_at": suggested_exit_at,
+                "predicted_price_low": predicted_price_low,
+                "predicted_price_high": predicted_price_high,
+                "interval_coverage": interval_coverage,
+                "skill": skill,
+                "in_sample": in_sample,
+                "symbol": symbol,
+                "prediction_id": prediction_id,
+                "agent_id": agent_id,
+                "agent_version_id": agent_version_id,
+                "as_of": as_of,
+                "entry_price": entry_price,
+                "stop_loss": stop_loss,
+                "stale": stale,
+                "warnings": warnings,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.risk_metrics_out import RiskMetricsOut  # noqa: PLC0415
+
+        d = dict(src_dict)
+        predicted_price = d.pop("predicted_price")
+
+        confidence = d.pop("confidence")
+
+        trade_signal = TradeSignal(d.pop("trade_signal"))
+
+        direction = Direction(d.pop("direction"))
+
+        suggested_exit_time = d.pop("suggested_exit_time")
+
+        position_size = d.pop("position_size")
+
+        suggestion_text = d.pop("suggestion_text")
+
+        risk_metrics = RiskMetricsOut.from_dict(d.pop("risk_metrics"))
+
+        currency = d.pop("currency")
+
+        max_loss_amount = d.pop("max_loss_amount")
+
+        suggested_exit_at = datetime.datetime.fromisoformat(d.pop("suggested_exit_at"))
+
+        def _parse_predicted_price_low(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        predicted_price_low = _parse_predicted_price_low(d.pop("predicted_price_low"))
+
+        def _parse_predicted_price_high(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        predicted_price_high = _parse_predicted_price_high(d.pop("predicted_price_high"))
+
+        def _parse_interval_coverage(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        interval_coverage = _parse_interval_coverage(d.pop("interval_coverage"))
+
+        def _parse_skill(data: object) -> None | Skill:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                skill_type_0 = Skill(data)
+
+                return skill_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Skill, data)
+
+        skill = _parse_skill(d.pop("skill"))
+
+        in_sample = d.pop("in_sample")
+
+        symbol = d.pop("symbol")
+
+        prediction_id = UUID(d.pop("prediction_id"))
+
+        agent_id = UUID(d.pop("agent_id"))
+
+        agent_version_id = UUID(d.pop("agent_version_id"))
+
+        as_of = datetime.datetime.fromisoformat(d.pop("as_of"))
+
+        entry_price = d.pop("entry_price")
+
+        stop_loss = d.pop("stop_loss")
+
+        stale = d.pop("stale")
+
+        warnings = cast(list[str], d.pop("warnings"))
+
+        stock_prediction = cls(
+            predicted_price=predicted_price,
+            confidence=confidence,
+            trade_signal=trade_signal,
+            direction=direction,
+            suggested_exit_time=suggested_exit_time,
+            position_size=position_size,
+            suggestion_text=suggestion_text,
+            risk_metrics=risk_metrics,
+            currency=currency,
+            max_loss_amount=max_loss_amount,
+            suggested_exit_at=suggested_exit_at,
+            predicted_price_low=predicted_price_low,
+            predicted_price_high=predicted_price_high,
+            interval_coverage=interval_coverage,
+            skill=skill,
+            in_sample=in_sample,
+            symbol=symbol,
+            prediction_id=prediction_id,
+            agent_id=agent_id,
+            agent_version_id=agent_version_id,
+            as_of=as_of,
+            entry_price=entry_price,
+            stop_loss=stop_loss,
+            stale=stale,
+            warnings=warnings,
+        )
+
+        stock_prediction.additional_properties = d
+        return stock_prediction
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
