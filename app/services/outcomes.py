@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import polars as pl
@@ -284,33 +285,38 @@ async def track_records(
     session: AsyncSession,
     agent_ids: Iterable[uuid.UUID],
 ) -> dict[uuid.UUID, TrackRecord]:
-    """Each agent's record over its resolved calls (every id gets one, maybe empty).
+    """Each agent's record over its resolved calls (every id gets one, maybe empty)."""
+    counts = await call_records(session, col(Prediction.agent_id), agent_ids)
+    return {key: TrackRecord.of(n_calls, n_right) for key, (n_calls, n_right) in counts.items()}
+
+
+async def call_records(
+    session: AsyncSession, key: Any, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """(calls, right) per id of `key` (`Prediction.agent_id` or `.agent_version_id`),
+    every id included, maybe (0, 0).
 
     A call is one (agent version, symbol, bar): asking twice for the same bar —
     from the cache or with another entry price — is still one forecast, so only
     the first non-cached row of a call counts. An in-sample call (its bar lies inside
-    the data the version was trained and evaluated on) never counts. Done in SQL (a window function,
-    on PostgreSQL and SQLite alike), so a busy agent's history never loads.
+    the data the version was trained and evaluated on) never counts. Done in SQL (a
+    window function, on PostgreSQL and SQLite alike), so a busy agent's history never
+    loads.
     """
-    ids = list(dict.fromkeys(agent_ids))
-    if not ids:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
         return {}
-    call = (
-        col(Prediction.agent_id),
-        col(Prediction.agent_version_id),
-        col(Prediction.symbol),
-        col(Prediction.as_of),
-    )
+    call = (col(Prediction.agent_version_id), col(Prediction.symbol), col(Prediction.as_of))
     ranked = (
         select(
-            col(Prediction.agent_id).label("agent_id"),
+            key.label("key"),
             col(Prediction.correct).label("correct"),
             func.row_number()
             .over(partition_by=call, order_by=(col(Prediction.created_at), col(Prediction.id)))
             .label("nth"),
         )
         .where(
-            col(Prediction.agent_id).in_(ids),
+            key.in_(wanted),
             col(Prediction.cached).is_(False),
             col(Prediction.in_sample).is_(False),
             col(Prediction.correct).is_not(None),
@@ -319,14 +325,14 @@ async def track_records(
     )
     rows = await session.execute(
         select(
-            ranked.c.agent_id,
+            ranked.c.key,
             func.count(),
             func.sum(case((ranked.c.correct.is_(True), 1), else_=0)),
         )
         .where(ranked.c.nth == 1)
-        .group_by(ranked.c.agent_id)
+        .group_by(ranked.c.key)
     )
-    records = {agent_id: TrackRecord() for agent_id in ids}
-    for agent_id, n_calls, n_right in rows.all():
-        records[agent_id] = TrackRecord.of(int(n_calls), int(n_right or 0))
+    records = dict.fromkeys(wanted, (0, 0))
+    for found, n_calls, n_right in rows.all():
+        records[found] = (int(n_calls), int(n_right or 0))
     return records

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
@@ -38,6 +38,7 @@ from app.core.clock import as_utc
 from app.ml.drift import binomial_below, drift
 from app.models import Agent, AgentVersion, Prediction, TrainingJob
 from app.models.agents import FINAL_STATES, AgentStatus
+from app.services import outcomes
 from app.services.market_data.frequency import get_frequency
 
 REASONS = ("data_age", "drift", "live_record")
@@ -195,44 +196,8 @@ async def live_records(
     session: AsyncSession, version_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[int, int]]:
     """(calls, right) of each version's out-of-sample record, counted as the agent's
-    track record is (`app.services.outcomes.track_records`), per version."""
-    ids = list(dict.fromkeys(version_ids))
-    if not ids:
-        return {}
-    call = (
-        col(Prediction.agent_version_id),
-        col(Prediction.symbol),
-        col(Prediction.as_of),
-    )
-    ranked = (
-        select(
-            col(Prediction.agent_version_id).label("version_id"),
-            col(Prediction.correct).label("correct"),
-            func.row_number()
-            .over(partition_by=call, order_by=(col(Prediction.created_at), col(Prediction.id)))
-            .label("nth"),
-        )
-        .where(
-            col(Prediction.agent_version_id).in_(ids),
-            col(Prediction.cached).is_(False),
-            col(Prediction.in_sample).is_(False),
-            col(Prediction.correct).is_not(None),
-        )
-        .subquery()
-    )
-    rows = await session.execute(
-        select(
-            ranked.c.version_id,
-            func.count(),
-            func.sum(case((ranked.c.correct.is_(True), 1), else_=0)),
-        )
-        .where(ranked.c.nth == 1)
-        .group_by(ranked.c.version_id)
-    )
-    records = dict.fromkeys(ids, (0, 0))
-    for version_id, n_calls, n_right in rows.all():
-        records[version_id] = (int(n_calls), int(n_right or 0))
-    return records
+    track record is, per version."""
+    return await outcomes.call_records(session, col(Prediction.agent_version_id), version_ids)
 
 
 async def latest_jobs(
