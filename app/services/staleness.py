@@ -72,14 +72,21 @@ def bars_since(frequency: str, since: datetime, now: datetime) -> int:
     return int(days * get_frequency(frequency).bars_per_session)
 
 
+def data_expired(agent: Agent, version: AgentVersion, settings: Settings, now: datetime) -> bool:
+    """The version's data ends longer ago than its frequency's expiry (what /predict's
+    `stale` says, per call, without building the reason)."""
+    expiry = settings.model_expiry_days(agent.data_frequency)
+    return now - data_end_of(version) > timedelta(days=expiry)
+
+
 def data_age_reason(
     agent: Agent, version: AgentVersion, settings: Settings, now: datetime
 ) -> dict[str, Any] | None:
+    if not data_expired(agent, version, settings, now):
+        return None
     expiry = settings.model_expiry_days(agent.data_frequency)
     end = data_end_of(version)
     age = now - end
-    if age <= timedelta(days=expiry):
-        return None
     days = age.total_seconds() / 86_400
     measured = "its data ends" if version.data_end else "it was trained (its data span is unknown)"
     return {

@@ -457,17 +457,9 @@ def train_and_evaluate(
         summary = folds.summary_metrics()
         metrics.update({key: summary[key] for key in WALK_FORWARD_SUMMARY})
         # The verdict a user sees comes from every fold, not from one test split.
-        for key in ("skill", "beats_naive_baseline", "beats_linear_baseline"):
+        for key in VERDICTS:  # the single test split's stay beside them as test_*
             metrics[f"test_{key}"] = metrics[key]
-        metrics["test_beats_gbm_baseline"] = metrics["beats_gbm_baseline"]
-        metrics.update(
-            {
-                "skill": folds.skill,
-                "beats_naive_baseline": folds.beats_naive_baseline,
-                "beats_linear_baseline": folds.beats_linear_baseline,
-                "beats_gbm_baseline": folds.beats_gbm_baseline,
-            }
-        )
+            metrics[key] = getattr(folds, key)
     metrics.update(
         {
             "epochs_run": result.epochs_run,
@@ -507,6 +499,7 @@ def train_and_evaluate(
     }
 
 
+VERDICTS = ("skill", "beats_naive_baseline", "beats_linear_baseline", "beats_gbm_baseline")
 # The pooled figures an agent's metrics carry; every fold's are on the version.
 WALK_FORWARD_SUMMARY = tuple(
     f"walk_forward_{key}"

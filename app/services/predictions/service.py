@@ -609,7 +609,7 @@ class PredictionService:
         """Measured from the end of the data the model learned, not from when it was
         trained: retraining on the same old bars does not make a model fresh."""
         now = datetime.now(UTC)
-        return staleness.data_age_reason(item.agent, item.version, self.settings, now) is not None
+        return staleness.data_expired(item.agent, item.version, self.settings, now)
 
     @staticmethod
     def _as_of(req: PredictRequest) -> datetime | None:
