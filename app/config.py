@@ -17,6 +17,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, computed_field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -83,6 +84,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
 
     data_dir: Path = Path("data")
+    # Files under DATA_DIR (docs/MARKET_DATA.md "csv"): the IANA zone of their naive
+    # times (a file's `<file>.json` sidecar may declare its own), and whether exports
+    # with `Adj Close` (Yahoo) are adjusted for splits and dividends (false: traded prices).
+    csv_timezone: str = "America/New_York"
+    csv_adjust_prices: bool = True
     model_dir: Path | None = None
     # Where trained versions' files are kept for every process (docs/MODELS.md "On
     # disk"): "database" in the `artifact_files` table, MODEL_DIR then only a cache of
@@ -156,7 +162,10 @@ class Settings(BaseSettings):
 
     # Inference (SPEC §6): models and recent bars in memory, answers cached until
     # the next bar; a model older than its frequency's expiry is flagged `stale`.
-    model_cache_size: int = Field(default=32, ge=1)
+    # Models kept loaded per process: at most this many, and at most this many MiB by
+    # each one's estimate (≈ 2.5-8 MiB at the defaults, bench/model_memory.py).
+    model_cache_size: int = Field(default=1000, ge=1)
+    model_cache_mb: int = Field(default=1024, ge=1)
     inference_threads: int = Field(default=2, ge=1, le=16)
     # "keras_predict" only as bench/predict.py's reference: Keras' model.predict per call.
     inference_engine: Literal["compiled", "keras_predict"] = "compiled"
@@ -197,6 +206,15 @@ class Settings(BaseSettings):
     @classmethod
     def _rate_parses(cls, value: str) -> str:
         RatePolicy("check", value)
+        return value
+
+    @field_validator("csv_timezone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"CSV_TIMEZONE {value!r} is not an IANA time zone") from exc
         return value
 
     @model_validator(mode="after")

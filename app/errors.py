@@ -125,6 +125,7 @@ class ErrorCode(StrEnum):
     not_found = "not_found"
     agent_not_found = "agent_not_found"
     version_not_found = "version_not_found"
+    backtest_not_found = "backtest_not_found"
     prediction_not_found = "prediction_not_found"
     method_not_allowed = "method_not_allowed"
     not_acceptable = "not_acceptable"

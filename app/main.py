@@ -26,7 +26,7 @@ from app.middleware import (
     document_request_id,
 )
 from app.migrate import SchemaNotMigrated, prepare_schema
-from app.routers import agents, auth, dashboard, docs, health, notifications, predict
+from app.routers import agents, auth, backtests, dashboard, docs, health, notifications, predict
 from app.routers.openapi import document_operations, servers
 from app.runtime import Runtime
 
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(predict.router)
     api.include_router(auth.router)
     api.include_router(agents.router)
+    api.include_router(backtests.router)
     api.include_router(notifications.router)
     api.include_router(dashboard.router)
     app.include_router(api)

@@ -112,6 +112,7 @@ class Runtime:
                 ModelStore(
                     settings.model_cache_size,
                     settings.inference_threads,
+                    max_bytes=settings.model_cache_mb * 1024 * 1024,
                     naive=settings.inference_engine == "keras_predict",
                     artifacts=(
                         ArtifactStore(settings, sessionmaker)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -129,5 +130,68 @@ def test_calls_stored_before_0004_on_postgres() -> None:
     try:
         settings = Settings(database_url=postgres_url(name), environment="test")
         assert asyncio.run(_a_0003_call_after_0004(settings)) == (False, None)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+TABLES = ("users", "agents", "agent_versions", "idempotency_keys")
+
+
+async def _a_creation_key_after_0011(settings: Settings) -> tuple[Any, Any]:
+    """A creation's key stored before 0011, as 0011 leaves it: (its version_id, the id
+    of its agent's first version). Rows go in through the tables as 0010 had them."""
+    import sqlalchemy as sa
+
+    from app.models import IdempotencyKey
+    from tests.utils.agents import agent_rows
+    from tests.utils.users import user_row
+
+    user = user_row()
+    agent, first = agent_rows(user.id)
+    assert first is not None
+    second = first.model_copy(update={"id": uuid.uuid4(), "number": 2})
+    key = IdempotencyKey(
+        user_id=user.id, key="before-0011", request_hash="0" * 64, agent_id=agent.id
+    )
+    await migrate(settings, "0010")
+    engine = create_async_engine(settings.sqlalchemy_database_url)
+    try:
+        async with engine.begin() as conn:
+            then = await conn.run_sync(lambda c: {t: inspect(c).get_columns(t) for t in TABLES})
+            for row in (user, agent, first, second, key):
+                model: sa.Table = type(row).__table__  # type: ignore[union-attr]
+                present = {column["name"] for column in then[model.name]}
+                table = sa.Table(  # the table as 0010 had it, with the model's column types
+                    model.name,
+                    sa.MetaData(),
+                    *(sa.Column(c.name, c.type) for c in model.columns if c.name in present),
+                )
+                values = {c.name: getattr(row, c.name) for c in table.columns}
+                if model.name == "idempotency_keys":
+                    del values["id"]  # autoincrement
+                await conn.execute(table.insert().values(values))
+        await migrate(settings)
+        keys: sa.Table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
+            stored = (await conn.execute(sa.select(keys.c.version_id))).scalar_one()
+    finally:
+        await engine.dispose()
+    return stored, first.id
+
+
+def test_creation_keys_stored_before_0011_name_the_first_version(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path, environment="test")
+    stored, first = asyncio.run(_a_creation_key_after_0011(settings))
+    assert stored == first
+
+
+def test_creation_keys_stored_before_0011_on_postgres() -> None:
+    services_or_skip()
+    name = f"atp_mig_{uuid.uuid4().hex[:10]}"
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        settings = Settings(database_url=postgres_url(name), environment="test")
+        stored, first = asyncio.run(_a_creation_key_after_0011(settings))
+        assert stored == first
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -28,6 +28,26 @@ if TYPE_CHECKING:
     import keras
 
 
+# What one loaded model keeps resident, fitted to bench/model_memory.py's measurements
+# (RSS growth per `Predictor.load`, daily defaults and 4 × the units, 10 features; Keras 3
+# / TF 2.21 on this CPU: LSTM 3.6, CNN 2.6, Transformer 7.9 MiB at the defaults, whose
+# weights are only 16-40 KiB). Most of it grows with the model's graph, not its weights
+# (the Keras layers, the traced and XLA-compiled function): ≈ 40 KiB per operation of the
+# traced graph (79 for the default LSTM, 70 CNN, 226 Transformer, more with more
+# layers), plus the weights about three times over (the variables and Adam's two slots,
+# loaded with the `.keras` file). The estimate is within about ±25 % of those runs.
+BYTES_PER_GRAPH_OP = 40 * 1024
+WEIGHTS_FACTOR = 3
+
+
+def weights_bytes(model: Any) -> int:
+    """Bytes of a Keras model's weights (every variable, trainable or not)."""
+    return sum(
+        int(np.prod(variable.shape)) * np.dtype(str(variable.dtype)).itemsize
+        for variable in model.weights
+    )
+
+
 class CompiledModel:
     """A Keras model behind a warmed, fixed-signature concrete function.
 
@@ -36,6 +56,11 @@ class CompiledModel:
     ≈ 3 ms to ≈ 0.5 ms.  XLA compiles once per batch shape, so every batch size
     the caller will use belongs in ``warm_batch_sizes``; if XLA cannot compile
     the model the plain graph is used (``self.jit_compiled`` says which).
+
+    ``estimated_bytes``: the memory it keeps resident, estimated once here from its
+    traced graph and weights (`BYTES_PER_GRAPH_OP`, `WEIGHTS_FACTOR`), not measured:
+    an RSS delta means nothing per model while the thread pool loads several at once
+    and the allocator reuses freed memory. `ModelCache`'s byte budget counts it.
     """
 
     def __init__(
@@ -64,6 +89,9 @@ class CompiledModel:
                 raise
             self._forward = self._compile(tf, False)
             self.jit_compiled = False
+        self.estimated_bytes = BYTES_PER_GRAPH_OP * len(
+            self._forward.graph.get_operations()
+        ) + WEIGHTS_FACTOR * weights_bytes(model)
 
     def _compile(self, tf: Any, jit_compile: bool) -> Any:
         model = self.model
@@ -192,18 +220,35 @@ V = TypeVar("V")
 
 
 class ModelCache(Generic[K, V]):
-    """Thread-safe LRU of loaded models keyed by agent-version id.
+    """Thread-safe LRU of loaded models keyed by agent-version id, bounded by a count
+    and, given a `sizer`, by the bytes the entries hold (`max_bytes`).
 
     `get_or_load` runs the loader outside the cache lock (loading takes
     seconds) but at most once per key at a time: concurrent requests for the
     same model wait for the one load instead of each loading it.
+
+    Each entry's size is taken once, when it is put; the least recently used entries
+    are evicted until both bounds hold. The entry just put always stays, even alone
+    over the budget: evicting it would make every call for it a load.
     """
 
-    def __init__(self, max_models: int) -> None:
+    def __init__(
+        self,
+        max_models: int,
+        *,
+        max_bytes: int | None = None,
+        sizer: Callable[[V], int] | None = None,
+    ) -> None:
         if max_models < 1:
             raise ValueError("max_models must be at least 1")
+        if max_bytes is not None and (max_bytes < 1 or sizer is None):
+            raise ValueError("max_bytes must be positive and needs a sizer")
         self.max_models = max_models
+        self.max_bytes = max_bytes
+        self._sizer = sizer
         self._items: OrderedDict[K, V] = OrderedDict()
+        self._sizes: dict[K, int] = {}
+        self._bytes = 0
         self._lock = threading.Lock()
         self._loading: dict[K, threading.Lock] = {}
 
@@ -215,11 +260,22 @@ class ModelCache(Generic[K, V]):
             return self._items[key]
 
     def put(self, key: K, value: V) -> None:
+        size = self._sizer(value) if self._sizer is not None else 0  # outside the lock
         with self._lock:
+            self._pop(key)
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_models:
-                self._items.popitem(last=False)
+            self._sizes[key] = size
+            self._bytes += size
+            while len(self._items) > 1 and (
+                len(self._items) > self.max_models
+                or (self.max_bytes is not None and self._bytes > self.max_bytes)
+            ):
+                self._pop(next(iter(self._items)))
+
+    def _pop(self, key: K) -> None:
+        """Drop `key` if present (the lock held)."""
+        self._items.pop(key, None)
+        self._bytes -= self._sizes.pop(key, 0)
 
     def get_or_load(self, key: K, loader: Callable[[], V]) -> V:
         cached = self.get(key)
@@ -241,11 +297,19 @@ class ModelCache(Generic[K, V]):
 
     def evict(self, key: K) -> None:
         with self._lock:
-            self._items.pop(key, None)
+            self._pop(key)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._sizes.clear()
+            self._bytes = 0
+
+    @property
+    def bytes(self) -> int:
+        """The estimated bytes of the entries held (0 without a sizer)."""
+        with self._lock:
+            return self._bytes
 
     def keys(self) -> list[K]:
         """Keys from least to most recently used."""
@@ -261,4 +325,5 @@ class ModelCache(Generic[K, V]):
             return len(self._items)
 
     def __repr__(self) -> str:
-        return f"ModelCache({len(self)}/{self.max_models})"
+        budget = "" if self.max_bytes is None else f", {self.bytes}/{self.max_bytes} bytes"
+        return f"ModelCache({len(self)}/{self.max_models}{budget})"

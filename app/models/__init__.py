@@ -9,6 +9,7 @@ from app.models.agents import (
     TrainingJob,
 )
 from app.models.audit import AuditLog
+from app.models.backtests import Backtest
 from app.models.predictions import Prediction
 from app.models.stores import ArtifactFile, BarCoverage, StoredBar
 from app.models.tokens import RefreshToken, TokenRevocation
@@ -19,6 +20,7 @@ __all__ = [
     "AgentVersion",
     "ArtifactFile",
     "AuditLog",
+    "Backtest",
     "BarCoverage",
     "IdempotencyKey",
     "Notification",

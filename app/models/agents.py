@@ -200,7 +200,9 @@ class TrainingCheckpoint(SQLModel, table=True):
 
 
 class IdempotencyKey(SQLModel, table=True):
-    """A creation retried with the same `Idempotency-Key` returns the same agent."""
+    """A creation or a retrain retried with the same `Idempotency-Key` answers what the
+    first request did. One table per user for both: `request_hash` covers the
+    operation, the agent and the body, so a key never replays another operation."""
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
@@ -210,6 +212,11 @@ class IdempotencyKey(SQLModel, table=True):
     key: str = Field(max_length=255)
     request_hash: str = Field(max_length=64)
     agent_id: uuid.UUID | None = Field(default=None)
+    # The version the request queued (a creation's first, a retrain's challenger) and,
+    # for a retrain, the notification id its `events_url` starts after: what a replay
+    # answers again. Like `agent_id`, nulled when the agent is deleted.
+    version_id: uuid.UUID | None = Field(default=None)
+    events_after_id: int | None = Field(default=None)
     created_at: datetime = created_at_field()
 
 

@@ -35,6 +35,7 @@ from app.schemas.agents import (
     AgentCreate,
     AgentPage,
     AgentPublic,
+    AgentUpdate,
     ArchitectureIn,
     FrequencyIn,
     RetrainRequest,
@@ -53,8 +54,10 @@ IdempotencyKey = Annotated[
         min_length=1,
         max_length=255,
         description="Any unique string (a UUID): a retry with the same key and body answers "
-        "the agent the first request created (`Idempotent-Replayed: true`) instead of "
-        "creating another; the same key with another body is a 422 `idempotency_key_reused`.",
+        "what the first request did (the agent it created, the version a retrain queued; "
+        "`Idempotent-Replayed: true`) instead of doing it again; the same key with another "
+        "body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first "
+        "request is still in progress. Keys are your own and kept at least 24 hours.",
     ),
 ]
 
@@ -69,7 +72,7 @@ _LOCATION = {
 _REPLAYED = {
     "Idempotent-Replayed": {
         "description": "`true` when this answer replays an earlier request with the same "
-        "`Idempotency-Key` and body: no agent was created this time.",
+        "`Idempotency-Key` and body: nothing was created or queued this time.",
         "schema": {"type": "string", "const": "true"},
     }
 }
@@ -79,6 +82,7 @@ def _accepted(
     request: Request,
     settings: Settings,
     agent_id: uuid.UUID,
+    version_id: uuid.UUID,
     status: str,
     events_after_id: int | None = None,
 ) -> AgentAccepted:
@@ -87,6 +91,7 @@ def _accepted(
         events_url += "?" + urlencode({"last_event_id": events_after_id})
     return AgentAccepted(
         agent_id=agent_id,
+        version_id=version_id,
         status=AgentStatus(status),
         status_url=link(request, settings, "get_agent", agent_id=agent_id),
         events_url=events_url,
@@ -129,7 +134,7 @@ async def _create(
         idempotency_key,
     )
     agent = created.agent
-    accepted = _accepted(request, runtime.settings, agent.id, agent.status)
+    accepted = _accepted(request, runtime.settings, agent.id, created.version.id, agent.status)
     response.headers["Location"] = accepted.status_url
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -256,7 +261,7 @@ async def cancel_agent(
     responses={
         202: {
             "description": "Accepted: the new version's training is queued",
-            "headers": _LOCATION,
+            "headers": _LOCATION | _REPLAYED,
         },
         # 400: a body that is not JSON (the body is optional, so it is not a 422); 413.
         **error_responses(400, 401, 404, 409, 413, 422, 429, 503),
@@ -271,6 +276,7 @@ async def retrain_agent(
     user: CurrentUser,
     client: ClientDep,
     body: RetrainRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> AgentAccepted:
     """Train a challenger on newer bars: up to `end_date` (default today), the range
     rolled forward at the same length (`window: "rolling"`) or grown from the same
@@ -278,13 +284,17 @@ async def retrain_agent(
     challenger is READY it is judged against the champion on the challenger's test
     period and serves only if it is not worse (docs/MODELS.md, "Champion and
     challenger"); otherwise it stays a `candidate` you may promote. A failed retrain
-    fails its version only. Answers 202 like creation, with the status URL in
-    `Location`; `events_url` follows this run only.
+    fails its version only. Answers 202 like creation, with the new `version_id` and
+    the status URL in `Location`; `events_url` follows this run only. Send
+    `Idempotency-Key` to make a retry safe: it answers the same version again.
 
     Errors: 409 when a training of this agent is already queued or running, or
-    `too_many_trainings` at your concurrency cap; 422 for an `end_date` in the future
-    or before the latest version's; 429 past the `agent_create` quota; 404
-    `agent_not_found`."""
+    `too_many_trainings` at your concurrency cap, or a request with the same
+    `Idempotency-Key` is still in progress; 422 for an `end_date` in the future or
+    before the latest version's, or `idempotency_key_reused` for a key used with
+    another body, agent or operation; 429 past the `agent_create` quota; 404
+    `agent_not_found` (also when the version a key started was deleted with its
+    agent)."""
     options = body or RetrainRequest()
     run = await agents.retrain(
         session,
@@ -296,12 +306,47 @@ async def retrain_agent(
         client,
         end_date=options.end_date,
         window=options.window,
+        idempotency_key=idempotency_key,
     )
     accepted = _accepted(
-        request, runtime.settings, run.agent.id, run.agent.status, run.events_after_id
+        request,
+        runtime.settings,
+        run.agent.id,
+        run.version.id,
+        run.version.status,
+        run.events_after_id,
     )
     response.headers["Location"] = accepted.status_url
+    if run.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return accepted
+
+
+@router.patch(
+    "/agents/{agent_id}",
+    response_model=AgentPublic,
+    operation_id="update_agent",
+    summary="Change an agent's retrain policy",
+    dependencies=[DefaultRateLimit],
+    responses=error_responses(400, 401, 404, 413, 422, 429, 503),
+)
+async def update_agent(
+    agent_id: uuid.UUID,
+    data: AgentUpdate,
+    session: SessionDep,
+    user: CurrentUser,
+    client: ClientDep,
+) -> AgentPublic:
+    """Set or clear the agent's `retrain_policy`: `{"every_bars": N}` and/or
+    `{"when_stale": true}` makes the platform retrain it by itself (the scheduler
+    follows the new policy from its next pass); `null` leaves retraining to you. The
+    policy is replaced whole. A retrain already queued or running is not affected.
+    Answers the agent, as `GET /agents/{agent_id}` does.
+
+    Errors: 422 for a policy asking for nothing, values out of range, an unknown
+    field or a missing `retrain_policy` (each field in `details`; nothing is
+    changed); 404 `agent_not_found` for an id that is not one of your agents."""
+    return await agent_views.update(session, user, agent_id, data, client)
 
 
 @router.post(

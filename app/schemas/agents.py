@@ -221,8 +221,29 @@ class RetrainRequest(BaseModel):
     )
 
 
+class AgentUpdate(BaseModel):
+    """What may change on an existing agent (`PATCH /agents/{id}`)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"retrain_policy": {"every_bars": 20, "when_stale": True}}]
+        },
+    )
+
+    # Required, so a body that forgets it is a 422 rather than a silent no-op.
+    retrain_policy: RetrainPolicy | None = Field(
+        description="The new policy, replacing the old one whole; null clears it (the agent "
+        "is then retrained only on request)."
+    )
+
+
 class AgentAccepted(Output):
     agent_id: uuid.UUID
+    version_id: uuid.UUID = Field(
+        description="The version this request queued: the first on creation, the "
+        "challenger on a retrain (a replayed request names the same one)."
+    )
     status: AgentStatus
     status_url: str
     events_url: str

@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.models import Agent, AgentVersion, Notification, User
 from app.models.agents import AgentStatus
-from app.schemas.agents import AgentPage, AgentPublic, AgentVersionPublic, TrackRecord
+from app.schemas.agents import (
+    AgentPage,
+    AgentPublic,
+    AgentUpdate,
+    AgentVersionPublic,
+    TrackRecord,
+)
 from app.security import StreamClaims, TokenClaims, create_stream_token
 from app.services import agents, notifications, outcomes
 from app.services.audit import ClientInfo
@@ -46,6 +52,12 @@ async def detail(session: AsyncSession, agent: Agent) -> AgentPublic:
 
 async def get(session: AsyncSession, user: User, agent_id: uuid.UUID) -> AgentPublic:
     return await detail(session, await agents.get_owned(session, user, agent_id))
+
+
+async def update(
+    session: AsyncSession, user: User, agent_id: uuid.UUID, data: AgentUpdate, client: ClientInfo
+) -> AgentPublic:
+    return await detail(session, await agents.change(session, user, agent_id, data, client))
 
 
 async def cancel(

@@ -32,7 +32,8 @@ from app.errors import Conflict, NotFound, Unprocessable
 from app.ml.architectures import InvalidHyperparameters, default_hyperparameters
 from app.models import Agent, AgentVersion, IdempotencyKey, TrainingJob, User
 from app.models.agents import FINAL_STATES, AgentStatus, RetrainWindow, VersionRole
-from app.schemas.agents import AgentCreate
+from app.models.base import utcnow
+from app.schemas.agents import AgentCreate, AgentUpdate
 from app.schemas.predictions import PredictRequest
 from app.services import audit, training_jobs
 from app.services.audit import ClientInfo
@@ -60,12 +61,17 @@ class AgentNotFound(NotFound):
 
 class IdempotencyKeyReused(Unprocessable):
     code = "idempotency_key_reused"
-    message = "This Idempotency-Key was used with a different request body."
+    message = (
+        "This Idempotency-Key was used for a different request (another body, agent or "
+        "operation); send a new key."
+    )
 
 
 @dataclass(frozen=True)
 class Created:
     agent: Agent
+    # The first version, the one the creation queued.
+    version: AgentVersion
     replayed: bool
 
 
@@ -208,9 +214,28 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
     }
 
 
-def _request_hash(data: AgentCreate) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+def _digest(request: dict[str, Any]) -> str:
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _request_hash(data: AgentCreate) -> str:
+    # The body alone, as keys stored before retrains took keys were hashed: a
+    # retrain's hash covers an object with other fields, so the two never match.
+    return _digest(data.model_dump(mode="json"))
+
+
+def _retrain_hash(agent_id: uuid.UUID, end_date: date | None, window: RetrainWindow) -> str:
+    """The operation and the agent are hashed with the body, so a key that created an
+    agent or retrained another one is refused (422) rather than replayed here."""
+    return _digest(
+        {
+            "operation": "agent.retrain",
+            "agent_id": str(agent_id),
+            "end_date": end_date.isoformat() if end_date else None,
+            "window": str(window),
+        }
+    )
 
 
 async def create(
@@ -224,9 +249,9 @@ async def create(
     idempotency_key: str | None = None,
 ) -> Created:
     if idempotency_key is not None:
-        replay = await _replay(session, user, idempotency_key, _request_hash(data))
-        if replay is not None:
-            return Created(replay, replayed=True)
+        stored = await _stored_key(session, user, idempotency_key, _request_hash(data))
+        if stored is not None:
+            return await _replayed_creation(session, stored)
     resolved = _validate(data, user, settings)
     await _serialise_trainings(session, user)
     await training_jobs.check_concurrency(session, user, settings)
@@ -250,20 +275,16 @@ async def create(
     )
     session.add(agent)
     await session.flush()
+    claimed = None
     if idempotency_key is not None:
-        session.add(
-            IdempotencyKey(
-                user_id=user.id,
-                key=idempotency_key,
-                request_hash=_request_hash(data),
-                agent_id=agent.id,
-            )
+        claimed = await _claim_key(
+            session, user, idempotency_key, _request_hash(data), agent_id=agent.id
         )
-        try:
-            await session.flush()
-        except IntegrityError:  # the same key raced us; the first request wins
-            raise Conflict("A request with this Idempotency-Key is in progress.") from None
-    await training_jobs.new_version(session, queue, agent, settings.training_max_attempts)
+    version = await training_jobs.new_version(session, queue, agent, settings.training_max_attempts)
+    if claimed is not None:
+        claimed.version_id = version.id
+        session.add(claimed)
+        await session.flush()
     await audit.record(
         session,
         "agent.created",
@@ -274,7 +295,7 @@ async def create(
         architecture=agent.architecture,
     )
     await notifier.emit(session, agent, AgentStatus.QUEUED)
-    return Created(agent, replayed=False)
+    return Created(agent, version, replayed=False)
 
 
 async def _serialise_trainings(session: AsyncSession, user: User) -> None:
@@ -293,12 +314,13 @@ async def _serialise_trainings(session: AsyncSession, user: User) -> None:
     )
 
 
-async def _replay(
+async def _stored_key(
     session: AsyncSession,
     user: User,
     key: str,
     request_hash: str,
-) -> Agent | None:
+) -> IdempotencyKey | None:
+    """The caller's earlier use of `key`, if any; 422 when it was for another request."""
     stored = await session.scalar(
         select(IdempotencyKey).where(
             col(IdempotencyKey.user_id) == user.id, col(IdempotencyKey.key) == key
@@ -316,10 +338,54 @@ async def _replay(
                 }
             ]
         )
+    return stored
+
+
+async def _claim_key(
+    session: AsyncSession,
+    user: User,
+    key: str,
+    request_hash: str,
+    *,
+    agent_id: uuid.UUID,
+) -> IdempotencyKey:
+    """Store the key in this request's transaction, before the version it guards.
+
+    A concurrent request with the same key passed `_stored_key` too; its insert waits
+    on the unique (user_id, key) index (PostgreSQL) or the write lock (SQLite) until
+    the first commits, then fails here: 409, and it created nothing."""
+    row = IdempotencyKey(user_id=user.id, key=key, request_hash=request_hash, agent_id=agent_id)
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError:  # the same key raced us; the first request wins
+        raise Conflict("A request with this Idempotency-Key is in progress.") from None
+    return row
+
+
+async def _replayed_creation(session: AsyncSession, stored: IdempotencyKey) -> Created:
     agent = await session.get(Agent, stored.agent_id) if stored.agent_id else None
-    if agent is None:
+    version = await _keyed_version(session, stored, agent)
+    if agent is None or version is None:
         raise AgentNotFound("The agent created with this Idempotency-Key was deleted.")
-    return agent
+    return Created(agent, version, replayed=True)
+
+
+async def _keyed_version(
+    session: AsyncSession, stored: IdempotencyKey, agent: Agent | None
+) -> AgentVersion | None:
+    """The version a key's request queued; for a key written by an older release
+    without it (a rolling deploy), a creation's: the agent's first version."""
+    if stored.version_id is not None:
+        return await session.get(AgentVersion, stored.version_id)
+    if agent is None:
+        return None
+    return await session.scalar(
+        select(AgentVersion)
+        .where(col(AgentVersion.agent_id) == agent.id)
+        .order_by(col(AgentVersion.number))
+        .limit(1)
+    )
 
 
 async def get_owned(session: AsyncSession, user: User, agent_id: uuid.UUID) -> Agent:
@@ -379,6 +445,24 @@ async def cancel(
     return agent
 
 
+async def change(
+    session: AsyncSession, user: User, agent_id: uuid.UUID, data: AgentUpdate, client: ClientInfo
+) -> Agent:
+    """Change what may change after creation: today the `retrain_policy` (null clears
+    it). The scheduler reads the policy from the row on every pass, so the next pass
+    follows the new one; a retrain already queued or running is left alone."""
+    agent = await get_owned(session, user, agent_id)
+    policy = data.retrain_policy.model_dump() if data.retrain_policy else None
+    if agent.retrain_policy != policy:
+        agent.retrain_policy = policy
+        agent.updated_at = utcnow()
+        session.add(agent)
+    await audit.record(
+        session, "agent.updated", client, user.id, agent_id=str(agent.id), retrain_policy=policy
+    )
+    return agent
+
+
 @dataclass(frozen=True)
 class Retrain:
     agent: Agent
@@ -386,6 +470,8 @@ class Retrain:
     # The id just before the run's first event: a stream that starts after it
     # follows this run only, not the agent's earlier ones.
     events_after_id: int
+    # True when an `Idempotency-Key` replayed an earlier retrain: nothing was queued.
+    replayed: bool = False
 
 
 async def retrain(
@@ -399,16 +485,28 @@ async def retrain(
     *,
     end_date: date | None = None,
     window: RetrainWindow = RetrainWindow.ROLLING,
+    idempotency_key: str | None = None,
 ) -> Retrain:
     """A challenger on newer data: bars up to `end_date` (today by default), the range
     rolled forward at the same length or expanded from the same start. The champion
-    keeps serving; the challenger serves only if the gate finds it not worse."""
+    keeps serving; the challenger serves only if the gate finds it not worse.
+
+    With `idempotency_key`, a retry answers the version the first request queued
+    (checked before the "already queued" 409, which that version itself would raise)."""
     agent = await get_owned(session, user, agent_id)
+    request_hash = _retrain_hash(agent.id, end_date, window)
+    if idempotency_key is not None:
+        stored = await _stored_key(session, user, idempotency_key, request_hash)
+        if stored is not None:
+            return await _replayed_retrain(session, agent, stored)
     job = await _latest_job(session, agent)
     if job is not None and job.state not in FINAL_STATES:
         raise Conflict("A training of this agent is already queued or running.")
     start, end = await _retrain_range(session, agent, end_date, window)
     await _serialise_trainings(session, user)
+    claimed = None
+    if idempotency_key is not None:
+        claimed = await _claim_key(session, user, idempotency_key, request_hash, agent_id=agent.id)
     await training_jobs.check_concurrency(session, user, settings)
     version = await training_jobs.new_version(
         session,
@@ -430,7 +528,19 @@ async def retrain(
         window=str(window),
     )
     note = await notifier.emit(session, agent, AgentStatus.QUEUED, version)
-    return Retrain(agent, version, (note.id or 1) - 1)
+    events_after_id = (note.id or 1) - 1
+    if claimed is not None:
+        claimed.version_id, claimed.events_after_id = version.id, events_after_id
+        session.add(claimed)
+        await session.flush()
+    return Retrain(agent, version, events_after_id)
+
+
+async def _replayed_retrain(session: AsyncSession, agent: Agent, stored: IdempotencyKey) -> Retrain:
+    version = await session.get(AgentVersion, stored.version_id) if stored.version_id else None
+    if version is None or version.agent_id != agent.id:
+        raise AgentNotFound("The version retrained with this Idempotency-Key was deleted.")
+    return Retrain(agent, version, stored.events_after_id or 0, replayed=True)
 
 
 async def _retrain_range(
@@ -532,7 +642,9 @@ async def remove(
     await session.execute(delete(TrainingJob).where(col(TrainingJob.agent_id) == agent.id))
     await session.execute(delete(AgentVersion).where(col(AgentVersion.agent_id) == agent.id))
     await session.execute(
-        update(IdempotencyKey).where(col(IdempotencyKey.agent_id) == agent.id).values(agent_id=None)
+        update(IdempotencyKey)
+        .where(col(IdempotencyKey.agent_id) == agent.id)
+        .values(agent_id=None, version_id=None, events_after_id=None)
     )
     await session.delete(agent)
     await audit.record(session, "agent.deleted", client, user.id, agent_id=str(agent_id))

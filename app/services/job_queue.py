@@ -22,20 +22,24 @@ from app.services.redis_breaker import RedisBreaker
 logger = logging.getLogger(__name__)
 
 TRAIN_FUNCTION = "train_agent"
+BACKTEST_FUNCTION = "run_backtest"
+_PREFIX = {TRAIN_FUNCTION: "train", BACKTEST_FUNCTION: "backtest"}
 
 
 def queue_name(namespace: str) -> str:
     return f"{namespace}:training"
 
 
-def arq_job_id(job_id: uuid.UUID, attempt: int) -> str:
+def arq_job_id(job_id: uuid.UUID, attempt: int, function: str = TRAIN_FUNCTION) -> str:
     # One ARQ id per attempt: ARQ refuses an id it still remembers, and a retry
     # after a crash must not be mistaken for a duplicate.
-    return f"train:{job_id}:{attempt}"
+    return f"{_PREFIX[function]}:{job_id}:{attempt}"
 
 
 class JobQueue(Protocol):
-    async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool: ...
+    async def enqueue(
+        self, job_id: uuid.UUID, attempt: int, function: str = TRAIN_FUNCTION
+    ) -> bool: ...
 
     async def close(self) -> None: ...
 
@@ -47,13 +51,15 @@ class ArqJobQueue:
         self._queue = queue_name(namespace)
         self._breaker = breaker or RedisBreaker()
 
-    async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool:
+    async def enqueue(
+        self, job_id: uuid.UUID, attempt: int, function: str = TRAIN_FUNCTION
+    ) -> bool:
         if self._breaker.allow():
             try:
                 await self.redis.enqueue_job(
-                    TRAIN_FUNCTION,
+                    function,
                     str(job_id),
-                    _job_id=arq_job_id(job_id, attempt),
+                    _job_id=arq_job_id(job_id, attempt, function),
                     _queue_name=self._queue,
                 )
             except (RedisError, OSError):
@@ -74,7 +80,9 @@ class EmbeddedJobQueue:
     def __init__(self) -> None:
         self.wakeup = asyncio.Event()
 
-    async def enqueue(self, job_id: uuid.UUID, attempt: int) -> bool:
+    async def enqueue(
+        self, job_id: uuid.UUID, attempt: int, function: str = TRAIN_FUNCTION
+    ) -> bool:
         self.wakeup.set()
         return True
 

@@ -39,17 +39,26 @@ class ModelUnavailable(Conflict):
 
 
 class ModelStore:
+    """Loaded predictors by version id: at most `max_models` of them and, when
+    `max_bytes` is given, at most that many bytes by each model's estimate
+    (`CompiledModel.estimated_bytes`, ≈ 2.5-8 MiB at the defaults), least recently
+    used first out. Memory, not a count, is what limits how many agents a process can
+    keep warm: a Transformer costs three times a CNN."""
+
     def __init__(
         self,
         max_models: int,
         threads: int = 2,
         *,
+        max_bytes: int | None = None,
         naive: bool = False,
         artifacts: ArtifactStore | None = None,
     ) -> None:
         self._naive = naive
         self.artifacts = artifacts  # None: versions load from their weights_path only
-        self._cache: ModelCache[uuid.UUID, Predictor] = ModelCache(max_models)
+        self._cache: ModelCache[uuid.UUID, Predictor] = ModelCache(
+            max_models, max_bytes=max_bytes, sizer=_predictor_bytes
+        )
         # Inference calls are ~1 ms; a small dedicated pool keeps them off the
         # default executor that file I/O and password hashing share.
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
@@ -117,3 +126,7 @@ class ModelStore:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _predictor_bytes(predictor: Predictor) -> int:
+    return predictor.compiled.estimated_bytes

@@ -1,4 +1,4 @@
-"""The embedded runner: training without Redis, in the API's process tree.
+"""The embedded runner: training and backtests without Redis, in the API's process tree.
 
 It runs the very job function the ARQ worker runs, one job at a time; the
 training itself happens in that function's child process, so the API's event
@@ -21,8 +21,9 @@ from sqlmodel import col
 from app.models import TrainingJob
 from app.models.agents import AgentStatus
 from app.models.base import utcnow
-from app.services import training_jobs
+from app.services import backtests, training_jobs
 from app.services.job_queue import EmbeddedJobQueue
+from app.tasks.backtest import run_backtest_job
 from app.tasks.context import JobContext
 from app.tasks.scheduler import Scheduler, sweep_tick
 from app.tasks.training import run_training_job
@@ -80,6 +81,10 @@ class EmbeddedRunner:
                     finally:
                         self._training = False
                     continue
+                backtest_id = await self._next_backtest()
+                if backtest_id is not None:
+                    await run_backtest_job(self.ctx, backtest_id)
+                    continue
                 self.queue.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.queue.wakeup.wait(), timeout=1.0)
@@ -101,3 +106,7 @@ class EmbeddedRunner:
                 .limit(1)
             )
         return job_id
+
+    async def _next_backtest(self) -> uuid.UUID | None:
+        async with self.ctx.sessionmaker() as session:
+            return await backtests.next_queued(session)

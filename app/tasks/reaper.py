@@ -19,7 +19,8 @@ from app.db import run_after_commit
 from app.models import TrainingJob
 from app.models.agents import AgentStatus
 from app.models.base import utcnow
-from app.services import training_jobs
+from app.services import backtests, training_jobs
+from app.services.job_queue import BACKTEST_FUNCTION
 from app.tasks.context import JobContext
 
 
@@ -28,10 +29,11 @@ async def reap_stale_jobs(ctx: JobContext) -> int:
     cutoff = utcnow() - timedelta(seconds=ctx.settings.stale_job_after_s)
     async with ctx.sessionmaker() as session:
         handled = await training_jobs.reap(session, ctx.notifier, cutoff)
+        retried = await backtests.reap(session, cutoff)
         await session.commit()
         await run_after_commit(session)
     await enqueue_queued(ctx)
-    return handled
+    return handled + len(retried)
 
 
 async def enqueue_queued(ctx: JobContext) -> int:
@@ -52,6 +54,9 @@ async def enqueue_queued(ctx: JobContext) -> int:
                 .where(training_jobs.due(utcnow()))
             )
         ).all()
+        waiting = await backtests.queued(session)
     for job_id, deliveries in queued:
         await ctx.queue.enqueue(job_id, int(deliveries) + 1)
-    return len(queued)
+    for backtest_id, attempt in waiting:
+        await ctx.queue.enqueue(backtest_id, attempt, BACKTEST_FUNCTION)
+    return len(queued) + len(waiting)

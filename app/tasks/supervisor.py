@@ -204,9 +204,9 @@ def child_main(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: pause.set())
     conn.send(("armed", None))
-    _exit_with_parent()
+    exit_with_parent()
     if spec.nice:
-        _lower_priority(spec.nice)
+        lower_priority(spec.nice)
     try:
         conn.send(("result", train_and_evaluate(spec, bars_ipc, conn, checkpoint, pause)))
     except _Interrupted as stopped:
@@ -572,7 +572,7 @@ def _num(value: float) -> float | None:
     return float(value) if value is not None and math.isfinite(value) else None
 
 
-def _lower_priority(nice: int) -> None:
+def lower_priority(nice: int) -> None:
     """Let an API on the same cores win the CPU whenever it wants it (SPEC §9).
 
     With autogroup scheduling (on in most Linux distributions) the kernel first
@@ -588,7 +588,7 @@ def _lower_priority(nice: int) -> None:
     os.nice(nice)
 
 
-def _exit_with_parent() -> None:
+def exit_with_parent() -> None:
     parent = os.getppid()
 
     def watch() -> None:

@@ -38,7 +38,11 @@ from app.ml.champion import Champion
 from app.models import Agent, AgentVersion, TrainingJob, User
 from app.models.agents import AgentStatus
 from app.services import artifact_store, training_jobs
-from app.services.market_data.base import MarketDataError, MarketDataUnavailable
+from app.services.market_data.base import (
+    MarketDataError,
+    MarketDataUnavailable,
+    source_notes,
+)
 from app.services.market_data.frequency import bar_close, horizon_bars
 from app.services.market_data.validation import validate_bars
 from app.services.sentiment import add_sentiment
@@ -234,6 +238,7 @@ class _Run:
         start = datetime.combine(first, datetime.min.time(), UTC)
         end = datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1)
         bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
+        self.notes.extend(source_notes(provider, agent.symbol, agent.data_frequency))
         if agent.sentiment_enabled:  # SPEC §4: absent (and said so) without a news source
             source = market.news_source()
             bars, notes = await add_sentiment(bars, agent.symbol, source)

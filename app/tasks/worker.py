@@ -41,7 +41,8 @@ from arq.worker import Function, Worker, func
 from redis.exceptions import RedisError
 
 from app.config import Settings, get_settings
-from app.services.job_queue import TRAIN_FUNCTION, ArqJobQueue, queue_name
+from app.services.job_queue import BACKTEST_FUNCTION, TRAIN_FUNCTION, ArqJobQueue, queue_name
+from app.tasks.backtest import run_backtest_job
 from app.tasks.context import JobContext
 from app.tasks.scheduler import RedisTickLock, Scheduler
 from app.tasks.training import run_training_job
@@ -57,6 +58,10 @@ RECONNECT_MAX_S = 10.0
 
 async def train_agent(ctx: dict[str, Any], job_id: str) -> str:
     return await run_training_job(ctx["job"], uuid.UUID(job_id))
+
+
+async def run_backtest(ctx: dict[str, Any], backtest_id: str) -> str:
+    return await run_backtest_job(ctx["job"], uuid.UUID(backtest_id))
 
 
 def _startup(settings: Settings, http: httpx.AsyncClient | None = None) -> Any:
@@ -92,9 +97,19 @@ def train_function(settings: Settings) -> Function:
     )
 
 
+def backtest_function(settings: Settings) -> Function:
+    return func(
+        run_backtest,
+        name=BACKTEST_FUNCTION,
+        timeout=settings.training_job_timeout_s + 60,
+        max_tries=settings.training_max_attempts + 3,
+        keep_result=60,
+    )
+
+
 def worker_options(settings: Settings) -> dict[str, Any]:
     return {
-        "functions": [train_function(settings)],
+        "functions": [train_function(settings), backtest_function(settings)],
         "redis_settings": _redis_settings(settings),
         "queue_name": queue_name(settings.redis_namespace),
         "on_startup": _startup(settings),

@@ -164,7 +164,7 @@ async def test_405_lists_every_method_of_the_path(client: AsyncClient) -> None:
     assert response.headers["Allow"] == "GET, HEAD, PATCH"
     response = await client.put("/api/v1/agents/00000000-0000-0000-0000-000000000000")
     assert_error(response, 405)
-    assert response.headers["Allow"] == "DELETE, GET, HEAD"
+    assert response.headers["Allow"] == "DELETE, GET, HEAD, PATCH"
 
 
 async def test_an_undecodable_body_is_a_declared_400(client: AsyncClient) -> None:

@@ -15,7 +15,14 @@ import pytest
 from app.ml.architectures import Hyperparameters, build_model
 from app.ml.artifacts import save_artifact
 from app.ml.conformal import split_scales
-from app.ml.inference import CompiledModel, ModelCache, Predictor
+from app.ml.inference import (
+    BYTES_PER_GRAPH_OP,
+    WEIGHTS_FACTOR,
+    CompiledModel,
+    ModelCache,
+    Predictor,
+    weights_bytes,
+)
 from tests.ml.conftest import Trained, interval_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +122,58 @@ def test_model_cache_evicts_the_least_recently_used() -> None:
     assert len(cache) == 1
     with pytest.raises(ValueError):
         ModelCache(0)
+
+
+def test_model_cache_evicts_the_least_recently_used_until_under_its_byte_budget() -> None:
+    # The values are their own sizes.
+    cache: ModelCache[str, int] = ModelCache(max_models=10, max_bytes=10, sizer=lambda v: v)
+    cache.put("a", 4)
+    cache.put("b", 4)
+    assert cache.get("a") == 4  # a is now the most recent
+    cache.put("c", 4)  # 12 bytes: b goes
+    assert cache.keys() == ["a", "c"] and cache.bytes == 8
+    cache.put("d", 9)  # a goes, then c
+    assert cache.keys() == ["d"] and cache.bytes == 9
+    cache.put("e", 20)  # alone over the budget it stays: evicting it would reload it per call
+    assert cache.keys() == ["e"] and cache.bytes == 20
+    cache.put("e", 3)  # replaced, not counted twice
+    cache.put("f", 7)
+    assert cache.keys() == ["e", "f"] and cache.bytes == 10
+    cache.evict("e")
+    assert cache.bytes == 7
+    assert cache.get_or_load("g", lambda: 2) == 2 and cache.bytes == 9
+    cache.clear()
+    assert cache.bytes == 0 and len(cache) == 0
+
+
+def test_model_cache_keeps_both_its_bounds() -> None:
+    cache: ModelCache[str, int] = ModelCache(max_models=2, max_bytes=100, sizer=lambda v: v)
+    for key in "abc":
+        cache.put(key, 1)
+    assert cache.keys() == ["b", "c"] and cache.bytes == 2
+    with pytest.raises(ValueError, match="sizer"):
+        ModelCache(2, max_bytes=100)
+    with pytest.raises(ValueError):
+        ModelCache(2, max_bytes=0, sizer=len)
+
+
+def test_compiled_model_estimates_its_memory_from_its_graph_and_weights() -> None:
+    def compiled(**overrides: int) -> CompiledModel:
+        hp = Hyperparameters(lookback=6, units=8, dropout=0.0).replace(**overrides)
+        return CompiledModel(build_model("LSTM", hp, 3))
+
+    small, wide, deep = compiled(), compiled(units=64), compiled(layers=2)
+    for model in (small, wide, deep):
+        ops = len(model._forward.graph.get_operations())
+        assert model.estimated_bytes == (
+            BYTES_PER_GRAPH_OP * ops + WEIGHTS_FACTOR * weights_bytes(model.model)
+        )
+    assert weights_bytes(small.model) == 4 * small.model.count_params()  # float32
+    # More weights cost more; so does another layer (a bigger graph) of the same width.
+    assert wide.estimated_bytes > small.estimated_bytes
+    assert deep.estimated_bytes - small.estimated_bytes > 2 * WEIGHTS_FACTOR * (
+        weights_bytes(deep.model) - weights_bytes(small.model)
+    )
 
 
 def test_model_cache_loads_each_key_once_under_concurrency() -> None:

@@ -163,6 +163,13 @@ def data_warnings(data_source: str, symbol: str) -> list[str]:
     ]
 
 
+def source_notes(provider: MarketDataProvider, symbol: str, frequency: str) -> list[str]:
+    """What the source said about the data it last gave for `symbol` (a file's price
+    adjustment, its assumed zone, a missing volume); vendors say nothing."""
+    notes = getattr(provider, "data_notes", None)
+    return list(notes(symbol, frequency)) if callable(notes) else []
+
+
 def ensure_configured(data_source: str, settings: Settings) -> None:
     """Raise the 422 an agent creation should answer when `data_source` cannot work here.
 
@@ -193,7 +200,7 @@ def get_provider(
     if name == "csv":
         from app.services.market_data.csv_files import CsvProvider
 
-        return CsvProvider(settings.data_dir)
+        return CsvProvider.from_settings(settings)
     if name == "refinitiv":
         from app.services.market_data.refinitiv import RefinitivProvider
 

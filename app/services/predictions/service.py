@@ -43,7 +43,7 @@ from app.services.features import (
     feature_columns,
     feature_warmup,
 )
-from app.services.market_data.base import MarketDataProvider, data_warnings
+from app.services.market_data.base import MarketDataProvider, data_warnings, source_notes
 from app.services.market_data.frequency import bar_close, close_after, get_frequency
 from app.services.market_data.registry import MarketData
 from app.services.model_store import ModelStore, ModelUnavailable
@@ -575,7 +575,9 @@ class PredictionService:
         if hit is not None:
             self._inputs.move_to_end(key)
             return hit
-        notes: list[str] = []
+        notes = source_notes(
+            self._provider(item.agent.data_source), item.agent.symbol, item.agent.data_frequency
+        )
         if SENTIMENT_COLUMN in columns:  # the agent was trained with news sentiment
             bars, notes = await add_sentiment(bars, item.agent.symbol, self._news())
             if SENTIMENT_COLUMN not in bars.columns:

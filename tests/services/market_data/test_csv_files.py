@@ -1,4 +1,8 @@
-"""Bar files under DATA_DIR: vendor exports load; every malformed file says why."""
+"""Bar files under DATA_DIR: vendor exports load; every malformed file says why.
+
+Exports in other layouts (MetaTrader, `;`-separated, time zones, Yahoo's adjustment):
+test_csv_exports.py.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def write(data_dir: Path, frequency: str, name: str, text: str) -> Path:
 
 
 def read(data_dir: Path, symbol: str, frequency: str = "1d") -> pl.DataFrame:
-    return CsvProvider(data_dir).read_bars(symbol, frequency, *ALL_TIME)
+    return CsvProvider(data_dir, adjust_prices=False).read_bars(symbol, frequency, *ALL_TIME)
 
 
 def error_of(data_dir: Path, symbol: str, frequency: str = "1d") -> str:
@@ -40,18 +44,19 @@ VENDOR_EXPORT = """Date,Open,High,Low,Close,Adj Close,Volume
 """
 
 
-def test_vendor_export_loads_as_is(tmp_path: Path) -> None:
+def test_vendor_export_loads_as_is_with_traded_prices_when_asked(tmp_path: Path) -> None:
     write(tmp_path, "1d", "AAPL.csv", VENDOR_EXPORT)
     bars = read(tmp_path, "aapl")
     assert bars.schema == pl.Schema(BAR_SCHEMA)
     assert bars["timestamp"].to_list() == [
         datetime(2024, 1, day, tzinfo=UTC) for day in (2, 3, 4)
     ]  # sorted although the export is newest first
-    assert bars["close"].to_list() == [185.64, 184.25, 181.91]  # Close, not Adj Close
+    assert bars["close"].to_list() == [185.64, 184.25, 181.91]  # Close: not adjusted
     assert bars["volume"][0] == 82488700.0
 
 
-def test_our_own_format_with_iso_times_offsets_and_naive_utc(tmp_path: Path) -> None:
+def test_our_own_format_with_iso_times_offsets_and_naive_declared_utc(tmp_path: Path) -> None:
+    write(tmp_path, "1min", "MSFT.csv.json", '{"timezone": "UTC"}')
     write(
         tmp_path,
         "1min",
@@ -100,6 +105,7 @@ def test_parquet_files_load(tmp_path: Path) -> None:
             "Volume": [100, 200],
         }
     ).write_parquet(tmp_path / "1h" / "AMD.parquet")
+    (tmp_path / "1h" / "AMD.parquet.json").write_text('{"timezone": "UTC"}')
     bars = read(tmp_path, "AMD", "1h")
     assert bars["timestamp"].to_list() == [
         datetime(2024, 1, 2, 14, 30, tzinfo=UTC),
@@ -123,7 +129,8 @@ def test_missing_file_names_the_expected_path(tmp_path: Path) -> None:
 def test_missing_columns_are_named(tmp_path: Path) -> None:
     write(tmp_path, "1d", "AAPL.csv", "Date,Open,Close\n2024-01-02,1,2\n")
     message = error_of(tmp_path, "AAPL")
-    assert "lacks the column(s) high, low, volume" in message
+    assert "lacks the column(s) high, low;" in message  # volume is optional (FX)
+    assert "its header has 'Date', 'Open', 'Close'" in message
 
 
 def test_missing_time_column_is_named(tmp_path: Path) -> None:

@@ -7,13 +7,24 @@ from .agent_page import AgentPage
 from .agent_public import AgentPublic
 from .agent_risk_params import AgentRiskParams
 from .agent_status import AgentStatus
+from .agent_update import AgentUpdate
 from .agent_version_public import AgentVersionPublic
 from .architecture import Architecture
+from .backtest_metrics import BacktestMetrics
+from .backtest_page import BacktestPage
+from .backtest_progress import BacktestProgress
+from .backtest_public import BacktestPublic
+from .backtest_request import BacktestRequest
+from .backtest_settings import BacktestSettings
+from .backtest_status import BacktestStatus
+from .backtest_summary import BacktestSummary
+from .backtest_trade import BacktestTrade
 from .call_summary import CallSummary
 from .data_frequency import DataFrequency
 from .data_source import DataSource
 from .decision import Decision
 from .direction import Direction
+from .equity_point import EquityPoint
 from .error_body import ErrorBody
 from .error_code import ErrorCode
 from .error_context import ErrorContext
@@ -64,6 +75,7 @@ from .retrain_window import RetrainWindow
 from .risk_metrics_out import RiskMetricsOut
 from .risk_params import RiskParams
 from .short_term_trader_dashboard import ShortTermTraderDashboard
+from .signal_counts import SignalCounts
 from .skill import Skill
 from .stale_reason import StaleReason
 from .stock_prediction import StockPrediction
@@ -96,13 +108,24 @@ __all__ = (
     "AgentPublic",
     "AgentRiskParams",
     "AgentStatus",
+    "AgentUpdate",
     "AgentVersionPublic",
     "Architecture",
+    "BacktestMetrics",
+    "BacktestPage",
+    "BacktestProgress",
+    "BacktestPublic",
+    "BacktestRequest",
+    "BacktestSettings",
+    "BacktestStatus",
+    "BacktestSummary",
+    "BacktestTrade",
     "CallSummary",
     "DataFrequency",
     "DataSource",
     "Decision",
     "Direction",
+    "EquityPoint",
     "ErrorBody",
     "ErrorCode",
     "ErrorContext",
@@ -153,6 +176,7 @@ __all__ = (
     "RiskMetricsOut",
     "RiskParams",
     "ShortTermTraderDashboard",
+    "SignalCounts",
     "Skill",
     "StaleReason",
     "StockPrediction",

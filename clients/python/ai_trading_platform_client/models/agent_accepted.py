@@ -18,12 +18,15 @@ class AgentAccepted:
     """
     Attributes:
         agent_id (UUID):
+        version_id (UUID): The version this request queued: the first on creation, the challenger on a retrain (a
+            replayed request names the same one).
         status (AgentStatus):
         status_url (str):
         events_url (str):
     """
 
     agent_id: UUID
+    version_id: UUID
     status: AgentStatus
     status_url: str
     events_url: str
@@ -31,6 +34,8 @@ class AgentAccepted:
 
     def to_dict(self) -> dict[str, Any]:
         agent_id = str(self.agent_id)
+
+        version_id = str(self.version_id)
 
         status = self.status.value
 
@@ -43,6 +48,7 @@ class AgentAccepted:
         field_dict.update(
             {
                 "agent_id": agent_id,
+                "version_id": version_id,
                 "status": status,
                 "status_url": status_url,
                 "events_url": events_url,
@@ -56,6 +62,8 @@ class AgentAccepted:
         d = dict(src_dict)
         agent_id = UUID(d.pop("agent_id"))
 
+        version_id = UUID(d.pop("version_id"))
+
         status = AgentStatus(d.pop("status"))
 
         status_url = d.pop("status_url")
@@ -64,6 +72,7 @@ class AgentAccepted:
 
         agent_accepted = cls(
             agent_id=agent_id,
+            version_id=version_id,
             status=status,
             status_url=status_url,
             events_url=events_url,

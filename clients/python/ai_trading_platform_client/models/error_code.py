@@ -4,6 +4,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     AGENT_NOT_FOUND = "agent_not_found"
     AGENT_NOT_READY = "agent_not_ready"
+    BACKTEST_NOT_FOUND = "backtest_not_found"
     BAD_REQUEST = "bad_request"
     CONFLICT = "conflict"
     DATA_SOURCE_NOT_CONFIGURED = "data_source_not_configured"

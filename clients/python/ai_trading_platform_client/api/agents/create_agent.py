@@ -125,9 +125,10 @@ def sync_detailed(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:
@@ -176,9 +177,10 @@ def sync(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:
@@ -222,9 +224,10 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:
@@ -271,9 +274,10 @@ async def asyncio(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:

@@ -128,9 +128,10 @@ def sync_detailed(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:
@@ -182,9 +183,10 @@ def sync(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:
@@ -231,9 +233,10 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:
@@ -283,9 +286,10 @@ async def asyncio(
 
     Args:
         idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
-            key and body answers the agent the first request created (`Idempotent-Replayed: true`)
-            instead of creating another; the same key with another body is a 422
-            `idempotency_key_reused`.
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (AgentCreate):
 
     Raises:

@@ -17,8 +17,11 @@ def _get_kwargs(
     agent_id: UUID,
     *,
     body: None | RetrainRequest | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -108,6 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: None | RetrainRequest | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[AgentAccepted | ErrorResponse]:
     """Retrain an agent on fresh data
 
@@ -117,16 +121,25 @@ def sync_detailed(
     challenger is READY it is judged against the champion on the challenger's test
     period and serves only if it is not worse (docs/MODELS.md, "Champion and
     challenger"); otherwise it stays a `candidate` you may promote. A failed retrain
-    fails its version only. Answers 202 like creation, with the status URL in
-    `Location`; `events_url` follows this run only.
+    fails its version only. Answers 202 like creation, with the new `version_id` and
+    the status URL in `Location`; `events_url` follows this run only. Send
+    `Idempotency-Key` to make a retry safe: it answers the same version again.
 
     Errors: 409 when a training of this agent is already queued or running, or
-    `too_many_trainings` at your concurrency cap; 422 for an `end_date` in the future
-    or before the latest version's; 429 past the `agent_create` quota; 404
-    `agent_not_found`.
+    `too_many_trainings` at your concurrency cap, or a request with the same
+    `Idempotency-Key` is still in progress; 422 for an `end_date` in the future or
+    before the latest version's, or `idempotency_key_reused` for a key used with
+    another body, agent or operation; 429 past the `agent_create` quota; 404
+    `agent_not_found` (also when the version a key started was deleted with its
+    agent).
 
     Args:
         agent_id (UUID):
+        idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (None | RetrainRequest | Unset):
 
     Raises:
@@ -140,6 +153,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         agent_id=agent_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -154,6 +168,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: None | RetrainRequest | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> AgentAccepted | ErrorResponse | None:
     """Retrain an agent on fresh data
 
@@ -163,16 +178,25 @@ def sync(
     challenger is READY it is judged against the champion on the challenger's test
     period and serves only if it is not worse (docs/MODELS.md, "Champion and
     challenger"); otherwise it stays a `candidate` you may promote. A failed retrain
-    fails its version only. Answers 202 like creation, with the status URL in
-    `Location`; `events_url` follows this run only.
+    fails its version only. Answers 202 like creation, with the new `version_id` and
+    the status URL in `Location`; `events_url` follows this run only. Send
+    `Idempotency-Key` to make a retry safe: it answers the same version again.
 
     Errors: 409 when a training of this agent is already queued or running, or
-    `too_many_trainings` at your concurrency cap; 422 for an `end_date` in the future
-    or before the latest version's; 429 past the `agent_create` quota; 404
-    `agent_not_found`.
+    `too_many_trainings` at your concurrency cap, or a request with the same
+    `Idempotency-Key` is still in progress; 422 for an `end_date` in the future or
+    before the latest version's, or `idempotency_key_reused` for a key used with
+    another body, agent or operation; 429 past the `agent_create` quota; 404
+    `agent_not_found` (also when the version a key started was deleted with its
+    agent).
 
     Args:
         agent_id (UUID):
+        idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (None | RetrainRequest | Unset):
 
     Raises:
@@ -187,6 +211,7 @@ def sync(
         agent_id=agent_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -195,6 +220,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: None | RetrainRequest | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[AgentAccepted | ErrorResponse]:
     """Retrain an agent on fresh data
 
@@ -204,16 +230,25 @@ async def asyncio_detailed(
     challenger is READY it is judged against the champion on the challenger's test
     period and serves only if it is not worse (docs/MODELS.md, "Champion and
     challenger"); otherwise it stays a `candidate` you may promote. A failed retrain
-    fails its version only. Answers 202 like creation, with the status URL in
-    `Location`; `events_url` follows this run only.
+    fails its version only. Answers 202 like creation, with the new `version_id` and
+    the status URL in `Location`; `events_url` follows this run only. Send
+    `Idempotency-Key` to make a retry safe: it answers the same version again.
 
     Errors: 409 when a training of this agent is already queued or running, or
-    `too_many_trainings` at your concurrency cap; 422 for an `end_date` in the future
-    or before the latest version's; 429 past the `agent_create` quota; 404
-    `agent_not_found`.
+    `too_many_trainings` at your concurrency cap, or a request with the same
+    `Idempotency-Key` is still in progress; 422 for an `end_date` in the future or
+    before the latest version's, or `idempotency_key_reused` for a key used with
+    another body, agent or operation; 429 past the `agent_create` quota; 404
+    `agent_not_found` (also when the version a key started was deleted with its
+    agent).
 
     Args:
         agent_id (UUID):
+        idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (None | RetrainRequest | Unset):
 
     Raises:
@@ -227,6 +262,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         agent_id=agent_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -239,6 +275,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: None | RetrainRequest | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> AgentAccepted | ErrorResponse | None:
     """Retrain an agent on fresh data
 
@@ -248,16 +285,25 @@ async def asyncio(
     challenger is READY it is judged against the champion on the challenger's test
     period and serves only if it is not worse (docs/MODELS.md, "Champion and
     challenger"); otherwise it stays a `candidate` you may promote. A failed retrain
-    fails its version only. Answers 202 like creation, with the status URL in
-    `Location`; `events_url` follows this run only.
+    fails its version only. Answers 202 like creation, with the new `version_id` and
+    the status URL in `Location`; `events_url` follows this run only. Send
+    `Idempotency-Key` to make a retry safe: it answers the same version again.
 
     Errors: 409 when a training of this agent is already queued or running, or
-    `too_many_trainings` at your concurrency cap; 422 for an `end_date` in the future
-    or before the latest version's; 429 past the `agent_create` quota; 404
-    `agent_not_found`.
+    `too_many_trainings` at your concurrency cap, or a request with the same
+    `Idempotency-Key` is still in progress; 422 for an `end_date` in the future or
+    before the latest version's, or `idempotency_key_reused` for a key used with
+    another body, agent or operation; 429 past the `agent_create` quota; 404
+    `agent_not_found` (also when the version a key started was deleted with its
+    agent).
 
     Args:
         agent_id (UUID):
+        idempotency_key (None | str | Unset): Any unique string (a UUID): a retry with the same
+            key and body answers what the first request did (the agent it created, the version a
+            retrain queued; `Idempotent-Replayed: true`) instead of doing it again; the same key with
+            another body, agent or operation is a 422 `idempotency_key_reused`; 409 while the first
+            request is still in progress. Keys are your own and kept at least 24 hours.
         body (None | RetrainRequest | Unset):
 
     Raises:
@@ -273,5 +319,6 @@ async def asyncio(
             agent_id=agent_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
