@@ -167,6 +167,10 @@ class Settings(BaseSettings):
     model_cache_size: int = Field(default=1000, ge=1)
     model_cache_mb: int = Field(default=1024, ge=1)
     inference_threads: int = Field(default=2, ge=1, le=16)
+    # Serving versions each API process loads at start-up, in the background, the most
+    # called in the last week first (0: none); versions that start serving later are
+    # loaded when announced (app/services/model_preload.py).
+    model_preload_count: int = Field(default=16, ge=0)
     # "keras_predict" only as bench/predict.py's reference: Keras' model.predict per call.
     inference_engine: Literal["compiled", "keras_predict"] = "compiled"
     prediction_cache: bool = True

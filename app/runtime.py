@@ -22,6 +22,7 @@ from app.services.bars_cache import BarsCache
 from app.services.job_queue import ArqJobQueue, EmbeddedJobQueue, JobQueue
 from app.services.login_throttle import BackOff, LoginThrottle
 from app.services.market_data.registry import MarketData
+from app.services.model_preload import ModelPreloader
 from app.services.model_store import ModelStore
 from app.services.notifications import Notifier, StreamSlots
 from app.services.prediction_cache import PredictionCache
@@ -54,6 +55,7 @@ class Runtime:
     streams: StreamSlots
     redis_breaker: RedisBreaker = field(default_factory=RedisBreaker)
     background: list[Stoppable] = field(default_factory=list)
+    preloader: ModelPreloader | None = None  # set by start_background
 
     @classmethod
     def build(cls, settings: Settings, metrics: Metrics) -> Runtime:
@@ -129,8 +131,20 @@ class Runtime:
         )
 
     async def start_background(self) -> None:
-        """The embedded training runner and outcome loop, when there is no Redis (and so
-        no ARQ worker) to hand them to."""
+        """The model preloader (start-up's most used versions, then every version
+        announced as serving), and the embedded training runner and outcome loop when
+        there is no Redis (and so no ARQ worker) to hand them to. Nothing here is
+        awaited to completion: the app is ready at once."""
+        preloader = ModelPreloader(
+            self.predictions.models,
+            self.sessionmaker,
+            self.redis,
+            self.settings.redis_namespace,
+            self.settings.model_preload_count,
+        )
+        preloader.start()
+        self.preloader = preloader
+        self.background.append(preloader)
         if isinstance(self.queue, EmbeddedJobQueue) and self.settings.embedded_runner:
             from app.tasks.context import JobContext
             from app.tasks.embedded import EmbeddedRunner

@@ -59,8 +59,11 @@ def rss_bytes() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def build_artifact(architecture: str, directory: Path, units: int | None) -> str:
-    """Fit a default daily model for one epoch on synthetic bars and save it; its SHA."""
+def build_artifact(
+    architecture: str, directory: Path, units: int | None, frequency: str = FREQUENCY
+) -> str:
+    """Fit a default model of `frequency` (daily unless told) for one epoch on synthetic
+    bars and save it; its SHA (bench/cold.py builds its 1-minute models here too)."""
     from app.ml.architectures import build_model, default_hyperparameters
     from app.ml.artifacts import save_artifact
     from app.ml.calibration import fit_calibrator
@@ -68,7 +71,7 @@ def build_artifact(architecture: str, directory: Path, units: int | None) -> str
     from app.ml.training import predict_scaled
 
     overrides = {} if units is None else {"units": units}
-    hp = default_hyperparameters(FREQUENCY, architecture, **overrides)
+    hp = default_hyperparameters(frequency, architecture, **overrides)
     rng = np.random.default_rng(0)
     features = rng.standard_normal((BARS, FEATURES)).astype(np.float32)
     returns = 0.01 * (0.5 * np.roll(features[:, 0], 1) + rng.standard_normal(BARS))

@@ -1,7 +1,13 @@
-"""Money and prices: one tick rule and one way to write dollars.
+"""Money and prices: one tick rule and one way to write each currency.
 
 Amounts are computed in `Decimal` from a float's shortest decimal form, so
 185.57 − 182.00 is 3.57 (what the user typed), not 3.5699999999999932.
+
+Prices are written in the unit they are quoted in, amounts of money in the
+currency itself: a London share quoted in pence (GBX) is "700.5p" a share, and the
+loss on 200 of them "£1,401". US dollars are written exactly as the seed writes
+them ("$700", "$185.50"); other currencies take their sign ("€", "¥", "HK$") or,
+when they have none here, their ISO code ("SEK 1,234.50").
 """
 
 from __future__ import annotations
@@ -63,3 +69,69 @@ def format_price(amount: Decimal | float) -> str:
         return f"${value.quantize(CENT, ROUND_HALF_UP):,.2f}"
     ticked = value.quantize(SUB_DOLLAR_TICK, ROUND_HALF_UP)
     return f"${ticked:.2f}" if ticked == ticked.quantize(CENT) else f"${ticked:.4f}"
+
+
+# Quote units that are a fraction of a currency: (the currency, units per one of it).
+MINOR_QUOTES: Final[dict[str, tuple[str, int]]] = {"GBX": ("GBP", 100)}
+SIGNS: Final[dict[str, str]] = {
+    "USD": "$",
+    "GBP": "£",
+    "EUR": "€",
+    "JPY": "¥",
+    "HKD": "HK$",
+    "CAD": "C$",
+    "AUD": "A$",
+}
+# Currencies written without minor units.
+WHOLE_UNITS: Final = frozenset({"JPY"})
+
+
+def amount_unit(currency: str) -> tuple[str, int]:
+    """The currency amounts are counted in for prices quoted in `currency`, and how
+    many price units make one of it: ("GBP", 100) for GBX, (`currency`, 1) otherwise."""
+    return MINOR_QUOTES.get(currency, (currency, 1))
+
+
+def _signed(text: str, currency: str) -> str:
+    sign = SIGNS.get(currency)
+    negative = text.startswith("-")
+    body = text[1:] if negative else text
+    written = f"{sign}{body}" if sign else f"{currency} {body}"
+    return f"-{written}" if negative else written
+
+
+def format_money(amount: Decimal | float | int, currency: str = "USD") -> str:
+    """An amount of money in `currency` (never a pence quote: convert with
+    `amount_unit` first): "$700" as the seed writes dollars, "£1,234.50", "¥70,000".
+    Whole amounts are shown without minor units."""
+    if currency == "USD":
+        return format_usd(amount)
+    value = amount if isinstance(amount, Decimal) else dec(amount)
+    if currency in WHOLE_UNITS:
+        return _signed(f"{int(value.quantize(Decimal(1), ROUND_HALF_UP)):,}", currency)
+    value = value.quantize(CENT, ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return _signed(f"{int(value):,}", currency)
+    return _signed(f"{value:,.2f}", currency)
+
+
+def format_quote(amount: Decimal | float, currency: str = "USD", places: int | None = None) -> str:
+    """A price in the unit it is quoted in: `format_price` for dollars, "700p" or
+    "700.25p" for pence (sub-penny quotes to four places), and the currency's sign
+    otherwise ("€12.34", "¥2,850.00"). `places` writes exactly that many decimals
+    (to tell apart two prices the tick would show as one)."""
+    value = amount if isinstance(amount, Decimal) else dec(amount)
+    if places is not None:
+        body = f"{value:,.{places}f}"
+        if currency == "USD":
+            return f"${body}"
+        return f"{body}p" if currency in MINOR_QUOTES else _signed(body, currency)
+    if currency == "USD":
+        return format_price(amount)
+    if currency in MINOR_QUOTES:
+        grid = CENT if abs(value) >= 1 else SUB_DOLLAR_TICK
+        ticked = value.quantize(grid, ROUND_HALF_UP)
+        if ticked == ticked.to_integral_value():
+            return f"{int(ticked):,}p"
+        return f"{ticked:,.2f}p" if ticked == ticked.quantize(CENT) else f"{ticked:,.4f}p"
+    return _signed(format_price(value).removeprefix("$"), currency)

@@ -5,12 +5,20 @@ loop in Python; both are wrong for one request. A `CompiledModel` traces a concr
 `tf.function` once and calls it per batch shape at load, so the first request pays no
 tracing, and holds no Python state, so a thread pool may call it at once. TensorFlow is
 imported inside functions, so the API can import `ModelCache` at start-up for free.
+
+XLA compilation is most of a load (≈ 170-200 ms of ≈ 270-600 for a 1-minute LSTM; the
+`.keras` file ≈ 20 ms, the plain graph ≈ 55 ms), so the API loads with
+``background_jit``: the plain graph serves at once and a background thread swaps the
+XLA function in when it is compiled.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import queue
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -26,6 +34,8 @@ from app.ml.dataset import Preprocessing
 
 if TYPE_CHECKING:
     import keras
+
+logger = logging.getLogger(__name__)
 
 
 # What one loaded model keeps resident, fitted to bench/model_memory.py's measurements
@@ -57,6 +67,13 @@ class CompiledModel:
     the caller will use belongs in ``warm_batch_sizes``; if XLA cannot compile
     the model the plain graph is used (``self.jit_compiled`` says which).
 
+    ``background_jit`` (with ``jit_compile``): the plain graph is traced and warmed
+    here, and XLA compiles on a background thread (`_JitCompiler`, one for the
+    process, so a burst of loads never takes every core from the requests). Once it
+    is warmed the XLA function replaces the plain one in one attribute store, so a
+    call never waits for XLA and never sees half a swap; ``jit_compiled`` turns True
+    then (never, if XLA fails), and `wait_for_jit` waits for that outcome.
+
     ``estimated_bytes``: the memory it keeps resident, estimated once here from its
     traced graph and weights (`BYTES_PER_GRAPH_OP`, `WEIGHTS_FACTOR`), not measured:
     an RSS delta means nothing per model while the thread pool loads several at once
@@ -70,6 +87,7 @@ class CompiledModel:
         *,
         jit_compile: bool = True,
         naive: bool = False,
+        background_jit: bool = False,
     ) -> None:
         import tensorflow as tf
 
@@ -81,17 +99,25 @@ class CompiledModel:
         # `naive`: Keras' own `model.predict` per call, the path SPEC §9 measures
         # against (bench/predict.py); never the serving default.
         self.naive = naive
-        try:
-            self._forward = self._compile(tf, jit_compile)
-            self.jit_compiled = jit_compile
-        except tf.errors.OpError:
-            if not jit_compile:
-                raise
+        self._jit_settled = threading.Event()  # set once jit_compiled is final
+        self.jit_compiled = False
+        in_background = jit_compile and background_jit and not naive
+        if in_background:
             self._forward = self._compile(tf, False)
-            self.jit_compiled = False
+        else:
+            try:
+                self._forward = self._compile(tf, jit_compile)
+                self.jit_compiled = jit_compile
+            except tf.errors.OpError:
+                if not jit_compile:
+                    raise
+                self._forward = self._compile(tf, False)
+            self._jit_settled.set()
         self.estimated_bytes = BYTES_PER_GRAPH_OP * len(
             self._forward.graph.get_operations()
         ) + WEIGHTS_FACTOR * weights_bytes(model)
+        if in_background:  # last: the thread may swap `_forward` from now on
+            _JitCompiler.instance().submit(self)
 
     def _compile(self, tf: Any, jit_compile: bool) -> Any:
         model = self.model
@@ -105,6 +131,26 @@ class CompiledModel:
         for batch in self._warm:
             concrete(tf.zeros([batch, self.lookback, self.n_features], tf.float32))
         return concrete
+
+    def _compile_jit_now(self) -> None:
+        """The background half of ``background_jit`` (on `_JitCompiler`'s thread)."""
+        import tensorflow as tf
+
+        try:
+            forward = self._compile(tf, True)
+        except tf.errors.OpError as exc:
+            logger.info("XLA could not compile the model; the plain graph serves: %s", exc)
+        else:
+            self._forward = forward  # one store: a call reads the old or the new, whole
+            self.jit_compiled = True
+        finally:
+            self._jit_settled.set()
+
+    def wait_for_jit(self, timeout: float | None = None) -> bool:
+        """Wait until the XLA outcome is known (at once unless ``background_jit``);
+        returns ``jit_compiled`` (False also when `timeout` passed first)."""
+        self._jit_settled.wait(timeout)
+        return self.jit_compiled
 
     def predict(self, windows: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Scaled outputs for ``windows[batch, lookback, n_features]`` (scaled)."""
@@ -121,6 +167,44 @@ class CompiledModel:
     def predict_window(self, window: npt.ArrayLike) -> float:
         """Scaled output for one ``window[lookback, n_features]``."""
         return float(self.predict(np.asarray(window, dtype=np.float32)[None])[0])
+
+
+class _JitCompiler:
+    """The one daemon thread that XLA-compiles ``background_jit`` models, in order.
+
+    One thread, not a pool: a start-up preload of many versions would otherwise
+    compile on every core at once while requests wait for CPU. It holds each model
+    weakly: one evicted before its turn is skipped, not compiled for nobody. A daemon,
+    so a process never waits at exit for compilations nobody will use.
+    """
+
+    _lock = threading.Lock()
+    _instance: _JitCompiler | None = None
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[weakref.ref[CompiledModel]] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="xla-compile", daemon=True).start()
+
+    @classmethod
+    def instance(cls) -> _JitCompiler:
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def submit(self, compiled: CompiledModel) -> None:
+        self._queue.put(weakref.ref(compiled))
+
+    def _run(self) -> None:
+        while True:
+            compiled = self._queue.get()()
+            if compiled is None:
+                continue
+            try:
+                compiled._compile_jit_now()
+            except Exception:  # a bug must not end the thread every later model needs
+                logger.exception("background XLA compilation failed")
+            del compiled  # not kept alive until the next model arrives
 
 
 @dataclass(frozen=True)
@@ -161,13 +245,23 @@ class Predictor:
         self.interval = interval
 
     @classmethod
-    def load(cls, directory: str | Path, expected_sha256: str, *, naive: bool = False) -> Predictor:
-        """Verify, load and warm an artifact (raises `ArtifactMissing`/`ArtifactCorrupt`)."""
+    def load(
+        cls,
+        directory: str | Path,
+        expected_sha256: str,
+        *,
+        naive: bool = False,
+        background_jit: bool = False,
+    ) -> Predictor:
+        """Verify, load and warm an artifact (raises `ArtifactMissing`/`ArtifactCorrupt`).
+
+        ``background_jit``: return once the plain graph is warmed, XLA compiling on
+        (`CompiledModel`); what the API's model store does, so a load costs ≈ a third."""
         from app.ml.artifacts import load_artifact
 
         artifact = load_artifact(directory, expected_sha256)
         return cls(
-            CompiledModel(artifact.model, naive=naive),
+            CompiledModel(artifact.model, naive=naive, background_jit=background_jit),
             artifact.preprocessing,
             artifact.calibrator,
             artifact.sha256,

@@ -78,8 +78,11 @@ class Agent(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
     name: str = Field(max_length=120)
+    # The code the data source is asked for (the instrument's vendor code for it).
     symbol: str = Field(max_length=32)
     data_source: str = Field(max_length=16)
+    # What the symbol resolved to (`app.core.instruments.Instrument.to_json`).
+    instrument: dict[str, Any] = json_field()
     data_frequency: str = Field(max_length=8)
     prediction_horizon: str = Field(max_length=8)
     start_date: date

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     BeforeValidator,
@@ -18,12 +19,14 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from typing_extensions import TypedDict
 
 from app.core.hyperparameters import RANGES
+from app.core.instruments import ACCEPTED_FORMS, InstrumentKind, resolve
 from app.core.vocabulary import Architecture, DataFrequency, DataSource, Feature
 from app.models.agents import AgentStatus, RetrainWindow, VersionRole
 from app.models.base import NulFreeStr
-from app.schemas.base import Output, Stored
+from app.schemas.base import Output, Stored, shape
 from app.schemas.stored import (
     AgentMetrics,
     AgentRiskParams,
@@ -36,7 +39,12 @@ from app.schemas.stored import (
     WalkForward,
 )
 
-TICKER_PATTERN = r"^[A-Z][A-Z0-9]{0,9}([.\-][A-Z0-9]{1,4})?$"
+SYMBOL_DESCRIPTION = (
+    f"What you would type on your terminal: {ACCEPTED_FORMS}. RICs keep their letter "
+    "case (BRKb.N); everything else is read in any case. docs/MARKET_DATA.md lists the "
+    "exchanges, indices and currencies the platform knows."
+)
+SYMBOL_EXAMPLES = ["AAPL", "BRK.B", "AAPL.O", "BRKb.N", "VOD LN Equity", "SPX Index", "EUR="]
 ADVANCED_PREFERENCES = (
     "lookback",
     "layers",
@@ -70,6 +78,17 @@ def _spelling(kind: type[StrEnum]) -> Callable[[Any], Any]:
     return canonical
 
 
+def symbol_text(value: Any) -> Any:
+    """A typed symbol in its canonical spelling (`Instrument.entered`), or the
+    resolver's refusal with the accepted forms (a field-level 422)."""
+    return resolve(value).entered if isinstance(value, str) else value
+
+
+SymbolIn = Annotated[
+    str,
+    Field(min_length=1, max_length=40, description=SYMBOL_DESCRIPTION, examples=SYMBOL_EXAMPLES),
+    AfterValidator(symbol_text),
+]
 FrequencyIn = Annotated[DataFrequency, BeforeValidator(_spelling(DataFrequency))]
 FeatureIn = Annotated[Feature, BeforeValidator(_spelling(Feature))]
 ArchitectureIn = Annotated[Architecture, BeforeValidator(_spelling(Architecture))]
@@ -183,7 +202,7 @@ class AgentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SEED_AGENT_EXAMPLE]})
 
     name: NulFreeStr | None = Field(default=None, min_length=1, max_length=120)
-    symbol: str = Field(pattern=TICKER_PATTERN, description="Ticker, e.g. AAPL or BRK.B")
+    symbol: SymbolIn
     data_source: DataSource = DataSource.synthetic
     start_date: date
     end_date: date
@@ -197,11 +216,6 @@ class AgentCreate(BaseModel):
     model_preferences: ModelPreferences = Field(default_factory=ModelPreferences)
     callback_url: AnyHttpUrl | None = None
     retrain_policy: RetrainPolicy | None = None
-
-    @field_validator("symbol", mode="before")
-    @classmethod
-    def _upper(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
 
 
 class RetrainRequest(BaseModel):
@@ -307,10 +321,48 @@ class TrackRecord(Output):
         )
 
 
+@shape
+class InstrumentShape(TypedDict, total=False):
+    """The instrument an agent's symbol resolved to (`app.core.instruments`); an
+    agent from before instruments has the one its symbol resolves to today."""
+
+    symbol: Annotated[str, Field(description="Display symbol: AAPL, BRK.B, VOD.L, ^SPX, EURUSD.")]
+    kind: InstrumentKind
+    entered: Annotated[str, Field(description="The symbol as typed, canonically spelled.")]
+    vendor_codes: Annotated[
+        dict[str, str],
+        Field(
+            description="The code each data source is asked for (RIC, Bloomberg security, "
+            "file name, ticker)."
+        ),
+    ]
+    mic: Annotated[str | None, Field(description="ISO 10383 MIC; null when no venue is named.")]
+    exchange: str
+    currency: Annotated[
+        str, Field(description="The unit prices are quoted in (ISO 4217; GBX: pence).")
+    ]
+    amount_currency: Annotated[
+        str, Field(description="The currency of amounts (max_loss, equity): GBP for GBX.")
+    ]
+    price_divisor: Annotated[
+        int, Field(description="Price units per unit of amount_currency (100 for GBX).")
+    ]
+    timezone: Annotated[str, Field(description="IANA time zone of the exchange.")]
+    calendar: Annotated[str, Field(description="exchange-calendars name (XNYS, XLON, 24/5).")]
+    tick_size: float
+
+
 class AgentPublic(Output):
     id: uuid.UUID
     name: str
-    symbol: str
+    symbol: str = Field(
+        description="The code the agent's data source is asked for (its instrument's "
+        "vendor code: a RIC on refinitiv, a Bloomberg security on bloomberg)."
+    )
+    instrument: Annotated[dict[str, Any], Stored(InstrumentShape)] = Field(
+        description="What the symbol resolved to: display symbol, vendor codes, exchange, "
+        "currency, time zone and calendar."
+    )
     data_source: DataSource
     data_frequency: DataFrequency
     prediction_horizon: str

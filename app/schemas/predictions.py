@@ -9,7 +9,6 @@ in `app.services.predictions.validation`, which reports them the same way.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -25,6 +24,7 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from app.core.clock import DEFAULT_TIMEZONE, Window
+from app.core.instruments import UnknownInstrument, resolve
 from app.core.segments import UserSegment
 from app.core.vocabulary import (
     Architecture,
@@ -35,11 +35,12 @@ from app.core.vocabulary import (
     TradeSignal,
 )
 from app.schemas.agents import (
-    TICKER_PATTERN,
+    SYMBOL_DESCRIPTION,
     FeatureIn,
     FrequencyIn,
     HorizonText,
     ModelPreferences,
+    SymbolIn,
 )
 from app.schemas.base import Output, Stored, shape
 
@@ -71,7 +72,6 @@ MAX_PRICE = 1e9
 Price = Annotated[float, Field(ge=MIN_PRICE, le=MAX_PRICE, allow_inf_nan=False)]
 MAX_STOCKS = 20
 HHMM_PATTERN = r"^([01]?\d|2[0-3]):[0-5]\d$"
-_TICKER = re.compile(TICKER_PATTERN)
 
 SEED_EXAMPLE: dict[str, Any] = {
     "user_segment": "short_term_trader",
@@ -90,7 +90,8 @@ SEED_EXAMPLE: dict[str, Any] = {
 }
 
 
-# Every source today quotes US dollars; the one place the answer's currency is named.
+# The currency of an instrument-less answer (agents from before instruments, the
+# examples); an agent's own is its instrument's (`currency_of`).
 DEFAULT_CURRENCY = "USD"
 
 _SEED_EIGHT: dict[str, Any] = {
@@ -196,20 +197,40 @@ class PredictPreferences(ModelPreferences):
 
 
 def _tickers(values: list[str]) -> list[str]:
-    cleaned = [v.strip().upper() for v in values]
-    seen: set[str] = set()
-    for ticker in cleaned:
-        if ticker in seen:
-            raise ValueError(f"{ticker} is listed twice")
-        seen.add(ticker)
+    """Each symbol in its canonical spelling; one instrument named twice (AAPL and
+    AAPL.O) is refused, since both would pick the same agent."""
+    cleaned: list[str] = []
+    seen: dict[str, str] = {}
+    for value in values:
+        instrument = resolve(value)
+        if instrument.symbol in seen:
+            first = seen[instrument.symbol]
+            also = "" if first == instrument.entered else f" (as {first})"
+            raise ValueError(f"{instrument.entered} is listed twice{also}")
+        seen[instrument.symbol] = instrument.entered
+        cleaned.append(instrument.entered)
     return cleaned
+
+
+def _key(symbol: str) -> str:
+    """An `agent_ids` key spelled as `stocks` is: a key naming no instrument is kept
+    (upper-cased) and matches no stock."""
+    try:
+        return resolve(symbol).entered
+    except UnknownInstrument:
+        return symbol.strip().upper()
 
 
 class PredictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SEED_EXAMPLE]})
 
     user_segment: UserSegment
-    stocks: list[str] = Field(min_length=1, max_length=MAX_STOCKS)
+    stocks: list[str] = Field(
+        min_length=1,
+        max_length=MAX_STOCKS,
+        description="Symbols, each in any form an agent accepts: " + SYMBOL_DESCRIPTION,
+        examples=[["AAPL", "MSFT"], ["AAPL.O", "VOD LN Equity"]],
+    )
     data_frequency: FrequencyIn = Field(description="Bar length; any letter case.")
     prediction_horizon: HorizonText
     confidence_level: float = Field(default=0.6, ge=0.5, lt=1)
@@ -238,16 +259,12 @@ class PredictRequest(BaseModel):
     @field_validator("stocks", mode="after")
     @classmethod
     def _valid_tickers(cls, values: list[str]) -> list[str]:
-        cleaned = _tickers(values)
-        for ticker in cleaned:
-            if not _TICKER.fullmatch(ticker):
-                raise ValueError(f"{ticker!r} is not a ticker (e.g. AAPL, BRK.B)")
-        return cleaned
+        return _tickers(values)
 
     @field_validator("agent_ids", mode="after")
     @classmethod
     def _upper_keys(cls, value: dict[str, uuid.UUID] | None) -> dict[str, uuid.UUID] | None:
-        return None if value is None else {k.strip().upper(): v for k, v in value.items()}
+        return None if value is None else {_key(k): v for k, v in value.items()}
 
     @property
     def architecture(self) -> Architecture | None:
@@ -255,7 +272,11 @@ class PredictRequest(BaseModel):
 
 
 class RiskMetricsOut(Output):
-    max_loss: str = Field(examples=["$700"])
+    max_loss: str = Field(
+        examples=["$700", "£1,401"],
+        description="The loss at the stop in the instrument's money: $700 in dollars, £ for "
+        "pence-quoted London shares",
+    )
     risk_reward_ratio: float = Field(examples=[1.5])
 
 
@@ -276,10 +297,14 @@ class TypedSignalFields(SignalFields):
     """The seed's eight, then its money and time figures typed (/trade-signal too)."""
 
     currency: str = Field(
-        examples=[DEFAULT_CURRENCY], description="ISO 4217 code of every price and amount"
+        examples=[DEFAULT_CURRENCY, "GBX"],
+        description="The instrument's currency: ISO 4217 code of every price, and of every "
+        "amount except for GBX (London prices in pence), whose amounts are in GBP",
     )
     max_loss_amount: float = Field(
-        ge=0, description="`risk_metrics.max_loss` as a number: the loss if the stop is hit"
+        ge=0,
+        description="`risk_metrics.max_loss` as a number: the loss if the stop is hit, in "
+        "the currency's money (GBP for GBX)",
     )
     suggested_exit_at: datetime = Field(
         description="`suggested_exit_time` as an ISO-8601 instant with its offset"
@@ -363,7 +388,7 @@ class TradeSignalRequest(BaseModel):
         },
     )
 
-    symbol: str = Field(pattern=TICKER_PATTERN)
+    symbol: SymbolIn
     predicted_price: Price
     confidence: float = Field(ge=0, le=1)
     entry_price: Price
@@ -377,11 +402,6 @@ class TradeSignalRequest(BaseModel):
     as_of: Instant | None = None
     account_equity: float | None = Field(default=None, gt=0, le=1e12, allow_inf_nan=False)
     timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
-
-    @field_validator("symbol", mode="before")
-    @classmethod
-    def _upper(cls, value: Any) -> Any:
-        return value.strip().upper() if isinstance(value, str) else value
 
 
 class TradeSignalResponse(TypedSignalFields):

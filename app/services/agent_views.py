@@ -35,9 +35,13 @@ def public(
 ) -> AgentPublic:
     versions = versions or []
     serving = next((v for v in versions if v.id == agent.serving_version_id), None)
+    # The source's warning, then what training found in the serving version's data.
+    warnings = data_warnings(agent.data_source, agent.symbol)
+    found = ((serving.metrics or {}).get("data_warnings") or []) if serving else []
+    warnings += [w for w in found if isinstance(w, str) and w not in warnings]
     return AgentPublic(
         **agent.model_dump(exclude={"user_id"}),
-        data_warnings=data_warnings(agent.data_source, agent.symbol),
+        data_warnings=warnings,
         metrics=serving.metrics if serving else None,
         versions=[AgentVersionPublic.model_validate(v, from_attributes=True) for v in versions],
         track_record=track_record or TrackRecord(),

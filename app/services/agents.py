@@ -24,6 +24,7 @@ from sqlmodel import col
 
 from app.config import Settings
 from app.core.field_errors import FieldErrors
+from app.core.instruments import UnknownInstrument, resolve
 from app.core.pagination import keyset, page_of
 from app.core.segments import UserSegment
 from app.core.vocabulary import Architecture
@@ -125,6 +126,16 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
         },
         "model_preferences": prefs,
     }
+
+
+def symbol_codes(symbol: str) -> list[str]:
+    """Every code an agent on `symbol`'s instrument may be stored under, whatever
+    form was typed and whichever source it uses (AAPL, AAPL.O, AAPL US Equity), so a
+    lookup by symbol finds them all; an unresolvable symbol matches only itself."""
+    try:
+        return sorted(resolve(symbol).aliases)
+    except UnknownInstrument:
+        return [symbol.strip().upper()]
 
 
 def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, Any]:
@@ -255,10 +266,13 @@ async def create(
     resolved = _validate(data, user, settings)
     await _serialise_trainings(session, user)
     await training_jobs.check_concurrency(session, user, settings)
+    # The schema resolved the symbol already; the source is asked for its own code.
+    instrument = resolve(data.symbol)
     agent = Agent(
         user_id=user.id,
         name=data.name or f"{data.symbol} {data.data_frequency} {resolved['architecture']}",
-        symbol=data.symbol,
+        symbol=instrument.vendor_code(data.data_source),
+        instrument=instrument.to_json(),
         data_source=data.data_source,
         data_frequency=data.data_frequency,
         prediction_horizon=data.prediction_horizon,
@@ -421,7 +435,7 @@ async def list_page(
 ) -> tuple[list[Agent], str | None]:
     query = select(Agent).where(col(Agent.user_id) == user.id)
     if symbol:
-        query = query.where(col(Agent.symbol) == symbol.upper())
+        query = query.where(col(Agent.symbol).in_(symbol_codes(symbol)))
     if status:
         query = query.where(col(Agent.status) == status)
     if architecture:

@@ -17,7 +17,9 @@ from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
+from app.services import serving_channel
 from app.services.redis_breaker import RedisBreaker
+from app.services.serving_channel import ServingPublisher
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,9 @@ class ArqJobQueue:
         self.redis = ArqRedis(pool, default_queue_name=queue_name(namespace))
         self._queue = queue_name(namespace)
         self._breaker = breaker or RedisBreaker()
+        # This connection also announces versions that start serving (worker and API).
+        self.serving = ServingPublisher(self.redis, namespace, self._breaker)
+        serving_channel.register(self.serving)
 
     async def enqueue(
         self, job_id: uuid.UUID, attempt: int, function: str = TRAIN_FUNCTION
@@ -71,6 +76,7 @@ class ArqJobQueue:
         return False
 
     async def close(self) -> None:
+        serving_channel.unregister(self.serving)
         await self.redis.aclose()
 
 

@@ -7,6 +7,12 @@ artifact is a 409 (`ModelUnavailable`) and the agent is flagged for retraining â
 never a 500. With the database artifact store (`app.services.artifact_store`) the files
 are first materialised from the database into this process's `MODEL_DIR` cache, and a
 cached copy that fails verification is materialised again, once, before giving up.
+
+A load returns once the plain graph is warmed; XLA compiles on a background thread and
+is swapped in when ready (`CompiledModel`'s ``background_jit``), so the first call of a
+freshly loaded version costs a plain call, not a compilation. `preload` loads a version
+before anyone asks for it (`app.services.model_preload` calls it when a version starts
+serving and at start-up), on a thread of its own so inference never queues behind it.
 """
 
 from __future__ import annotations
@@ -53,8 +59,10 @@ class ModelStore:
         max_bytes: int | None = None,
         naive: bool = False,
         artifacts: ArtifactStore | None = None,
+        background_jit: bool = True,
     ) -> None:
         self._naive = naive
+        self._background_jit = background_jit
         self.artifacts = artifacts  # None: versions load from their weights_path only
         self._cache: ModelCache[uuid.UUID, Predictor] = ModelCache(
             max_models, max_bytes=max_bytes, sizer=_predictor_bytes
@@ -62,6 +70,13 @@ class ModelStore:
         # Inference calls are ~1 ms; a small dedicated pool keeps them off the
         # default executor that file I/O and password hashing share.
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
+        # Preloads, one at a time: a burst of them (start-up, a deploy) leaves the
+        # inference threads free; a request for a version being preloaded waits for
+        # that one load (`ModelCache.get_or_load`), it does not start another.
+        self._preload_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preload")
+
+    def __contains__(self, version_id: object) -> bool:
+        return version_id in self._cache
 
     async def predictor(
         self,
@@ -74,12 +89,42 @@ class ModelStore:
         cached = self._cache.get(version_id)
         if cached is not None:
             return cached
+        return await self._fetch(version_id, path, sha256, agent_id, self._pool)
+
+    async def preload(
+        self,
+        version_id: uuid.UUID,
+        path: str,
+        sha256: str,
+        *,
+        agent_id: uuid.UUID | None = None,
+    ) -> bool:
+        """Load a version ahead of its first call; True if it was loaded now.
+
+        Never raises for a version that cannot be loaded (its first call answers the
+        409 and flags the agent): a background load has nobody to tell."""
+        if version_id in self._cache:
+            return False
+        try:
+            await self._fetch(version_id, path, sha256, agent_id, self._preload_pool)
+        except ModelUnavailable:
+            return False
+        return True
+
+    async def _fetch(
+        self,
+        version_id: uuid.UUID,
+        path: str,
+        sha256: str,
+        agent_id: uuid.UUID | None,
+        pool: ThreadPoolExecutor,
+    ) -> Predictor:
         try:
             if self.artifacts is None or agent_id is None:
-                return await self._load(version_id, path, sha256)
+                return await self._load(version_id, path, sha256, pool)
             local = await self.artifacts.local_copy(agent_id, version_id, path, sha256)
             try:
-                return await self._load(version_id, local or path, sha256)
+                return await self._load(version_id, local or path, sha256, pool)
             except ArtifactError as exc:
                 # A damaged cached copy: materialise it again from the database, once.
                 fresh = await self.artifacts.local_copy(
@@ -88,7 +133,7 @@ class ModelStore:
                 if fresh is None:
                     raise
                 logger.warning("version %s: cached copy unusable (%s); refetched", version_id, exc)
-                return await self._load(version_id, fresh, sha256)
+                return await self._load(version_id, fresh, sha256, pool)
         except ArtifactError as exc:
             logger.warning("version %s cannot be loaded: %s", version_id, exc)
             # The store's messages name no path; a file system error's might.
@@ -99,15 +144,19 @@ class ModelStore:
                 "the agent has been flagged for retraining."
             ) from None
 
-    async def _load(self, version_id: uuid.UUID, path: str, sha256: str) -> Predictor:
+    async def _load(
+        self, version_id: uuid.UUID, path: str, sha256: str, pool: ThreadPoolExecutor
+    ) -> Predictor:
         from app.ml.inference import Predictor
 
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._pool,
+            pool,
             self._cache.get_or_load,
             version_id,
-            lambda: Predictor.load(path, sha256, naive=self._naive),
+            lambda: Predictor.load(
+                path, sha256, naive=self._naive, background_jit=self._background_jit
+            ),
         )
 
     async def forecast(
@@ -126,6 +175,7 @@ class ModelStore:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._preload_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _predictor_bytes(predictor: Predictor) -> int:

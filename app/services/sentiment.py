@@ -4,7 +4,14 @@ VADER was built for social media and misreads market language ("shares" is posit
 "plunge" unknown to it), hence `FINANCE_LEXICON` and `NEUTRAL_WORDS`. A bar sees only
 headlines published in the 24 hours before its timestamp (its start): news at time t
 reaches only bars that start strictly after t, so there is no look-ahead at any
-frequency. For users: docs/FEATURES.md.
+frequency.
+
+Sources do not reach back forever (a vendor's page limit, a file that starts late), and
+a bar before the news was read is not a day without news. So the score always comes
+with `COVERAGE_COLUMN`: 1.0 when the bar's whole window lies in what the source
+covered, 0.0 before (the score is then 0.0 too). Training and /predict both go through
+`add_sentiment`, so the pair is computed the same way on both sides. For users:
+docs/FEATURES.md.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from app.core.clock import DEFAULT_TIMEZONE
 from app.services.news import Headline, NewsSource
 
 SENTIMENT_COLUMN = "sentiment"
+COVERAGE_COLUMN = "sentiment_coverage"  # 1.0: the source covered the bar's window
+SENTIMENT_COLUMNS = (SENTIMENT_COLUMN, COVERAGE_COLUMN)
 DEFAULT_WINDOW = timedelta(days=1)
 NO_NEWS_SOURCE_WARNING = (
     "Sentiment was requested but no news source is configured (NEWS_SOURCE=none), "
@@ -187,29 +196,119 @@ def _sums_before(keys: pl.DataFrame, running: pl.DataFrame, key: str) -> pl.Data
     )
 
 
+def mark_coverage(
+    bars: pl.DataFrame, covers_from: datetime | None, *, window: timedelta = DEFAULT_WINDOW
+) -> pl.DataFrame:
+    """`bars` (with the sentiment column) plus the coverage flag; uncovered bars' score
+    is set to 0.0 so that every bar without news looks the same to the model.
+
+    A bar is covered when its whole window [timestamp - window, timestamp) starts at or
+    after `covers_from`: a window that straddles it may miss stories, and a partial
+    mean would pass for a full one. `covers_from` None: nothing is covered.
+    """
+    if covers_from is None:
+        covered = pl.lit(False)
+    else:
+        covered = (pl.col("timestamp") - window) >= pl.lit(covers_from).cast(
+            pl.Datetime("us", "UTC")
+        )
+    return bars.with_columns(
+        pl.when(covered).then(pl.col(SENTIMENT_COLUMN)).otherwise(0.0).alias(SENTIMENT_COLUMN),
+        covered.cast(pl.Float64).alias(COVERAGE_COLUMN),
+    )
+
+
+def without_news(bars: pl.DataFrame) -> pl.DataFrame:
+    """Both sentiment columns as for bars without news (/predict with no news source
+    for a model trained with sentiment)."""
+    return bars.with_columns(
+        pl.lit(0.0).alias(SENTIMENT_COLUMN), pl.lit(0.0).alias(COVERAGE_COLUMN)
+    )
+
+
+def coverage_share(bars: pl.DataFrame) -> float | None:
+    """The share of `bars` with news coverage; None without the flag or without bars."""
+    if COVERAGE_COLUMN not in bars.columns or bars.is_empty():
+        return None
+    return float(bars[COVERAGE_COLUMN].mean())  # type: ignore[arg-type]
+
+
+def coverage_note(
+    bars: pl.DataFrame,
+    symbol: str,
+    source: str,
+    covers_from: datetime | None,
+    *,
+    of: str = "bars",
+) -> str | None:
+    """What a trader should know when some of `bars` are without news; None when all
+    are covered. `of` names the bars ("training period's bars", "bars this call reads")."""
+    share = coverage_share(bars)
+    if share is None or share >= 1.0:
+        return None
+    if covers_from is None:
+        return (
+            f"The {source} news source has no news about {symbol}: none of the {of} has a "
+            "sentiment score; they are all marked as without news."
+        )
+    return (
+        f"News about {symbol} ({source}) covers {_moment(covers_from)} onwards: "
+        f"{_percent(share)} of the {of}; earlier bars are marked as without news."
+    )
+
+
+def _moment(moment: datetime) -> str:
+    if moment.hour == moment.minute == moment.second == 0:
+        return f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _percent(share: float) -> str:
+    if 0.0 < share < 0.01:
+        return "under 1 %"
+    return f"{share * 100:.0f} %"
+
+
 async def add_sentiment(
     bars: pl.DataFrame,
     symbol: str,
     news_source: NewsSource | None,
     *,
     window: timedelta = DEFAULT_WINDOW,
+    coverage_of: str = "bars",
+    tail: int | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
-    """`bars` with the sentiment column, and warnings for the response.
+    """`bars` with the sentiment and coverage columns, and warnings for the response.
 
-    No source: the bars unchanged (no column) and `NO_NEWS_SOURCE_WARNING`.
+    No source: the bars unchanged (no columns) and `NO_NEWS_SOURCE_WARNING`. When some
+    bars predate the news the source covered, a warning says from when it covers and
+    what share of the last `tail` bars (all bars by default: the ones a model reads)
+    it reaches, naming them `coverage_of`.
     """
     if news_source is None:
         return bars, [NO_NEWS_SOURCE_WARNING]
     if bars.is_empty():
-        return bars.with_columns(pl.lit(None, dtype=pl.Float64).alias(SENTIMENT_COLUMN)), []
+        return bars.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(SENTIMENT_COLUMN),
+            pl.lit(None, dtype=pl.Float64).alias(COVERAGE_COLUMN),
+        ), []
     first: datetime = bars["timestamp"].min()  # type: ignore[assignment]
     last: datetime = bars["timestamp"].max()  # type: ignore[assignment]
-    headlines = await news_source.headlines(symbol, first - window, last)
+    news = await news_source.fetch(symbol, first - window, last)
+    joined = mark_coverage(
+        join_sentiment(bars, score_headlines(news.headlines), window=window),
+        news.covers_from,
+        window=window,
+    )
     warnings = []
-    if not headlines:
+    if not news.headlines and news.covers_from is not None:
         warnings.append(
             f"No headlines about {symbol} were found from {first - window:%Y-%m-%d} to "
             f"{last:%Y-%m-%d} in the {news_source.name} news source; the sentiment score "
             "is 0 (neutral) throughout."
         )
-    return join_sentiment(bars, score_headlines(headlines), window=window), warnings
+    described = joined if tail is None else joined.tail(tail)
+    note = coverage_note(described, symbol, news_source.name, news.covers_from, of=coverage_of)
+    if note:
+        warnings.append(note)
+    return joined, warnings

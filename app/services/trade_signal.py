@@ -12,9 +12,10 @@ from typing import Any
 from app.config import Settings
 from app.core.clock import as_utc, zone_of
 from app.core.field_errors import FieldErrors
+from app.core.instruments import resolve
 from app.errors import Unprocessable
 from app.models import User
-from app.schemas.predictions import DEFAULT_CURRENCY, TradeSignalRequest
+from app.schemas.predictions import TradeSignalRequest
 from app.services.market_data.frequency import close_after, parse_horizon
 from app.services.signals.rule import SignalInput, decide
 
@@ -41,6 +42,7 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
     except ValueError as exc:
         errors.add(["timezone"], str(exc))
     errors.raise_if_any()
+    currency = resolve(req.symbol).currency  # the schema resolved it already
     signal = decide(
         SignalInput(
             symbol=req.symbol,
@@ -59,11 +61,12 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
             exit_window=req.exit_window.window() if req.exit_window else None,
             timezone=req.timezone,
             min_edge=settings.signal_min_edge,
+            currency=currency,
         )
     )
     return {
         **signal.to_dict(),
-        "currency": DEFAULT_CURRENCY,
+        "currency": currency,
         "max_loss_amount": float(signal.max_loss_amount),
         "suggested_exit_at": signal.exit_at.astimezone(zone_of(req.timezone)).isoformat(),
         "symbol": req.symbol,

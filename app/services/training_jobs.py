@@ -30,7 +30,7 @@ from app.errors import Conflict
 from app.models import Agent, AgentVersion, TrainingCheckpoint, TrainingJob, User
 from app.models.agents import FAILED_OR_CANCELLED, RUNNING_STATES, AgentStatus, VersionRole
 from app.models.base import utcnow
-from app.services import artifact_store
+from app.services import artifact_store, serving_channel
 from app.services.job_queue import JobQueue
 from app.services.notifications import Notifier
 
@@ -295,7 +295,8 @@ async def ready(
 
 
 async def _serve(session: AsyncSession, agent: Agent, version: AgentVersion) -> None:
-    """`version` becomes the champion `/predict` uses; the one it replaces retires."""
+    """`version` becomes the champion `/predict` uses; the one it replaces retires.
+    Once committed, every API process is told to load it (`serving_channel`)."""
     if agent.serving_version_id is not None and agent.serving_version_id != version.id:
         await session.execute(
             update(AgentVersion)
@@ -306,6 +307,7 @@ async def _serve(session: AsyncSession, agent: Agent, version: AgentVersion) -> 
     agent.serving_version_id = version.id
     agent.needs_retraining = False
     agent.stale_reasons = None
+    serving_channel.announce_after_commit(session, version.id)
 
 
 async def promote(

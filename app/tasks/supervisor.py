@@ -246,11 +246,11 @@ def training_frame(bars: pl.DataFrame, features: list[str]) -> tuple[pl.DataFram
     (`app.services.features`), and any leading rows that are not finite in float32.
     """
     from app.services.features import compute_features, feature_columns
-    from app.services.sentiment import SENTIMENT_COLUMN
+    from app.services.sentiment import SENTIMENT_COLUMNS
 
     columns = feature_columns(features)
-    if SENTIMENT_COLUMN in bars.columns:  # joined by the job when sentiment_enabled
-        columns.append(SENTIMENT_COLUMN)
+    # joined by the job when sentiment_enabled: the score and its coverage flag
+    columns.extend(c for c in SENTIMENT_COLUMNS if c in bars.columns)
     frame = compute_features(bars, features).drop_nulls(columns)
     finite = np.isfinite(frame.select(columns).to_numpy().astype(np.float32)).all(axis=1)
     first = int(np.argmax(finite)) if finite.any() else len(finite)

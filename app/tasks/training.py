@@ -45,7 +45,7 @@ from app.services.market_data.base import (
 )
 from app.services.market_data.frequency import bar_close, horizon_bars
 from app.services.market_data.validation import validate_bars
-from app.services.sentiment import add_sentiment
+from app.services.sentiment import add_sentiment, coverage_share
 from app.services.training_jobs import CancelRequested, LeaseLost
 from app.tasks.context import JobContext
 from app.tasks.supervisor import ChildFailed, ChildInterrupted, TrainingSpec, supervise
@@ -127,6 +127,7 @@ class _Run:
         self.lease = lease
         self.stage = AgentStatus.FETCHING_DATA
         self.notes: list[str] = []  # data warnings the trader should see with the metrics
+        self.sentiment_coverage: float | None = None  # share of the bars with news
         # First bar's start, last bar's close: the data the version is trained,
         # validated and tested on (a /predict call inside it is in-sample).
         self.data_span: tuple[datetime, datetime] | None = None
@@ -184,6 +185,7 @@ class _Run:
             report = validate_bars(bars, agent.data_frequency, lookback, steps)
             if not report.ok:
                 raise _Failed(AgentStatus.VALIDATING, "; ".join(report.reasons))
+            self.notes.extend(report.warnings)  # splits, stale runs, gaps...: for the agent
             self.data_span = data_span(bars, agent.data_frequency)
             if self.ctx.stopping.is_set():  # shutting down: leave it to the next worker
                 raise _Suspended()
@@ -241,8 +243,11 @@ class _Run:
         self.notes.extend(source_notes(provider, agent.symbol, agent.data_frequency))
         if agent.sentiment_enabled:  # SPEC §4: absent (and said so) without a news source
             source = market.news_source()
-            bars, notes = await add_sentiment(bars, agent.symbol, source)
+            bars, notes = await add_sentiment(
+                bars, agent.symbol, source, coverage_of="training period's bars"
+            )
             self.notes.extend(notes)
+            self.sentiment_coverage = coverage_share(bars)
         return bars
 
     async def _train(self, agent: Agent, bars: Any, steps: int) -> dict[str, Any]:
@@ -348,6 +353,9 @@ class _Run:
             files = await artifact_store.files_to_store(self.ctx.settings, result)
         except ArtifactError as exc:
             raise _Failed(AgentStatus.TRAINING, f"the model could not be stored: {exc}") from None
+        if self.sentiment_coverage is not None:  # how much of the period had news
+            metrics = {**result["metrics"], "sentiment_coverage": self.sentiment_coverage}
+            result = {**result, "metrics": metrics}
         self._ending = True
         async with self.ctx.sessionmaker() as session:
             await training_jobs.ready(

@@ -87,20 +87,10 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
         await job.close()
 
 
-def train_function(settings: Settings) -> Function:
+def _job_function(settings: Settings, coroutine: Any, name: str) -> Function:
     return func(
-        train_agent,
-        name=TRAIN_FUNCTION,
-        timeout=settings.training_job_timeout_s + 60,
-        max_tries=settings.training_max_attempts + 3,
-        keep_result=60,
-    )
-
-
-def backtest_function(settings: Settings) -> Function:
-    return func(
-        run_backtest,
-        name=BACKTEST_FUNCTION,
+        coroutine,
+        name=name,
         timeout=settings.training_job_timeout_s + 60,
         max_tries=settings.training_max_attempts + 3,
         keep_result=60,
@@ -109,7 +99,10 @@ def backtest_function(settings: Settings) -> Function:
 
 def worker_options(settings: Settings) -> dict[str, Any]:
     return {
-        "functions": [train_function(settings), backtest_function(settings)],
+        "functions": [
+            _job_function(settings, train_agent, TRAIN_FUNCTION),
+            _job_function(settings, run_backtest, BACKTEST_FUNCTION),
+        ],
         "redis_settings": _redis_settings(settings),
         "queue_name": queue_name(settings.redis_namespace),
         "on_startup": _startup(settings),

@@ -15,11 +15,14 @@ from hypothesis import strategies as st
 from app.services.news import Headline
 from app.services.news.file import FileNewsSource
 from app.services.sentiment import (
+    COVERAGE_COLUMN,
     NO_NEWS_SOURCE_WARNING,
     SENTIMENT_COLUMN,
     add_sentiment,
+    coverage_share,
     daily_sentiment,
     join_sentiment,
+    mark_coverage,
     score_headline,
     score_headlines,
 )
@@ -118,7 +121,7 @@ def test_join_never_looks_ahead(minutes: list[int], scores: list[float]) -> None
 async def test_without_a_news_source_the_column_is_absent_with_a_warning() -> None:
     bars = half_hour_bars(utc(2024, 1, 2, 14, 30), 4)
     out, warnings = await add_sentiment(bars, "AAPL", None)
-    assert SENTIMENT_COLUMN not in out.columns
+    assert SENTIMENT_COLUMN not in out.columns and COVERAGE_COLUMN not in out.columns
     assert warnings == [NO_NEWS_SOURCE_WARNING]
     assert "no news source is configured" in NO_NEWS_SOURCE_WARNING
 
@@ -126,18 +129,66 @@ async def test_without_a_news_source_the_column_is_absent_with_a_warning() -> No
 async def test_with_a_file_source(tmp_path: Path) -> None:
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / "AAPL.jsonl").write_text(
+        '{"published_at": "2023-06-01", "headline": "Apple to hold meeting"}\n'
         '{"published_at": "2024-01-02T15:05:00Z", '
         '"headline": "Apple shares soar on record sales"}\n'
     )
     bars = half_hour_bars(utc(2024, 1, 2, 14, 30), 6)
     out, warnings = await add_sentiment(bars, "AAPL", FileNewsSource(tmp_path))
-    assert warnings == []
+    assert warnings == []  # the file starts long before: every bar is covered
     values = out[SENTIMENT_COLUMN].to_list()
     # bars start 14:30, 15:00, 15:30, ...: the 15:05 story first reaches the 15:30 bar
     assert values[:2] == [0.0, 0.0] and all(v > 0.3 for v in values[2:])
+    assert out[COVERAGE_COLUMN].to_list() == [1.0] * 6
+    # No file: nothing is known about MSFT, so no bar passes for a day without news.
     quiet, warnings = await add_sentiment(bars, "MSFT", FileNewsSource(tmp_path))
     assert quiet[SENTIMENT_COLUMN].to_list() == [0.0] * 6
-    assert "No headlines about MSFT" in warnings[0]
+    assert quiet[COVERAGE_COLUMN].to_list() == [0.0] * 6
+    assert warnings == [
+        "The file news source has no news about MSFT: none of the bars has a sentiment "
+        "score; they are all marked as without news."
+    ]
+
+
+async def test_a_file_that_starts_late_covers_from_its_first_item(tmp_path: Path) -> None:
+    """News covering only the last tenth of the period: the earlier bars are flagged
+    as without news (not passed off as neutral days), and the warning says how much."""
+    bars = half_hour_bars(utc(2024, 1, 1), 20 * 48)  # 20 days
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "AAPL.jsonl").write_text(
+        "".join(
+            f'{{"published_at": "2024-01-{day:02d}T12:00:00Z", "headline": "Apple shares '
+            f'surge on record sales"}}\n'
+            for day in (18, 19, 20)
+        )
+    )
+    out, warnings = await add_sentiment(bars, "AAPL", FileNewsSource(tmp_path), coverage_of="X")
+    covered = out.filter(pl.col(COVERAGE_COLUMN) == 1.0)
+    # a bar is covered once its whole 24-hour window is past the first story
+    assert covered["timestamp"][0] == utc(2024, 1, 19, 12)
+    assert out.filter(pl.col("timestamp") < utc(2024, 1, 19, 12))[COVERAGE_COLUMN].sum() == 0
+    before = out.filter(pl.col(COVERAGE_COLUMN) == 0.0)
+    assert before[SENTIMENT_COLUMN].to_list() == [0.0] * before.height
+    # not even the bars whose window holds part of the news: they may miss stories
+    assert out.filter(pl.col("timestamp") == utc(2024, 1, 19, 0))[SENTIMENT_COLUMN].item() == 0
+    assert covered[SENTIMENT_COLUMN].max() > 0.3  # type: ignore[operator]
+    share = coverage_share(out)
+    assert share == pytest.approx(covered.height / out.height) and 0.05 < share < 0.1
+    assert warnings == [
+        "News about AAPL (file) covers 2024-01-18 12:00 UTC onwards: 8 % of the X; "
+        "earlier bars are marked as without news."
+    ]
+    # What a model reads: only the last bars, all covered here, so nothing to say.
+    _, warnings = await add_sentiment(bars, "AAPL", FileNewsSource(tmp_path), tail=20)
+    assert warnings == []
+
+
+def test_coverage_marks_whole_windows_only() -> None:
+    bars = join_sentiment(half_hour_bars(utc(2024, 1, 2), 4), score_headlines([]))
+    marked = mark_coverage(bars, utc(2024, 1, 1, 0, 30))
+    assert marked[COVERAGE_COLUMN].to_list() == [0.0, 1.0, 1.0, 1.0]
+    assert mark_coverage(bars, None)[COVERAGE_COLUMN].to_list() == [0.0] * 4
+    assert coverage_share(bars) is None  # before marking there is no flag
 
 
 def test_daily_aggregation_by_new_york_day() -> None:

@@ -330,8 +330,14 @@ async def test_sentiment_joins_the_features_when_a_news_source_is_configured(
         version = await session.get(AgentVersion, uuid.UUID(agent["serving_version_id"]))
     columns = version.preprocessing["feature_names"]
     warnings = version.metrics["data_warnings"]
-    if news_source == "file":
-        assert columns[-1] == "sentiment" and warnings == []
+    if news_source == "file":  # the file starts in 2022: earlier bars are flagged, and said so
+        assert columns[-2:] == ["sentiment", "sentiment_coverage"]
+        share = version.metrics["sentiment_coverage"]
+        assert 0.3 < share < 0.4
+        assert (
+            f"News about AAPL (file) covers 2022-01-15 13:00 UTC onwards: {share * 100:.0f} % of "
+            "the training period's bars; earlier bars are marked as without news."
+        ) in warnings
     else:
         assert "sentiment" not in columns and "NEWS_SOURCE=none" in warnings[0]
     predicted = await client.post(

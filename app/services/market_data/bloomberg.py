@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
+from app.core.instruments import UnknownInstrument, resolve
 from app.services.market_data.base import (
     MarketDataError,
     MarketDataUnavailable,
@@ -77,12 +78,18 @@ def ensure_bloomberg_configured(settings: Settings) -> None:
 
 
 def to_security(symbol: str) -> str:
-    """ "IBM" -> "IBM US Equity"; "ibm us equity" -> "IBM US Equity"."""
-    cleaned = normalize_symbol(symbol)
-    parts = cleaned.split()
-    if len(parts) == 1:
-        return f"{cleaned} {DEFAULT_YELLOW_KEY}"
-    return " ".join([*parts[:-1], parts[-1].capitalize()])
+    """The Bloomberg security of `symbol`'s instrument (`app.core.instruments`): "IBM"
+    and "ibm us equity" -> "IBM US Equity", "VOD.L" -> "VOD LN Equity", ".SPX" ->
+    "SPX Index", "EUR=" -> "EURUSD Curncy". A symbol the resolver does not read keeps
+    the old rule (a ticker gets the US equity yellow key)."""
+    try:
+        return resolve(symbol).bloomberg
+    except UnknownInstrument:
+        cleaned = normalize_symbol(symbol)
+        parts = cleaned.split()
+        if len(parts) == 1:
+            return f"{cleaned} {DEFAULT_YELLOW_KEY}"
+        return " ".join([*parts[:-1], parts[-1].capitalize()])
 
 
 # -- requests -----------------------------------------------------------------------------

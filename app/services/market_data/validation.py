@@ -4,7 +4,13 @@
 a trader understands: too few bars, bad or inconsistent values, duplicate or unordered
 timestamps, notable gaps over `MAX_MISSING_SHARE` of the period. Normal closures (nights,
 weekends, a lone weekday holiday, a half-day session's early end) are not gaps, or every
-real series would look patchy. The rules for users: docs/MARKET_DATA.md.
+real series would look patchy.
+
+Data that can be trained on but probably misleads a model gets warnings instead
+(`ValidationReport.warnings`, shown on the agent as `data_warnings`): split-sized jumps,
+stale runs of identical prices, intraday bars outside the session, daily bars on a
+weekend, and the gap report as a sentence. Each says how many, shows examples and names
+the fix. The rules for users: docs/MARKET_DATA.md.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from datetime import datetime
 import numpy as np
 import polars as pl
 
-from app.core.clock import DEFAULT_TIMEZONE, SESSION_MINUTES
+from app.core.clock import DEFAULT_TIMEZONE, SESSION_MINUTES, SESSION_OPEN
 from app.services.market_data.base import BAR_SCHEMA, PRICE_COLUMNS, MarketDataError
 from app.services.market_data.frequency import (
     Frequency,
@@ -31,6 +37,34 @@ NOTABLE_MISSING_DAYS = 2
 NOTABLE_INTRADAY_MINUTES = 30
 MAX_REPORTED_GAPS = 20
 _TOLERANCE = 1e-9
+
+# Split-sized jumps: a bar's open or close against the previous close, within
+# SPLIT_TOLERANCE of a split ratio (num-for-den: the price divides by num/den; reverse
+# splits multiply by it), with no matching move in the market. Validation sees no market
+# index, so that is judged from the series itself: the jump is at least
+# SPLIT_MOVE_MULTIPLE times its median absolute close-to-close move, and the jump bar
+# draws no heavy trading (volume at most SPLIT_VOLUME_MULTIPLE times the median of the
+# SPLIT_VOLUME_WINDOW bars before, times the ratio for a split, whose shares multiply).
+# A genuine crash on news trades many times its usual volume; a split does not.
+SPLIT_RATIOS: tuple[tuple[int, int], ...] = (
+    (2, 1),
+    (3, 1),
+    (4, 1),
+    (5, 1),
+    (8, 1),
+    (10, 1),
+    (20, 1),
+)
+SPLIT_TOLERANCE = 0.04
+SPLIT_MOVE_MULTIPLE = 10.0
+SPLIT_VOLUME_MULTIPLE = 4.0
+SPLIT_VOLUME_WINDOW = 20
+# Stale runs: this many bars in a row with the same open, high, low and close (intraday:
+# also at least STALE_INTRADAY_MINUTES of them, so a quiet minute or two is not a run).
+STALE_RUN_BARS = 5
+STALE_INTRADAY_MINUTES = 60
+MAX_EXAMPLES = 3
+_SESSION_OPEN_MINUTE = SESSION_OPEN.hour * 60 + SESSION_OPEN.minute
 
 
 @dataclass(frozen=True)
@@ -57,6 +91,8 @@ class ValidationReport:
     gaps: list[Gap] = field(default_factory=list)
     gap_count: int = 0
     missing_share: float = 0.0
+    # Trainable but suspicious data, in words that name the fix (module doc).
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return " ".join(self.reasons) if self.reasons else "The data passed every check."
@@ -90,13 +126,172 @@ def validate_bars(
     )
     if count_reason:
         reasons.append(count_reason)
-    reasons += _value_problems(bars)
+    value_reasons = _value_problems(bars)
+    reasons += value_reasons
     order_reasons = _order_problems(bars)
     reasons += order_reasons
     report = ValidationReport(not reasons, reasons, bars.height, needed)
     if not order_reasons and bars.height > 1:
         _add_gaps(report, bars, freq)
+        if not value_reasons:  # the checks below need clean, ordered prices
+            report.warnings = bar_warnings(bars, freq, report)
     return report
+
+
+def bar_warnings(bars: pl.DataFrame, freq: Frequency, report: ValidationReport) -> list[str]:
+    """The warnings for clean, ordered `bars` whose gaps `report` holds (module doc)."""
+    found = [
+        _split_jumps(bars),
+        _stale_runs(bars, freq),
+        _outside_session(bars, freq),
+        _weekend_days(bars, freq),
+        gap_sentence(report, freq),
+    ]
+    return [warning for warning in found if warning]
+
+
+def in_session(stamps: pl.Series) -> pl.Series:
+    """Whether each intraday bar starts inside the regular session: Monday to Friday,
+    09:30-16:00 New York. Validation's only notion of the session, so that moving to
+    exchange calendars (holidays, half-days, other exchanges) changes this function."""
+    local = pl.DataFrame({"t": stamps.dt.convert_time_zone(DEFAULT_TIMEZONE)})
+    minute = pl.col("t").dt.hour().cast(pl.Int32) * 60 + pl.col("t").dt.minute().cast(pl.Int32)
+    return local.select(
+        (pl.col("t").dt.weekday() <= 5)
+        & (minute >= _SESSION_OPEN_MINUTE)
+        & (minute < _SESSION_OPEN_MINUTE + SESSION_MINUTES)
+    ).to_series()
+
+
+def gap_sentence(report: ValidationReport, freq: Frequency) -> str | None:
+    """The gap report as a sentence for the trader (none without notable gaps; a
+    history too patchy to train on is a refusal reason instead)."""
+    if not report.gaps or report.missing_share > MAX_MISSING_SHARE:
+        return None
+    largest = max(report.gaps, key=lambda g: g.missing_bars)
+    n = report.gap_count
+    show = _day if freq.minutes is None else _when
+    return (
+        f"{n} gap{'s' if n > 1 else ''} in the history ({report.missing_share:.1%} of the "
+        f"bars the period should have); the largest, {show(largest.after)} to "
+        f"{show(largest.before)}, misses {_bars(largest.missing_bars)}. The model learns "
+        "across each hole as if no time had passed: if the market was open then, fill the "
+        "missing bars from another source, or choose dates that avoid the holes."
+    )
+
+
+def _split_jumps(bars: pl.DataFrame) -> str | None:
+    close = bars["close"].to_numpy()
+    previous = close[:-1]
+    to_close = np.log(close[1:] / previous)
+    to_open = np.log(bars["open"].to_numpy()[1:] / previous)
+    floor = SPLIT_MOVE_MULTIPLE * float(np.median(np.abs(to_close)))
+    ratios = np.log([num / den for num, den in SPLIT_RATIOS])
+    tolerance = math.log(1 + SPLIT_TOLERANCE)
+
+    def nearest(moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        distance = np.abs(np.abs(moves)[:, None] - ratios[None, :])
+        matched = (distance.min(axis=1) <= tolerance) & (np.abs(moves) >= floor)
+        return matched, distance.argmin(axis=1)
+
+    open_hit, open_ratio = nearest(to_open)
+    close_hit, close_ratio = nearest(to_close)
+    volume = bars["volume"].to_numpy()
+    jumps: list[tuple[int, bool, float, int, int]] = []  # (pair, by open, log move, ratio)
+    for pair in np.flatnonzero(open_hit | close_hit):
+        i = int(pair)
+        by_open = bool(open_hit[i])
+        moved = float(to_open[i] if by_open else to_close[i])
+        num, den = SPLIT_RATIOS[int((open_ratio if by_open else close_ratio)[i])]
+        usual = float(np.median(volume[max(0, i + 1 - SPLIT_VOLUME_WINDOW) : i + 1]))
+        shares = num / den if moved < 0 else 1.0  # a split multiplies the shares traded
+        if usual > 0 and volume[i + 1] > SPLIT_VOLUME_MULTIPLE * shares * usual:
+            continue  # heavy trading: the market moved (news), not a split
+        jumps.append((i, by_open, moved, num, den))
+    if not jumps:
+        return None
+    stamps = bars["timestamp"].to_list()
+    examples = []
+    for i, by_open, moved, num, den in jumps[:MAX_EXAMPLES]:
+        like = f"a {num}-for-{den} split" if moved < 0 else f"a {den}-for-{num} reverse split"
+        price = bars["open" if by_open else "close"][i + 1]
+        examples.append(
+            f"{_when(stamps[i + 1])}, {'open' if by_open else 'close'} {price:.2f} after a "
+            f"close of {previous[i]:.2f} (x{math.exp(moved):.2f}, like {like})"
+        )
+    n = len(jumps)
+    return (
+        f"{n} split-sized jump{'s' if n > 1 else ''}: the price moves by a stock-split "
+        f"ratio, far beyond this series' usual moves ({'; '.join(examples)}). Unadjusted "
+        "prices teach the model a crash or a rally that never happened: use split-adjusted "
+        "data (a Yahoo file's Adj Close column, which the platform applies by default, or "
+        "the vendor's adjusted prices); if the move was real, ignore this."
+    )
+
+
+def stale_run_bars(freq: Frequency) -> int:
+    """Bars in a row with identical prices that make a stale run at `freq`."""
+    if freq.minutes is None:
+        return STALE_RUN_BARS
+    return max(STALE_RUN_BARS, math.ceil(STALE_INTRADAY_MINUTES / freq.minutes))
+
+
+def _stale_runs(bars: pl.DataFrame, freq: Frequency) -> str | None:
+    prices = bars.select(PRICE_COLUMNS).to_numpy()
+    same = np.concatenate([[False], (prices[1:] == prices[:-1]).all(axis=1)])
+    run = np.cumsum(~same)  # bars of one run share a number
+    lengths = np.bincount(run)
+    least = stale_run_bars(freq)
+    stale = np.flatnonzero(lengths >= least)
+    if not stale.size:
+        return None
+    longest = int(stale[np.argmax(lengths[stale])])
+    members = np.flatnonzero(run == longest)
+    stamps = bars["timestamp"]
+    first, last = stamps[int(members[0])], stamps[int(members[-1])]
+    n = stale.size
+    return (
+        f"{n} stale run{'s' if n > 1 else ''} of identical prices ({least} or more bars in a "
+        "row with the same open, high, low and close); the longest, "
+        f"{_bars(int(lengths[longest]))} from {_when(first)} to {_when(last)}. A feed that "
+        "stopped updating, or holes filled by repeating the last bar, look like this: "
+        "fetch the period again from the source, or remove the repeated bars."
+    )
+
+
+def _outside_session(bars: pl.DataFrame, freq: Frequency) -> str | None:
+    if freq.minutes is None:
+        return None
+    outside = ~in_session(bars["timestamp"])
+    if not outside.any():
+        return None
+    n = int(outside.sum())
+    local = bars["timestamp"].filter(outside).dt.convert_time_zone(DEFAULT_TIMEZONE)
+    shown = ", ".join(f"{t:%Y-%m-%d %H:%M}" for t in local.head(MAX_EXAMPLES))
+    return (
+        f"{_bars(n)} {'lie' if n > 1 else 'lies'} outside the regular session (Monday to "
+        f"Friday, 09:30-16:00 New York), e.g. {shown} New York time. Pre- and after-market "
+        "bars are thin, and the platform's windows and exit times follow the regular "
+        "session: export regular-session bars only, or check the file's time zone if "
+        "the whole day looks shifted."
+    )
+
+
+def _weekend_days(bars: pl.DataFrame, freq: Frequency) -> str | None:
+    if freq.minutes is not None or freq.days != 1:
+        return None
+    stamps = bars["timestamp"]
+    weekend = stamps.dt.weekday() >= 6
+    if not weekend.any():
+        return None
+    n = int(weekend.sum())
+    shown = ", ".join(_day(t) for t in stamps.filter(weekend).head(MAX_EXAMPLES))
+    return (
+        f"{n} daily bar{'s' if n > 1 else ''} fall{'' if n > 1 else 's'} on a Saturday or "
+        f"Sunday (e.g. {shown}). Exchanges are closed then: a date shifted by a time zone "
+        "(a session dated in another zone) or a file that repeats Friday does this; date "
+        "each bar by its trading session, or remove the weekend bars."
+    )
 
 
 def _row_count(
@@ -235,7 +430,7 @@ def _missing_bars(stamps: pl.Series, freq: Frequency) -> np.ndarray:
             return np.maximum(weeks - 1, 0)
         return np.where(between >= NOTABLE_MISSING_DAYS, between, 0)
     minute = (local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)).to_numpy()
-    slot = (minute - (9 * 60 + 30)) // freq.minutes
+    slot = (minute - _SESSION_OPEN_MINUTE) // freq.minutes
     same_day = days[1:] == days[:-1]
     inside = np.where(same_day, slot[1:] - slot[:-1] - 1, 0)
     per_session = math.ceil(SESSION_MINUTES / freq.minutes)
@@ -251,3 +446,11 @@ def _when(moment: datetime | None) -> str:
     if moment.hour == 0 and moment.minute == 0:
         return f"{moment:%Y-%m-%d}"
     return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d}"
+
+
+def _bars(n: int) -> str:
+    return f"{n} bar{'s' if n != 1 else ''}"

@@ -3,7 +3,9 @@
 Sentiment needs only "headlines about a symbol in a time range", whoever sends them, so
 this package keeps that one shape (`Headline`, `NewsSource`) and picks the source
 (`none`, `file` or `refinitiv`: docs/FEATURES.md); the scoring never learns which vendor
-or file is behind it.
+or file is behind it. What it does learn is how far back the news reaches
+(`FetchedNews.covers_from`): a vendor that stops paging, or a file that starts late,
+must not make older bars look like days without news.
 """
 
 from __future__ import annotations
@@ -25,11 +27,28 @@ class Headline:
     story_id: str | None = None
 
 
+@dataclass(frozen=True)
+class FetchedNews:
+    """Headlines of a range and the earliest instant from which they are complete.
+
+    `covers_from` is the requested start when the source had everything back to it, a
+    later instant when it did not (a page limit hit, a file that starts later), and
+    None when the source knows nothing about the symbol at all (no file).
+    """
+
+    headlines: list[Headline]
+    covers_from: datetime | None  # UTC
+
+
 class NewsSource(Protocol):
     name: str
 
     async def headlines(self, symbol: str, start: datetime, end: datetime) -> list[Headline]:
         """Headlines about `symbol` published in [start, end], oldest first."""
+        ...
+
+    async def fetch(self, symbol: str, start: datetime, end: datetime) -> FetchedNews:
+        """`headlines` with the depth the source actually covered."""
         ...
 
 

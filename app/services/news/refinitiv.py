@@ -4,6 +4,11 @@ News sits with the other headline sources rather than with market data: with the
 pricing provider it shares only the platform client (sign-in, retries, error
 mapping, RICs, timestamps), nothing about bars. Vendor details:
 `docs/vendors/refinitiv.md`.
+
+The endpoint pages newest first and we stop after `MAX_NEWS_PAGES`: for a liquid name
+that is a few weeks, not the years a model trains on. The fetch therefore reports
+how far back it got (the oldest headline read when the limit cut it short), so the
+sentiment feature can mark older bars as without news instead of neutral.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.services.market_data.base import MarketDataError, check_range
 from app.services.market_data.refinitiv.client import RefinitivClient, parse_stamp, to_ric
-from app.services.news import Headline
+from app.services.news import FetchedNews, Headline
 
 if TYPE_CHECKING:
     import httpx
@@ -35,8 +40,9 @@ class RefinitivHeadline:
 class RefinitivNewsClient:
     """Headlines for one instrument from `/data/news/v1/headlines`, cursor-paged."""
 
-    def __init__(self, client: RefinitivClient) -> None:
+    def __init__(self, client: RefinitivClient, *, max_pages: int = MAX_NEWS_PAGES) -> None:
         self.client = client
+        self.max_pages = max_pages
 
     @classmethod
     def from_settings(
@@ -49,8 +55,16 @@ class RefinitivNewsClient:
     ) -> list[RefinitivHeadline]:
         """English headlines about `symbol` published in [start, end], oldest first.
 
-        At most `MAX_NEWS_PAGES` pages of `NEWS_PAGE_SIZE` are read.
+        At most `max_pages` pages of `NEWS_PAGE_SIZE` are read.
         """
+        return (await self.fetch(symbol, start, end))[0]
+
+    async def fetch(
+        self, symbol: str, start: datetime, end: datetime
+    ) -> tuple[list[RefinitivHeadline], datetime]:
+        """`headlines`, and the instant from which they are complete: `start` when the
+        last page was reached, else the oldest headline read before the page limit
+        (`end` if none could be read)."""
         start_utc, end_utc = check_range(start, end)
         params: dict[str, Any] = {
             "query": f"R:{to_ric(symbol)} AND Language:LEN",
@@ -60,7 +74,8 @@ class RefinitivNewsClient:
             "sort": "newToOld",
         }
         found: dict[tuple[str, datetime], RefinitivHeadline] = {}
-        for _ in range(MAX_NEWS_PAGES):
+        covers_from = start_utc
+        for page in range(self.max_pages):
             body = await self.client.get_json("/data/news/v1/headlines", params)
             if not isinstance(body, dict):
                 raise MarketDataError("refinitiv sent an unexpected news answer (not an object)")
@@ -71,9 +86,13 @@ class RefinitivNewsClient:
             cursor = (body.get("meta") or {}).get("next")
             if not cursor:
                 break
+            if page == self.max_pages - 1:  # more news exists than we read
+                oldest = min((h.published_at for h in found.values()), default=end_utc)
+                covers_from = max(oldest, start_utc)
+                break
             # The cursor carries the query; only the page size goes with it.
             params = {"cursor": cursor, "limit": NEWS_PAGE_SIZE}
-        return sorted(found.values(), key=lambda h: h.published_at)
+        return sorted(found.values(), key=lambda h: h.published_at), covers_from
 
 
 def _parse_headline(item: Any) -> RefinitivHeadline | None:
@@ -95,5 +114,11 @@ class RefinitivNewsSource:
         self.client = client
 
     async def headlines(self, symbol: str, start: datetime, end: datetime) -> list[Headline]:
-        found = await self.client.headlines(symbol, start, end)
-        return [Headline(h.published_at.astimezone(UTC), h.headline, h.story_id) for h in found]
+        return (await self.fetch(symbol, start, end)).headlines
+
+    async def fetch(self, symbol: str, start: datetime, end: datetime) -> FetchedNews:
+        found, covers_from = await self.client.fetch(symbol, start, end)
+        headlines = [
+            Headline(h.published_at.astimezone(UTC), h.headline, h.story_id) for h in found
+        ]
+        return FetchedNews(headlines, covers_from.astimezone(UTC))

@@ -50,7 +50,7 @@ from app.services.model_store import ModelStore, ModelUnavailable
 from app.services.news import NewsSource
 from app.services.prediction_cache import PredictionCache, cache_key
 from app.services.predictions.validation import Plan, validate
-from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment
+from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment, without_news
 from app.services.signals.rule import Signal, SignalInput, decide, expected_direction
 from app.services.signals.stops import default_stop, scale_stop
 
@@ -100,8 +100,9 @@ def serving_features(bars: pl.DataFrame, features: Sequence[str]) -> pl.DataFram
 
 
 def currency_of(agent: Agent) -> str:
-    """The currency of an agent's prices: every data source today quotes US dollars."""
-    return DEFAULT_CURRENCY
+    """The currency of an agent's prices, its instrument's (GBX for pence-quoted
+    London shares); an agent without one is in US dollars, as all were before."""
+    return str((agent.instrument or {}).get("currency") or DEFAULT_CURRENCY)
 
 
 def skill_of(metrics: dict[str, Any]) -> Literal["edge", "no_edge"] | None:
@@ -257,7 +258,7 @@ class PredictionService:
         bars = await self.bars.recent(
             self._provider(agent.data_source),
             agent.data_source,
-            symbol,
+            agent.symbol,
             agent.data_frequency,
             needed,
             self._as_of(req),
@@ -265,7 +266,7 @@ class PredictionService:
         if bars.height < needed:
             raise NotEnoughBars(
                 f"{agent.data_source} has only {bars.height} {agent.data_frequency} bars of "
-                f"{symbol} before {self._as_of(req) or 'now'}; the agent needs "
+                f"{agent.symbol} before {self._as_of(req) or 'now'}; the agent needs "
                 f"{lookback} after the indicators' warm-up."
             )
         return ResolvedAgent(agent, version, bars)
@@ -294,6 +295,7 @@ class PredictionService:
         self, session: AsyncSession, user: User, req: PredictRequest, symbol: str
     ) -> Agent:
         chosen = (req.agent_ids or {}).get(symbol)
+        codes = agents.symbol_codes(symbol)  # the instrument's code on every source
         if chosen is not None:
             agent = await session.get(Agent, chosen)
             if agent is None or agent.user_id != user.id:
@@ -307,7 +309,7 @@ class PredictionService:
                         }
                     ],
                 )
-            if agent.symbol != symbol:
+            if agent.symbol not in codes:
                 raise Unprocessable.field(
                     ["body", "agent_ids", symbol],
                     f"agent {agent.id} predicts {agent.symbol}, not {symbol}",
@@ -319,7 +321,7 @@ class PredictionService:
             select(Agent)
             .where(
                 col(Agent.user_id) == user.id,
-                col(Agent.symbol) == symbol,
+                col(Agent.symbol).in_(codes),
                 col(Agent.data_frequency) == req.data_frequency,
                 col(Agent.prediction_horizon) == req.prediction_horizon,
                 col(Agent.serving_version_id).is_not(None),
@@ -396,6 +398,7 @@ class PredictionService:
                     min_edge=self.settings.signal_min_edge,
                     last_close=inputs.last_close,  # an entry far from it is warned about
                     atr=inputs.atr,
+                    currency=currency_of(item.agent),
                 )
             )
             stocks.append(self._stock(req, plan, item, inputs, forecast, signal, entry, stop))
@@ -579,9 +582,16 @@ class PredictionService:
             self._provider(item.agent.data_source), item.agent.symbol, item.agent.data_frequency
         )
         if SENTIMENT_COLUMN in columns:  # the agent was trained with news sentiment
-            bars, notes = await add_sentiment(bars, item.agent.symbol, self._news())
+            # both columns; a version from before the coverage flag selects the score only
+            bars, notes = await add_sentiment(
+                bars,
+                item.agent.symbol,
+                self._news(),
+                coverage_of="bars this call reads",
+                tail=lookback,
+            )
             if SENTIMENT_COLUMN not in bars.columns:
-                bars = bars.with_columns(pl.lit(0.0).alias(SENTIMENT_COLUMN))
+                bars = without_news(bars)
                 notes.append("Without a news source the model sees neutral sentiment.")
         frame = serving_features(bars, item.agent.features)
         rows = frame.select(columns).tail(lookback).to_numpy().astype(np.float32)

@@ -17,7 +17,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from app.core.clock import DEFAULT_TIMEZONE, Window, clock_text, is_aware, zone_of
-from app.core.money import dec, format_price, format_usd, round2, tick
+from app.core.money import amount_unit, dec, format_money, format_quote, round2, tick
 from app.core.segments import LONG_ONLY_SEGMENTS, UserSegment
 from app.core.vocabulary import Direction, TradeSignal
 from app.services.signals.exit_time import format_exit, suggested_exit
@@ -57,11 +57,14 @@ class SignalInput:
     """One forecast and the user's trade plan (the request's fields, already parsed).
 
     Keyword-only: a rule with eight floats must not depend on argument order.
-    `account_equity` is in USD; `capital_at_risk` and `min_edge` are fractions;
+    Prices are in `currency`, the unit the instrument is quoted in (ISO 4217, or GBX
+    for pence); `account_equity` and `buying_power` are money in that currency (in
+    pounds for a pence quote: `app.core.money.amount_unit`), and so is the max loss
+    the signal reports. `capital_at_risk` and `min_edge` are fractions;
     `intraday` says whether the bars are intraday (only then does the entry window
     apply); give `horizon` (elapsed time) or `horizon_end` (an instant), not both.
 
-    `buying_power` (USD) caps the position's value; by default it is the equity (a
+    `buying_power` caps the position's value; by default it is the equity (a
     cash account). A margin account passes its buying power (Reg T: twice the
     equity), which is what the worked example in docs/SIGNALS.md needs: 200 shares
     at $185.50 are worth $37,100, more than its $35,000 equity.
@@ -95,6 +98,7 @@ class SignalInput:
     buying_power: float | None = None
     last_close: float | None = None
     atr: float | None = None
+    currency: str = "USD"
 
     def __post_init__(self) -> None:
         for name in ("predicted_price", "entry_price", "stop_loss", "account_equity"):
@@ -157,7 +161,8 @@ class Signal:
     """The decision. `to_dict()` is the seed's eight fields; the rest is for callers.
 
     `exit_at` is the suggested exit as an instant (for the outcome job),
-    `max_loss_amount` the unformatted dollar loss at the stop (for portfolio totals).
+    `max_loss_amount` the unformatted loss at the stop in the money of the input's
+    currency (pounds for a pence quote), for portfolio totals.
     """
 
     symbol: str
@@ -215,7 +220,7 @@ def decide(inp: SignalInput) -> Signal:
     )
     warnings = [f"Hold: {text}." for _, text in holds]
     if exiting and not _stop_protects(direction, entry, stop):
-        warnings.append(f"Stop-loss: {_stop_problem(Direction.Long, entry, stop)}.")
+        warnings.append(f"Stop-loss: {_stop_problem(Direction.Long, entry, stop, inp.currency)}.")
     if inp.confidence < LOW_CONFIDENCE:
         warnings.append(
             "Low confidence: {} is below {}; treat this call with caution.".format(
@@ -229,23 +234,26 @@ def decide(inp: SignalInput) -> Signal:
 
     ratio = round2(reward / risk) if risk else Decimal(0)
     if risk and reward and reward / risk < 1:
-        move_text, risk_text = price_pair(reward, risk)
+        move_text, risk_text = price_pair(reward, risk, inp.currency)
         warnings.append(
             f"Risk/reward {ratio:.2f} is below 1: the expected move of {move_text} a share "
             f"is smaller than the {risk_text} a share risked to the stop."
         )
 
+    # Money is counted in the quote's currency (pounds for a pence quote).
+    money, per_unit = amount_unit(inp.currency)
     size = 0
     if trade_signal == "Enter":
         size, sizing_warnings = position_size(
-            entry=entry,
-            risk=risk,
+            entry=entry if per_unit == 1 else entry / per_unit,
+            risk=risk if per_unit == 1 else risk / per_unit,
             equity=inp.account_equity,
             capital_at_risk=inp.capital_at_risk,
             buying_power=inp.buying_power,
+            currency=money,
         )
         warnings.extend(sizing_warnings)
-    max_loss = size * risk
+    max_loss = size * risk if per_unit == 1 else size * risk / per_unit
 
     exit_at, exit_warnings = suggested_exit(
         bar_time=inp.bar_time,
@@ -269,6 +277,7 @@ def decide(inp: SignalInput) -> Signal:
         size=size,
         confidence=confidence,
         hold_texts=[t for _, t in holds],
+        currency=inp.currency,
     )
     return Signal(
         symbol=inp.symbol,
@@ -279,7 +288,9 @@ def decide(inp: SignalInput) -> Signal:
         suggested_exit_time=format_exit(exit_at, inp.bar_time, zone),
         position_size=size,
         suggestion_text=text,
-        risk_metrics=RiskMetrics(max_loss=format_usd(max_loss), risk_reward_ratio=float(ratio)),
+        risk_metrics=RiskMetrics(
+            max_loss=format_money(max_loss, money), risk_reward_ratio=float(ratio)
+        ),
         exit_at=exit_at,
         max_loss_amount=max_loss,
         warnings=warnings,
@@ -307,7 +318,10 @@ def _hold_reasons(
     move = abs(predicted - entry) / entry
     if move == 0:
         reasons.append(
-            (HoldReason.below_min_edge, f"the model predicts no move from {format_price(entry)}")
+            (
+                HoldReason.below_min_edge,
+                f"the model predicts no move from {format_quote(entry, inp.currency)}",
+            )
         )
     elif move < dec(inp.min_edge):
         shown, edge = number_pair(float(move * 100), float(dec(inp.min_edge) * 100))
@@ -330,7 +344,9 @@ def _hold_reasons(
             )
         )
     if not _stop_protects(direction, entry, stop):
-        reasons.append((HoldReason.stop_wrong_side, _stop_problem(direction, entry, stop)))
+        reasons.append(
+            (HoldReason.stop_wrong_side, _stop_problem(direction, entry, stop, inp.currency))
+        )
     return reasons
 
 
@@ -338,10 +354,12 @@ def _stop_protects(direction: Direction, entry: Decimal, stop: Decimal) -> bool:
     return stop < entry if direction == "Long" else stop > entry
 
 
-def _stop_problem(direction: Direction, entry: Decimal, stop: Decimal) -> str:
+def _stop_problem(
+    direction: Direction, entry: Decimal, stop: Decimal, currency: str = "USD"
+) -> str:
     side, where = ("below", "above") if direction == "Long" else ("above", "below")
     relation = "equals" if stop == entry else f"is {where}"
-    stop_text, entry_text = price_pair(stop, entry)
+    stop_text, entry_text = price_pair(stop, entry, currency)
     return (
         f"a {direction.lower()} position needs its stop-loss {side} the entry, "
         f"but the stop-loss {stop_text} {relation} the entry {entry_text}"
@@ -373,7 +391,7 @@ def _far_entry(inp: SignalInput) -> str | None:
             return None
         how_far = f"{figure_above(percent, dec(FAR_ENTRY_FRACTION) * 100)}%"
     side = "below" if entry < close else "above"
-    entry_text, close_text = price_pair(entry, close)
+    entry_text, close_text = price_pair(entry, close, inp.currency)
     return (
         f"Your entry {entry_text} is {how_far} {side} the last close {close_text}: the "
         "forecast and risk/reward are measured from your entry, not from the market."

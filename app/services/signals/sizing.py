@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.core.money import dec, floor_int, format_price, format_usd
+from app.core.money import dec, floor_int, format_money, format_quote
 from app.services.signals.text import shares
 
 
@@ -20,11 +20,13 @@ def position_size(
     equity: float,
     capital_at_risk: float,
     buying_power: float | None,
+    currency: str = "USD",
 ) -> tuple[int, list[str]]:
     """⌊budget ÷ risk per share⌋ capped at ⌊buying power ÷ entry⌋; warnings say why.
 
     `risk` is |entry − stop| per share; `buying_power` None means a cash account,
-    capped at the equity.
+    capped at the equity. Prices and amounts are all in `currency` (for a pence quote
+    the caller converts the prices to pounds first).
     """
     equity_amount = dec(equity)
     budget = equity_amount * dec(capital_at_risk)
@@ -36,18 +38,18 @@ def position_size(
     affordable = floor_int(limit / entry)
     if affordable == 0:
         return 0, [
-            f"One share at {format_price(entry)} costs more than your {limit_name} of "
-            f"{format_usd(limit)}, so the position size is 0."
+            f"One share at {format_quote(entry, currency)} costs more than your {limit_name} of "
+            f"{format_money(limit, currency)}, so the position size is 0."
         ]
     if by_risk == 0:
         return 0, [
-            f"Your risk budget of {format_usd(budget)} is less than the {format_price(risk)} "
-            "risked on one share, so the position size is 0."
+            f"Your risk budget of {format_money(budget, currency)} is less than the "
+            f"{format_quote(risk, currency)} risked on one share, so the position size is 0."
         ]
     if by_risk > affordable:
         return affordable, [
             f"Position capped at {shares(affordable)} so its value "
-            f"({format_usd(affordable * entry)}) stays within your {limit_name} of "
-            f"{format_usd(limit)}; the risk budget alone allowed {shares(by_risk)}."
+            f"({format_money(affordable * entry, currency)}) stays within your {limit_name} of "
+            f"{format_money(limit, currency)}; the risk budget alone allowed {shares(by_risk)}."
         ]
     return by_risk, []

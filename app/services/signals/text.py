@@ -3,7 +3,8 @@
 What the user reads is part of the contract (tests pin it to the letter), so the
 wording lives in one place, apart from the arithmetic that decides the call.
 Numbers are never rounded into a contradiction ("0.60 is below 0.60", "$0.05 is
-above $0.05"), and prices are written on their tick (app.core.money.format_price).
+above $0.05"), and prices are written on their tick in the unit they are quoted in
+(app.core.money.format_quote).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from app.core.money import dec, format_price
+from app.core.money import dec, format_quote
 
 if TYPE_CHECKING:
     from app.services.signals.rule import Direction, TradeSignal
@@ -28,12 +29,14 @@ def suggestion(
     size: int,
     confidence: Decimal,
     hold_texts: list[str],
+    currency: str = "USD",
 ) -> str:
-    """The `suggestion_text`: what to do, at which prices, or why not."""
-    predicted, entry = price_pair(dec(predicted_price), dec(entry_price))
+    """The `suggestion_text`: what to do, at which prices (in the unit they are
+    quoted in: "$185.50", "700.5p"), or why not."""
+    predicted, entry = price_pair(dec(predicted_price), dec(entry_price), currency)
     tail = f"Confidence: {confidence:.2f}."
     if trade_signal == "Enter":
-        entry, stop = price_pair(dec(entry_price), dec(stop_loss))
+        entry, stop = price_pair(dec(entry_price), dec(stop_loss), currency)
         return (
             f"Entering {direction.upper()} on {symbol} at {entry} with stop-loss "
             f"{stop}. Trade size: {shares(size)}. {tail}"
@@ -60,14 +63,14 @@ def shares(count: int) -> str:
     return f"{count:,} share" if count == 1 else f"{count:,} shares"
 
 
-def price_pair(first: Decimal, second: Decimal) -> tuple[str, str]:
-    """Both prices on their tick (`format_price`), or with every digit typed when the
+def price_pair(first: Decimal, second: Decimal, currency: str = "USD") -> tuple[str, str]:
+    """Both prices on their tick (`format_quote`), or with every digit typed when the
     tick would make two different prices look equal ("$185.504" and "$185.500")."""
-    texts = format_price(first), format_price(second)
+    texts = format_quote(first, currency), format_quote(second, currency)
     if first == second or texts[0] != texts[1]:
         return texts
     places = max(2, *(-int(v.normalize().as_tuple().exponent) for v in (first, second)))
-    return f"${first:,.{places}f}", f"${second:,.{places}f}"
+    return format_quote(first, currency, places), format_quote(second, currency, places)
 
 
 def figure_above(value: Decimal, floor: Decimal = Decimal(0)) -> str:

@@ -34,7 +34,7 @@ def set_value(bars: pl.DataFrame, row: int, column: str, value: float) -> pl.Dat
 
 def test_clean_data_pass(daily: pl.DataFrame, intraday: pl.DataFrame) -> None:
     report = validate_bars(daily, "1d", lookback=60, horizon_bars=1)
-    assert report.ok and report.reasons == [] and report.gaps == []
+    assert report.ok and report.reasons == [] and report.gaps == [] and report.warnings == []
     assert report.rows == daily.height and report.needed_rows == 394
     assert validate_bars(intraday, "5min", lookback=60, horizon_bars=12).ok
     report.raise_if_failed()  # no error

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import polars as pl
 import pytest
 
 from app.config import Settings
@@ -121,3 +122,49 @@ def test_selection_by_settings(tmp_path: Path) -> None:
     )
     with pytest.raises(DataSourceNotConfigured, match="refinitiv is not configured"):
         get_news_source(bare)
+
+
+async def test_a_date_alone_is_the_end_of_that_utc_day(tmp_path: Path) -> None:
+    """Read as midnight, a story dated 2024-01-02 would reach that day's 14:30 bar
+    although it may have come out in the evening; at 23:59:59 UTC it reaches no bar of
+    that date (US, London or Tokyo) and still the next day's daily bar (00:00 UTC)."""
+    from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment
+
+    write_news(
+        tmp_path,
+        "AAPL",
+        [
+            json.dumps({"published_at": "2023-12-01T00:00:00Z", "headline": "Old story"}),
+            json.dumps({"published_at": "2024-01-02", "headline": "Apple shares soar"}),
+        ],
+    )
+    found = await FileNewsSource(tmp_path).headlines("AAPL", utc(2024, 1, 1), utc(2024, 1, 31))
+    assert [h.published_at for h in found] == [utc(2024, 1, 2, 23, 59, 59)]
+    intraday = [utc(2024, 1, 2, 14, 30), utc(2024, 1, 2, 20, 30), utc(2024, 1, 3, 14, 30)]
+    daily = [utc(2024, 1, 2), utc(2024, 1, 3)]
+    for stamps, expected in ((intraday, [False, False, True]), (daily, [False, True])):
+        bars = pl.DataFrame({"timestamp": stamps, "close": [1.0] * len(stamps)}).with_columns(
+            pl.col("timestamp").cast(pl.Datetime("us", "UTC"))
+        )
+        out, _ = await add_sentiment(bars, "AAPL", FileNewsSource(tmp_path))
+        assert [v > 0.3 for v in out[SENTIMENT_COLUMN]] == expected
+
+
+async def test_file_coverage_starts_at_its_first_item(tmp_path: Path) -> None:
+    write_news(
+        tmp_path,
+        "AAPL",
+        [
+            json.dumps({"published_at": "2024-01-10T09:00:00Z", "headline": "Second"}),
+            json.dumps({"published_at": "2024-01-05T09:00:00Z", "headline": "First"}),
+        ],
+    )
+    source = FileNewsSource(tmp_path)
+    late = await source.fetch("AAPL", utc(2024, 1, 1), utc(2024, 1, 31))
+    assert late.covers_from == utc(2024, 1, 5, 9) and len(late.headlines) == 2
+    inside = await source.fetch("AAPL", utc(2024, 1, 6), utc(2024, 1, 31))
+    assert inside.covers_from == utc(2024, 1, 6)  # the file reaches back past the start
+    assert [h.headline for h in inside.headlines] == ["Second"]
+    assert (await source.fetch("MSFT", utc(2024, 1, 1), utc(2024, 1, 31))).covers_from is None
+    write_news(tmp_path, "IBM", [""])
+    assert (await source.fetch("IBM", utc(2024, 1, 1), utc(2024, 1, 31))).covers_from is None

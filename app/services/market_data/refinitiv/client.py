@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from app.core.instruments import UnknownInstrument, resolve
 from app.services.market_data.base import (
     MarketDataError,
     MarketDataUnavailable,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("app.market_data.refinitiv")
 
-DEFAULT_RIC_SUFFIX = ".O"
+DEFAULT_RIC_SUFFIX = ".O"  # a plain US ticker's venue (app.core.instruments.EXCHANGES)
 TOKEN_MARGIN_S = 30.0
 DEFAULT_MAX_CONCURRENCY = 4
 SCOPE = "trapi"
@@ -48,9 +49,14 @@ NOT_CONFIGURED = (
 
 
 def to_ric(symbol: str) -> str:
-    """A RIC for `symbol`: kept when it already is one, else ticker + ".O" (NASDAQ)."""
-    cleaned = normalize_symbol(symbol)
-    return cleaned if "." in cleaned else f"{cleaned}{DEFAULT_RIC_SUFFIX}"
+    """The RIC of `symbol`'s instrument (`app.core.instruments`): a RIC is kept as
+    written, case included (BRKb.N, .SPX, EUR=); a plain US ticker gets ".O"
+    (NASDAQ), and a Bloomberg security its RIC (VOD LN Equity: VOD.L). A symbol the
+    resolver does not read is passed on as typed (the platform answers for it)."""
+    try:
+        return resolve(symbol).ric
+    except UnknownInstrument:
+        return normalize_symbol(symbol)
 
 
 def parse_stamp(value: Any) -> datetime:

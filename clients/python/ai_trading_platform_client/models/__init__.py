@@ -37,6 +37,9 @@ from .fold_metrics import FoldMetrics
 from .held_out_score import HeldOutScore
 from .holding import Holding
 from .hyperparameters import Hyperparameters
+from .instrument_kind import InstrumentKind
+from .instrument_shape import InstrumentShape
+from .instrument_shape_vendor_codes import InstrumentShapeVendorCodes
 from .interval_score import IntervalScore
 from .investor_dashboard import InvestorDashboard
 from .leaderboard_entry import LeaderboardEntry
@@ -138,6 +141,9 @@ __all__ = (
     "HeldOutScore",
     "Holding",
     "Hyperparameters",
+    "InstrumentKind",
+    "InstrumentShape",
+    "InstrumentShapeVendorCodes",
     "IntervalScore",
     "InvestorDashboard",
     "LeaderboardEntry",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..models.agent_risk_params import AgentRiskParams
     from ..models.agent_version_public import AgentVersionPublic
     from ..models.hyperparameters import Hyperparameters
+    from ..models.instrument_shape import InstrumentShape
     from ..models.progress import Progress
     from ..models.retrain_policy import RetrainPolicy
     from ..models.stale_reason import StaleReason
@@ -35,7 +36,10 @@ class AgentPublic:
     Attributes:
         id (UUID):
         name (str):
-        symbol (str):
+        symbol (str): The code the agent's data source is asked for (its instrument's vendor code: a RIC on refinitiv, a
+            Bloomberg security on bloomberg).
+        instrument (InstrumentShape): The instrument an agent's symbol resolved to (`app.core.instruments`); an
+            agent from before instruments has the one its symbol resolves to today.
         data_source (DataSource): Where an agent's bars come from (docs/MARKET_DATA.md).
         data_frequency (DataFrequency): The bar lengths an agent can be trained on.
         prediction_horizon (str):
@@ -75,6 +79,7 @@ class AgentPublic:
     id: UUID
     name: str
     symbol: str
+    instrument: InstrumentShape
     data_source: DataSource
     data_frequency: DataFrequency
     prediction_horizon: str
@@ -108,6 +113,7 @@ class AgentPublic:
         from ..models.agent_risk_params import AgentRiskParams  # noqa: PLC0415
         from ..models.agent_version_public import AgentVersionPublic  # noqa: PLC0415
         from ..models.hyperparameters import Hyperparameters  # noqa: PLC0415
+        from ..models.instrument_shape import InstrumentShape  # noqa: PLC0415
         from ..models.progress import Progress  # noqa: PLC0415
         from ..models.retrain_policy import RetrainPolicy  # noqa: PLC0415
         from ..models.stale_reason import StaleReason  # noqa: PLC0415
@@ -118,6 +124,8 @@ class AgentPublic:
         name = self.name
 
         symbol = self.symbol
+
+        instrument = self.instrument.to_dict()
 
         data_source = self.data_source.value
 
@@ -210,6 +218,7 @@ class AgentPublic:
                 "id": id,
                 "name": name,
                 "symbol": symbol,
+                "instrument": instrument,
                 "data_source": data_source,
                 "data_frequency": data_frequency,
                 "prediction_horizon": prediction_horizon,
@@ -247,6 +256,7 @@ class AgentPublic:
         from ..models.agent_risk_params import AgentRiskParams  # noqa: PLC0415
         from ..models.agent_version_public import AgentVersionPublic  # noqa: PLC0415
         from ..models.hyperparameters import Hyperparameters  # noqa: PLC0415
+        from ..models.instrument_shape import InstrumentShape  # noqa: PLC0415
         from ..models.progress import Progress  # noqa: PLC0415
         from ..models.retrain_policy import RetrainPolicy  # noqa: PLC0415
         from ..models.stale_reason import StaleReason  # noqa: PLC0415
@@ -258,6 +268,8 @@ class AgentPublic:
         name = d.pop("name")
 
         symbol = d.pop("symbol")
+
+        instrument = InstrumentShape.from_dict(d.pop("instrument"))
 
         data_source = DataSource(d.pop("data_source"))
 
@@ -407,6 +419,7 @@ class AgentPublic:
             id=id,
             name=name,
             symbol=symbol,
+            instrument=instrument,
             data_source=data_source,
             data_frequency=data_frequency,
             prediction_horizon=prediction_horizon,

@@ -26,7 +26,11 @@ class PredictRequest:
     """
     Attributes:
         user_segment (UserSegment):
-        stocks (list[str]):
+        stocks (list[str]): Symbols, each in any form an agent accepts: What you would type on your terminal: a ticker
+            (AAPL, BRK.B or BRK-B: US listings), a Refinitiv RIC as written (AAPL.O, VOD.L, 7203.T, 0005.HK, BRKb.N, .SPX,
+            EUR=), a Bloomberg security (IBM US Equity, VOD LN Equity, BRK/B US Equity, SPX Index, EURUSD Curncy), an index
+            (^SPX) or a currency pair (EURUSD, EUR/USD). RICs keep their letter case (BRKb.N); everything else is read in
+            any case. docs/MARKET_DATA.md lists the exchanges, indices and currencies the platform knows.
         data_frequency (DataFrequency): The bar lengths an agent can be trained on.
         prediction_horizon (str):
         confidence_level (float | Unset):  Default: 0.6.

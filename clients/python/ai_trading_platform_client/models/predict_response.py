@@ -35,8 +35,10 @@ class PredictResponse:
         position_size (int):
         suggestion_text (str):
         risk_metrics (RiskMetricsOut):
-        currency (str): ISO 4217 code of every price and amount
-        max_loss_amount (float): `risk_metrics.max_loss` as a number: the loss if the stop is hit
+        currency (str): The instrument's currency: ISO 4217 code of every price, and of every amount except for GBX
+            (London prices in pence), whose amounts are in GBP
+        max_loss_amount (float): `risk_metrics.max_loss` as a number: the loss if the stop is hit, in the currency's
+            money (GBP for GBX)
         suggested_exit_at (datetime.datetime): `suggested_exit_time` as an ISO-8601 instant with its offset
         predicted_price_low (float | None): Low end of the split-conformal prediction interval; null for a model trained
             before intervals

@@ -15,7 +15,8 @@ T = TypeVar("T", bound="RiskMetricsOut")
 class RiskMetricsOut:
     """
     Attributes:
-        max_loss (str):
+        max_loss (str): The loss at the stop in the instrument's money: $700 in dollars, £ for pence-quoted London
+            shares
         risk_reward_ratio (float):
     """
 

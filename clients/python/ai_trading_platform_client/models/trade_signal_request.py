@@ -22,7 +22,11 @@ class TradeSignalRequest:
     """The signal engine alone, for a forecast the caller brings.
 
     Attributes:
-        symbol (str):
+        symbol (str): What you would type on your terminal: a ticker (AAPL, BRK.B or BRK-B: US listings), a Refinitiv
+            RIC as written (AAPL.O, VOD.L, 7203.T, 0005.HK, BRKb.N, .SPX, EUR=), a Bloomberg security (IBM US Equity, VOD LN
+            Equity, BRK/B US Equity, SPX Index, EURUSD Curncy), an index (^SPX) or a currency pair (EURUSD, EUR/USD). RICs
+            keep their letter case (BRKb.N); everything else is read in any case. docs/MARKET_DATA.md lists the exchanges,
+            indices and currencies the platform knows.
         predicted_price (float):
         confidence (float):
         entry_price (float):
