@@ -59,7 +59,13 @@ def private_sqlite_file(url: str) -> None:
         return
     path = Path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    # Only ever create it: opening and closing an existing database file would drop
+    # every SQLite lock this process holds on it (POSIX locks belong to the process,
+    # and closing any descriptor of the file releases them), so a second engine in a
+    # process with a live one (the embedded runner's) let other processes write
+    # under its feet and corrupt the file.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         with contextlib.suppress(FileNotFoundError):
             os.chmod(file, 0o600)

@@ -12,6 +12,8 @@ import asyncio
 import hashlib
 import logging
 import uuid
+from calendar import timegm
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -90,8 +92,34 @@ def create_token(
     return jwt.encode(payload, secret, algorithm=ALGORITHM), claims
 
 
+# Access tokens verified lately, by (key, type, token): a bearer sent on every call is
+# verified once. The signature and the claims are fixed by the token's bytes and the
+# key; only the clock moves, so a hit checks `exp` exactly as python-jose does (an
+# integer second, no leeway) and an expired one goes through the full decode again,
+# which refuses it as before. Bounded: the least recently used go first.
+_VERIFIED: OrderedDict[tuple[str, str, str], tuple[TokenClaims, int]] = OrderedDict()
+_VERIFIED_MAX = 4096
+
+
 def decode_token(token: str, *, secret: str, expected_type: TokenType) -> TokenClaims:
     """Verified claims, or `Unauthorized` — never a hint of which check failed."""
+    key = (secret, expected_type, token)
+    hit = _VERIFIED.get(key)
+    if hit is not None:
+        claims, exp = hit
+        if exp >= timegm(datetime.now(UTC).utctimetuple()):
+            _VERIFIED.move_to_end(key)
+            return claims
+        del _VERIFIED[key]
+    claims, exp = _decode_token(token, secret=secret, expected_type=expected_type)
+    _VERIFIED[key] = (claims, exp)
+    if len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
+    return claims
+
+
+def _decode_token(token: str, *, secret: str, expected_type: TokenType) -> tuple[TokenClaims, int]:
+    """The full check: header, HS256 signature, required claims, expiry, type."""
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
@@ -113,14 +141,16 @@ def decode_token(token: str, *, secret: str, expected_type: TokenType) -> TokenC
     if payload.get("type") != expected_type or not isinstance(payload.get("fam"), str):
         article = "an" if expected_type == "access" else "a"
         raise unauthorized(f"{article} {expected_type} token is required")
-    return TokenClaims(
+    exp = int(payload["exp"])
+    claims = TokenClaims(
         sub=str(payload["sub"]),
         jti=str(payload["jti"]),
         type=expected_type,
         family=payload["fam"],
         issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
-        expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+        expires_at=datetime.fromtimestamp(exp, UTC),
     )
+    return claims, exp
 
 
 def token_digest(token: str) -> str:

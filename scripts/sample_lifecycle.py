@@ -149,10 +149,14 @@ async def _run(client: AsyncClient, args: argparse.Namespace) -> None:
         f"{wf.get('folds_beating_naive')} of {wf.get('n_folds')}"
     )
 
-    asked = await client.post(
-        f"/api/v1/agents/{agent['id']}/backtest",
-        json={"confidence_level": args.confidence_level},
-    )
+    # The agent's own plan first (its confidence level), then a looser one, so that
+    # what the calls would have done is seen even when the plan holds them all.
+    for level in (None, args.confidence_level):
+        await _backtest(client, agent["id"], {} if level is None else {"confidence_level": level})
+
+
+async def _backtest(client: AsyncClient, agent_id: str, plan: dict[str, Any]) -> None:
+    asked = await client.post(f"/api/v1/agents/{agent_id}/backtest", json=plan)
     assert asked.status_code == 202, asked.text
     done = await _wait(client, asked.headers["Location"], {"SUCCEEDED", "FAILED"}, "status")
     assert done["status"] == "SUCCEEDED", done["error"]

@@ -123,11 +123,12 @@ async def list_predictions(
     until: Annotated[Instant | None, Query(alias="to")] = None,
 ) -> PredictionPage:
     """Every prediction you were answered, newest first, a page at a time (`cursor` from
-    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol,
-    agent, signal and a `from`/`to` time range.
+    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol
+    (an instrument in any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same
+    calls), agent, signal and a `from`/`to` time range.
 
-    Errors: 422 for a `limit` outside 1-100, an instant without a time zone or a
-    `cursor` this API did not issue."""
+    Errors: 422 for a `limit` outside 1-100, an instant without a time zone, a
+    `cursor` this API did not issue or a `symbol` no source can resolve."""
     rows, next_cursor = await history.page(
         session,
         user,

@@ -19,6 +19,13 @@ before coverage is read again, queues those of other processes (SQLite deploymen
 are one process). Rows are written with an upsert (ON CONFLICT DO UPDATE, on both
 dialects), so even racing writers cannot fail on the primary key.
 
+A series is keyed by the vendor code exactly as given (`series_symbol`): RICs are
+case-sensitive, so `BRKb.N` (Berkshire's class B) and `BRKB.N` keep separate bars.
+Only Bloomberg securities (`IBM US Equity`: a code with a space), which Bloomberg
+reads in any case, are keyed upper-cased, as every key was before. Before the
+resolver the vendor was also asked for the upper-cased code, so the rows stored then
+stay readable, and right, under the same key: the table is unchanged, no migration.
+
 Local sources (synthetic, csv, sample) are read directly, never through the store:
 see `app.services.market_data.registry`. For users: docs/MARKET_DATA.md.
 """
@@ -91,6 +98,16 @@ def plan_fetches(
     return ranges
 
 
+def series_symbol(symbol: str) -> str:
+    """The `symbol` a series is kept under: the vendor code exactly as given (RICs are
+    case-sensitive: BRKb.N is not BRKB.N), upper-cased only for a Bloomberg security
+    (a code with a space), which reads the same in any case. 422 for anything that is
+    not a plausible code."""
+    code = str(symbol).strip()
+    normalize_symbol(code)  # the platform's check of a plausible symbol
+    return code.upper() if " " in code else code
+
+
 def settled_end(frequency: Frequency, now: datetime) -> datetime:
     """A bar start before which every bar has closed and been published by `now`:
     a bar is at most one bar length long (a daily bar closes the same UTC day, a
@@ -124,7 +141,7 @@ class BarStore:
         downloading from `provider` only what the store does not hold yet."""
         freq = get_frequency(frequency)
         start_utc, end_utc = check_range(start, end)
-        key: Key = (source, normalize_symbol(symbol), freq.name)
+        key: Key = (source, series_symbol(symbol), freq.name)
         now = self._clock()
         wanted_end = min(end_utc, now)
         if wanted_end < start_utc:  # entirely in the future: nothing has closed there

@@ -455,6 +455,40 @@ async def test_history_filters_and_pages(
     assert bad.status_code == 422
 
 
+async def test_history_finds_an_instrument_in_any_form(
+    client: AsyncClient,
+    trader: tuple[dict[str, Any], dict[str, str]],
+    daily_artifact: Artifact,
+) -> None:
+    """The `symbol` filter names an instrument: a RIC or a Bloomberg security finds the
+    calls of the agent stored under the ticker; a symbol no source resolves is 422."""
+    user, headers = trader
+    await ready_agent(client, user["id"], daily_artifact, "AAPL")
+    await ready_agent(client, user["id"], daily_artifact, "MSFT")
+    response = await client.post(
+        "/api/v1/predict", json={**DAILY, "stocks": ["AAPL", "MSFT"]}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+
+    async def symbols(form: str) -> list[str]:
+        page = await client.get("/api/v1/predictions", params={"symbol": form}, headers=headers)
+        assert page.status_code == 200, page.text
+        return [p["symbol"] for p in page.json()["items"]]
+
+    for form in ("AAPL", "aapl", "AAPL.O", "AAPL.N", "AAPL US Equity", "aapl uw equity"):
+        assert await symbols(form) == ["AAPL"], form
+    assert await symbols("MSFT UN Equity") == ["MSFT"]
+    assert await symbols("VOD.L") == []
+    bad = await client.get(
+        "/api/v1/predictions", params={"symbol": "AAPL XX Equity"}, headers=headers
+    )
+    assert bad.status_code == 422, bad.text
+    [detail] = bad.json()["error"]["details"]
+    assert detail["loc"] == ["query", "symbol"]
+    assert "not a symbol the platform can resolve" in detail["msg"]
+    assert "XX is not an exchange code" in detail["msg"]
+
+
 # --- CSV helpers ----------------------------------------------------------------------
 
 Row = tuple[date, float, float, float, float, float]

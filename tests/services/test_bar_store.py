@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import polars as pl
 import pytest
 from pydantic import SecretStr
@@ -14,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.models.stores import BarCoverage, StoredBar
-from app.services.bar_store import BarStore, Coverage, StoredBarsProvider, plan_fetches
+from app.services.bar_store import (
+    BarStore,
+    Coverage,
+    StoredBarsProvider,
+    plan_fetches,
+    series_symbol,
+)
 from app.services.market_data.base import BAR_SCHEMA
 from app.services.market_data.refinitiv import RefinitivClient, RefinitivProvider, RetryPolicy
 from app.services.market_data.registry import MarketData
@@ -47,7 +55,7 @@ async def stored(maker: async_sessionmaker[AsyncSession], symbol: str) -> pl.Dat
     async with maker() as session:
         rows = (
             await session.execute(
-                select(StoredBar.timestamp).where(StoredBar.symbol == symbol.upper())  # type: ignore[arg-type]
+                select(StoredBar.timestamp).where(StoredBar.symbol == series_symbol(symbol))  # type: ignore[arg-type]
             )
         ).all()
     return pl.DataFrame({"timestamp": [row[0] for row in rows]})
@@ -58,7 +66,7 @@ async def coverage_of(maker: async_sessionmaker[AsyncSession], symbol: str) -> C
         row = (
             await session.execute(
                 select(BarCoverage.start, BarCoverage.end).where(
-                    BarCoverage.symbol == symbol.upper()  # type: ignore[arg-type]
+                    BarCoverage.symbol == series_symbol(symbol)  # type: ignore[arg-type]
                 )
             )
         ).first()
@@ -210,6 +218,52 @@ async def test_upserts_overwrite_rows_without_conflict(
     bars = await store.fetch(vendor, "refinitiv", symbol, "1d", utc(2024, 1, 2), utc(2024, 1, 12))
     assert len(platform.data) == 2 and bars.height == 9
     assert (await stored(sessionmaker, symbol)).height == 9
+
+
+class PerRicPlatform(Platform):
+    """The scripted vendor, answering a RIC with a small letter (a share class, as in
+    BRKb.N) 1,000 above its capitalised namesake, so their bars tell apart."""
+
+    def _bars(self, request: httpx.Request) -> list[dict[str, Any]]:
+        answer = super()._bars(request)
+        if any(c.islower() for c in answer[0]["universe"]["ric"]):
+            for row in answer[0]["data"]:
+                row[1:5] = [value + 1000.0 for value in row[1:5]]
+        return answer
+
+
+def test_a_series_is_keyed_by_its_exact_code() -> None:
+    assert series_symbol(" BRKb.N ") == "BRKb.N" and series_symbol("BRKB.N") == "BRKB.N"
+    assert series_symbol("VOD.L") == "VOD.L" and series_symbol("EUR=") == "EUR="
+    # Bloomberg reads any case: its securities keep the upper-cased key of old.
+    assert series_symbol("IBM US Equity") == series_symbol("ibm us equity") == "IBM US EQUITY"
+
+
+async def test_case_distinct_rics_keep_separate_bars(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """BRKb.N (class B) and BRKB.N are two RICs: each is downloaded, stored and read
+    back under its own key, never the other's bars."""
+    platform = PerRicPlatform()
+    provider = StoredBarsProvider(provider_on(platform), store_on(sessionmaker), "refinitiv")
+    root = unique_symbol()
+    class_b, capitals = f"{root}b.N", f"{root}B.N"
+    small = await provider.fetch_bars(class_b, "1d", utc(2024, 1, 2), utc(2024, 1, 12))
+    large = await provider.fetch_bars(capitals, "1d", utc(2024, 1, 2), utc(2024, 1, 12))
+    assert [r.url.path.rsplit("/", 1)[-1] for r in platform.data] == [class_b, capitals]
+    assert small.height == large.height == 9
+    assert (small["close"] - large["close"]).to_list() == [1000.0] * 9
+    for ric in (class_b, capitals):
+        assert (await stored(sessionmaker, ric)).height == 9
+        assert await coverage_of(sessionmaker, ric) == Coverage(utc(2024, 1, 2), utc(2024, 1, 12))
+    # Read again, each from the database alone, each its own bars.
+    assert (await provider.fetch_bars(class_b, "1d", utc(2024, 1, 2), utc(2024, 1, 12))).equals(
+        small
+    )
+    assert (await provider.fetch_bars(capitals, "1d", utc(2024, 1, 2), utc(2024, 1, 12))).equals(
+        large
+    )
+    assert len(platform.data) == 2
 
 
 # -- the process's providers ----------------------------------------------------------------

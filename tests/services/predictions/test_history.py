@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.errors import Unprocessable
 from app.models import Prediction, User
 from app.services.predictions import history
 from app.services.predictions.history import PredictionNotFound
@@ -82,6 +83,37 @@ async def test_page_filters(sessionmaker: Sessions, user: User) -> None:
             mine[4].id,
         }
         assert await ids(until=T0 + timedelta(minutes=1)) == [mine[0].id]
+
+
+async def test_the_symbol_filter_matches_the_instrument_under_every_code(
+    sessionmaker: Sessions, user: User
+) -> None:
+    """A call keeps its agent's vendor code; the filter finds it by any form of the
+    instrument, and keeps case-distinct RICs (BRKb.N is class B, BRKB.N is not) apart."""
+    codes = ["AAPL", "AAPL.O", "AAPL UW Equity", "BRKb.N", "BRKB.N", "MSFT"]
+    rows = [
+        prediction_row(user.id, symbol=code, created_at=T0 + timedelta(minutes=minute))
+        for minute, code in enumerate(codes)
+    ]
+    async with sessionmaker() as session:
+        await add_all(session, *rows)
+        await session.commit()
+
+        async def symbols(symbol: str) -> list[str]:
+            found, _ = await history.page(session, user, limit=10, symbol=symbol)
+            return sorted(p.symbol for p in found)
+
+        aapl = ["AAPL", "AAPL UW Equity", "AAPL.O"]
+        for form in ("AAPL", "aapl.o", "AAPL.N", "AAPL US Equity", "aapl uq equity"):
+            assert await symbols(form) == aapl, form
+        for form in ("BRKb.N", "BRK.B", "BRK-B", "BRK/B US Equity"):
+            assert await symbols(form) == ["BRKb.N"], form
+        assert await symbols("BRKB.N") == await symbols("BRKB") == ["BRKB.N"]
+        with pytest.raises(Unprocessable) as raised:
+            await history.page(session, user, limit=10, symbol="AAPL XX Equity")
+        [detail] = raised.value.details
+        assert detail["loc"] == ["query", "symbol"]
+        assert "not a symbol the platform can resolve" in detail["msg"]
 
 
 async def test_get_owned_hides_other_users_calls_like_missing_ones(

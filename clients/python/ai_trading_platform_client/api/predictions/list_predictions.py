@@ -149,11 +149,12 @@ def sync_detailed(
     """List your past predictions
 
      Every prediction you were answered, newest first, a page at a time (`cursor` from
-    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol,
-    agent, signal and a `from`/`to` time range.
+    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol
+    (an instrument in any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same
+    calls), agent, signal and a `from`/`to` time range.
 
-    Errors: 422 for a `limit` outside 1-100, an instant without a time zone or a
-    `cursor` this API did not issue.
+    Errors: 422 for a `limit` outside 1-100, an instant without a time zone, a
+    `cursor` this API did not issue or a `symbol` no source can resolve.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -203,11 +204,12 @@ def sync(
     """List your past predictions
 
      Every prediction you were answered, newest first, a page at a time (`cursor` from
-    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol,
-    agent, signal and a `from`/`to` time range.
+    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol
+    (an instrument in any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same
+    calls), agent, signal and a `from`/`to` time range.
 
-    Errors: 422 for a `limit` outside 1-100, an instant without a time zone or a
-    `cursor` this API did not issue.
+    Errors: 422 for a `limit` outside 1-100, an instant without a time zone, a
+    `cursor` this API did not issue or a `symbol` no source can resolve.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -252,11 +254,12 @@ async def asyncio_detailed(
     """List your past predictions
 
      Every prediction you were answered, newest first, a page at a time (`cursor` from
-    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol,
-    agent, signal and a `from`/`to` time range.
+    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol
+    (an instrument in any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same
+    calls), agent, signal and a `from`/`to` time range.
 
-    Errors: 422 for a `limit` outside 1-100, an instant without a time zone or a
-    `cursor` this API did not issue.
+    Errors: 422 for a `limit` outside 1-100, an instant without a time zone, a
+    `cursor` this API did not issue or a `symbol` no source can resolve.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -304,11 +307,12 @@ async def asyncio(
     """List your past predictions
 
      Every prediction you were answered, newest first, a page at a time (`cursor` from
-    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol,
-    agent, signal and a `from`/`to` time range.
+    `next_cursor`), with its outcome once its horizon has passed. Filter by symbol
+    (an instrument in any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same
+    calls), agent, signal and a `from`/`to` time range.
 
-    Errors: 422 for a `limit` outside 1-100, an instant without a time zone or a
-    `cursor` this API did not issue.
+    Errors: 422 for a `limit` outside 1-100, an instant without a time zone, a
+    `cursor` this API did not issue or a `symbol` no source can resolve.
 
     Args:
         limit (int | Unset):  Default: 20.

@@ -1,0 +1,323 @@
+"""Capacity: one API process serving ≥ 1,000 READY agents under a Zipf(1.1) access
+pattern, with a memory-budgeted model cache, beside the floor.
+
+SPEC §9's second wave: one API process serves ≥ 1,000 READY agents under a Zipf(1.1)
+access pattern with p99 ≤ 5 × the floor's p99 once warm.
+
+Method.  A fresh embedded deployment (bench/predict.py's `deployment`: SQLite, rate
+limits off) is served by one uvicorn process (bench/predict.py's `Server`, the same
+command) with ``MODEL_PRELOAD_COUNT=0`` and ``MODEL_CACHE_MB`` sized to hold
+``--cache-models`` models (default 200) by the cache's own per-model estimate, so that
+it evicts.  A small LSTM (1-minute bars, 1 h ahead, look-back 60, 32 units, one
+epoch) is trained once by the training job's code, and ``--agents`` READY agents
+(default 1,000) of one quant are inserted, each serving its own copy of it in its own
+version directory (bench/_agents.py, as tests/utils/serving.py's `ready_agent`).
+Agent k of the ranking is asked for with probability ∝ k^-1.1 (a Zipf law bounded to
+the agents); every request is ``/predict`` for one stock with ``Cache-Control:
+no-cache``, as in bench/predict.py.  ``--warmup`` draws warm the cache (default
+800; the cache fills and evicts), then ``--requests`` draws (default 800) are
+timed with one client (p50, p99), then as many with ``--clients`` concurrent clients
+(throughput).  Since one client's requests reach the cache in the order they are
+sent, an LRU of the cache's size replayed here tells which of them were misses
+(loads); their share and the hits' p99 are printed too.  Then the floor
+(bench/floor_app.py, one process, same command) is driven with the same token, the
+same request bodies in the same order and the same clients.
+
+Run: ``PYTHONPATH=. .venv/bin/python bench/capacity.py`` (about three minutes on 2
+cores).  Last line: ``capacity agents=<n> p50_ms=<a> p99_ms=<b> rps=<c>
+floor_p99_ms=<f> p99_ratio=<b/f> cache_models=<m> rss_mb=<r> miss_rate=<x>
+hit_p99_ms=<h> requests=<q> clients=<k> errors=<e>`` (``p50_ms``/``p99_ms``: one client;
+``rps``: ``--clients``; ``cache_models``: the models the byte budget holds, the
+cache's estimate being the same for every copy; ``rss_mb``: the API process's
+resident memory at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import math
+import signal
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from _agents import run_child
+from _harness import BenchError, exchange, machine_busy_s
+from predict import (
+    FLOOR_APP,
+    Run,
+    Server,
+    deployment,
+    group_cpu_s,
+    predict_request,
+    register,
+    wait_quiet,
+)
+
+TARGET_P99_RATIO = 5.0  # p99 <= 5 x the floor's, once warm (SPEC §9)
+ZIPF_S = 1.1
+MIB = 1024 * 1024
+
+
+def zipf_draws(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """`size` ranks in [0, n), rank k (1-based) with probability ∝ k^-ZIPF_S."""
+    weights = np.arange(1, n + 1, dtype=np.float64) ** -ZIPF_S
+    return rng.choice(n, size=size, p=weights / weights.sum())
+
+
+def lru_misses(sequence: Sequence[int], capacity: int, cache: OrderedDict[int, None]) -> np.ndarray:
+    """Replay `sequence` through an LRU of `capacity` (updating `cache`): a miss flag
+    per access, as `ModelCache` sees one client's requests."""
+    misses = np.zeros(len(sequence), dtype=bool)
+    for i, key in enumerate(sequence):
+        if key in cache:
+            cache.move_to_end(key)
+            continue
+        misses[i] = True
+        cache[key] = None
+        while len(cache) > capacity:
+            cache.popitem(last=False)
+    return misses
+
+
+ERRORS: list[str] = []  # every answer other than 200, in order (the first few kept)
+ERROR_COUNT = [0]
+
+
+async def _drive(port: int, raws: Sequence[bytes], clients: int) -> tuple[np.ndarray, float]:
+    """`raws` in order, shared by `clients` closed-loop clients: latency per request
+    (indexed as `raws`) and the wall time. An answer other than 200 is counted (and
+    its latency kept), not fatal: the line says how many."""
+    latencies = np.zeros(len(raws))
+    position = 0
+
+    async def client() -> None:
+        nonlocal position
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while position < len(raws):
+                i, position = position, position + 1
+                started = time.perf_counter()
+                status, body = await exchange(reader, writer, raws[i])
+                latencies[i] = time.perf_counter() - started
+                if status != 200:
+                    ERROR_COUNT[0] += 1
+                    if len(ERRORS) < 3:
+                        ERRORS.append(f"HTTP {status} {body[:300]!r}")
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies, time.perf_counter() - started
+
+
+def drive(server: Server, raws: Sequence[bytes], clients: int) -> Run:
+    """bench/predict.py's `load`, for a sequence of requests: the run and the CPU."""
+    assert server.proc is not None
+    try:
+        import uvloop
+    except ImportError:
+        factory = None
+    else:
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        machine_before, server_before = machine_busy_s(), group_cpu_s(server.proc.pid)
+        client_before = time.process_time()
+        latencies, wall = runner.run(_drive(server.port, raws, clients))
+        client_after = time.process_time()
+        machine_after, server_after = machine_busy_s(), group_cpu_s(server.proc.pid)
+    server_cpu = (
+        None if server_before is None or server_after is None else server_after - server_before
+    )
+    machine_cpu = (
+        None if machine_before is None or machine_after is None else machine_after - machine_before
+    )
+    return Run(clients, latencies, wall, client_after - client_before, server_cpu, machine_cpu)
+
+
+def settle(server: Server, patience_s: float) -> None:
+    """Wait (a while) until the server stops working on its own: the XLA compilations
+    its loads queued on its background thread."""
+    assert server.proc is not None
+    deadline = time.monotonic() + patience_s
+    while time.monotonic() < deadline:
+        before = group_cpu_s(server.proc.pid)
+        time.sleep(1.0)
+        after = group_cpu_s(server.proc.pid)
+        if before is None or after is None or after - before < 0.1:
+            return
+    print(f"  the server was still busy after {patience_s:.0f} s")
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident set, MiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def token_subject(token: str) -> str:
+    """The user id a JWT was issued to (its ``sub``; read, not verified)."""
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return str(claims["sub"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--agents", type=int, default=1000, help="READY agents (default 1000)")
+    parser.add_argument(
+        "--cache-models",
+        type=int,
+        default=200,
+        help="models MODEL_CACHE_MB is sized to hold, by the cache's estimate (default 200)",
+    )
+    parser.add_argument("--warmup", type=int, default=800, help="warm-up draws (default 800)")
+    parser.add_argument(
+        "--requests", type=int, default=800, help="measured draws of each run (default 800)"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=4, help="clients of the throughput run (default 4)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the draws' random seed")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=30.0,
+        help="seconds to wait for other work on the machine to stop (default 30)",
+    )
+    parser.add_argument("--start-timeout", type=float, default=60.0)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    servers: list[Server] = []
+    started = time.perf_counter()
+    try:
+        with deployment(args.keep) as (workdir, env):
+            artifact = workdir / "artifact"
+            built = run_child(env, workdir, "build", str(artifact))
+            estimate = int(built["estimated_bytes"])
+            budget_mb = math.ceil(args.cache_models * estimate / MIB)
+            cache_models = min(args.agents, budget_mb * MIB // estimate)
+            result_path = workdir / "result.json"
+            result_path.write_text(json.dumps(built["result"]))
+            print(
+                f"artifact trained in {time.perf_counter() - started:.1f} s; the cache charges "
+                f"{estimate / MIB:.2f} MiB per model: MODEL_CACHE_MB={budget_mb} holds "
+                f"{cache_models}"
+            )
+
+            api_env = {**env, "MODEL_CACHE_MB": str(budget_mb), "MODEL_PRELOAD_COUNT": "0"}
+            server = Server(api_env, workdir, "capacity")
+            servers.append(server)
+            print(f"api server up in {server.start(args.start_timeout):.1f} s (1 process)")
+            token = register(server.base)
+            # The agents are inserted while no server runs: a process that closes its
+            # SQLite connections beside a live embedded API has corrupted the database
+            # here (see bench/_agents.py).
+            server.stop()
+            seeded = time.perf_counter()
+            agents = run_child(
+                env, workdir, "seed", token_subject(token), str(artifact), str(result_path),
+                str(args.agents),
+            )["agents"]  # fmt: skip
+            print(f"{len(agents)} READY agents inserted in {time.perf_counter() - seeded:.1f} s")
+            server = Server(api_env, workdir, "capacity")
+            servers.append(server)
+            print(f"api server up in {server.start(args.start_timeout):.1f} s again")
+
+            rng = np.random.default_rng(args.seed)
+            order = rng.permutation(len(agents))  # rank -> agent
+            warm = order[zipf_draws(rng, len(agents), args.warmup)]
+            single_seq = order[zipf_draws(rng, len(agents), args.requests)]
+            loaded_seq = order[zipf_draws(rng, len(agents), args.requests)]
+            requests = [predict_request(token, agent) for agent in agents]
+
+            def raws(port: int, sequence: np.ndarray) -> list[bytes]:
+                encoded = [request.encode(port) for request in requests]
+                return [encoded[i] for i in sequence]
+
+            assert server.proc is not None
+            rss_before = rss_mb(server.proc.pid)
+            lru: OrderedDict[int, None] = OrderedDict()
+            warm_misses = lru_misses(warm.tolist(), cache_models, lru)
+            warming = drive(server, raws(server.port, warm), 1)
+            print(
+                f"warm-up: {len(warm)} draws, {int(warm_misses.sum())} loads, "
+                f"{warming.wall_s:.1f} s; {len(set(warm.tolist()))} distinct agents"
+            )
+            settle(server, args.wait_quiet)  # its XLA backlog is not "other work"
+            wait_quiet(args.wait_quiet)
+            misses = lru_misses(single_seq.tolist(), cache_models, lru)
+            single = drive(server, raws(server.port, single_seq), 1)
+            loaded = drive(server, raws(server.port, loaded_seq), args.clients)
+            rss_after = rss_mb(server.proc.pid)
+            server.stop()
+
+            floor_server = Server(env, workdir, "floor", app=FLOOR_APP)
+            servers.append(floor_server)
+            print(f"floor server up in {floor_server.start(args.start_timeout):.1f} s")
+            drive(floor_server, raws(floor_server.port, warm[: max(200, len(warm) // 4)]), 1)
+            wait_quiet(args.wait_quiet)
+            floor_single = drive(floor_server, raws(floor_server.port, single_seq), 1)
+            floor_loaded = drive(floor_server, raws(floor_server.port, loaded_seq), args.clients)
+            floor_server.stop()
+    except BenchError as exc:
+        sys.exit(f"bench/capacity.py: {exc}")
+    except KeyboardInterrupt:
+        sys.exit("bench/capacity.py: interrupted")
+    finally:
+        for server in servers:
+            server.stop()
+
+    if ERROR_COUNT[0]:
+        print(f"WARNING: {ERROR_COUNT[0]} answers other than 200, the first: {ERRORS}")
+    hits = single.latencies_s[~misses]
+    miss_lat = single.latencies_s[misses]
+    hit_p99 = float(np.percentile(hits, 99) * 1e3) if len(hits) else float("nan")
+    miss_p50 = float(np.percentile(miss_lat, 50) * 1e3) if len(miss_lat) else float("nan")
+    miss_rate = float(misses.mean())
+    p99_ratio = single.p99_ms / floor_single.p99_ms
+    print(
+        f"POST /api/v1/predict, {len(agents)} READY agents, Zipf({ZIPF_S}) draws, "
+        f"Cache-Control: no-cache; one API process, cache of {cache_models} models "
+        f"(MODEL_CACHE_MB={budget_mb}):"
+    )
+    print(single.line("platform"))
+    print(loaded.line("platform"))
+    print(floor_single.line(f"floor ({FLOOR_APP})"))
+    print(floor_loaded.line(f"floor ({FLOOR_APP})"))
+    print(
+        f"  one client: {int(misses.sum())} of {len(misses)} requests were loads "
+        f"({miss_rate:.1%}; p50 {miss_p50:.1f} ms), the hits' p99 {hit_p99:.2f} ms "
+        f"({hit_p99 / floor_single.p99_ms:.1f} x the floor's p99)"
+    )
+    print(
+        f"  API process resident memory {rss_before:.0f} MiB before the warm-up, "
+        f"{rss_after:.0f} MiB at the end"
+    )
+    verdict = "met" if p99_ratio <= TARGET_P99_RATIO else "MISSED"
+    print(
+        f"target (SPEC §9): p99 <= {TARGET_P99_RATIO:g} x the floor's p99 once warm: "
+        f"{p99_ratio:.1f} x, {verdict}; {time.perf_counter() - started:.0f} s in all"
+    )
+    print(
+        f"capacity agents={len(agents)} p50_ms={single.p50_ms:.2f} p99_ms={single.p99_ms:.2f} "
+        f"rps={loaded.rps:.1f} floor_p99_ms={floor_single.p99_ms:.2f} p99_ratio={p99_ratio:.2f} "
+        f"cache_models={cache_models} rss_mb={rss_after:.0f} miss_rate={miss_rate:.3f} "
+        f"hit_p99_ms={hit_p99:.2f} requests={len(single_seq)} clients={args.clients} "
+        f"errors={ERROR_COUNT[0]}"
+    )
+
+
+if __name__ == "__main__":
+    main()
