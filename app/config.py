@@ -85,9 +85,10 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     # Files under DATA_DIR (docs/MARKET_DATA.md "csv"): the IANA zone of their naive
-    # times (a file's `<file>.json` sidecar may declare its own), and whether exports
-    # with `Adj Close` (Yahoo) are adjusted for splits and dividends (false: traded prices).
-    csv_timezone: str = "America/New_York"
+    # times (unset: the zone of the file's instrument's exchange; a file's `<file>.json`
+    # sidecar may declare its own), and whether exports with `Adj Close` (Yahoo) are
+    # adjusted for splits and dividends (false: traded prices).
+    csv_timezone: str | None = None
     csv_adjust_prices: bool = True
     model_dir: Path | None = None
     # Where trained versions' files are kept for every process (docs/MODELS.md "On
@@ -141,6 +142,11 @@ class Settings(BaseSettings):
     # ...and runs at this niceness, so when the API and a training run both want a
     # core the API's requests win it (SPEC §9: p99 while training ≤ 1.5 × idle).
     training_nice: int = Field(default=10, ge=0, le=19)
+    # The Keras backend of the training child only (the API and backtests serve under
+    # TensorFlow): on one CPU thread JAX fits the LSTM ≈ 1.7-2.7x and the CNN ≈ 1.4-1.6x
+    # faster, the Transformer about as fast (bench/training.py); without jax installed
+    # training falls back to TensorFlow with a warning (app.ml.backend).
+    keras_training_backend: Literal["tensorflow", "jax"] = "jax"
     backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)
     # Skill is judged on up to this many rolling-origin folds, each trained afresh
     # (0: on the single test split only, which is quicker and weaker).
@@ -214,7 +220,9 @@ class Settings(BaseSettings):
 
     @field_validator("csv_timezone")
     @classmethod
-    def _zone_exists(cls, value: str) -> str:
+    def _zone_exists(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -6,6 +6,7 @@ dependency in its thread pool, a thread round-trip per dependency per request.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,7 +16,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import ScalarSelect
+from sqlmodel import col
 
 from app.config import Settings
 from app.db import session_scope
@@ -95,26 +99,77 @@ async def get_token_claims(
         raise unauthorized("no bearer token")
     claims = decode_token(token, secret=runtime.settings.jwt_secret(), expected_type="access")
     if await runtime.revocations.is_revoked([claims.jti, family_key(claims.family)]):
-        raise unauthorized("the token has been revoked (logout or refresh-token reuse)")
+        raise unauthorized(_REVOKED)
     return claims
 
 
 TokenDep = Annotated[TokenClaims, Depends(get_token_claims)]
 
 
-async def get_current_user(claims: TokenDep, session: SessionDep) -> User:
-    return await _active_user(session, claims.sub)
+@dataclass(frozen=True)
+class Bearer:
+    """A decoded access token, its revocation keys, and whether only the database can
+    still say it was revoked (memory and Redis knew nothing)."""
+
+    claims: TokenClaims
+    keys: list[str]
+    ask_database: bool
 
 
-async def _active_user(session: AsyncSession, subject: str) -> User:
+async def get_bearer(
+    runtime: RuntimeDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Bearer:
+    """Before any session opens: a request without a valid token never gets one."""
+    if not token:
+        raise unauthorized("no bearer token")
+    claims = decode_token(token, secret=runtime.settings.jwt_secret(), expected_type="access")
+    keys = [claims.jti, family_key(claims.family)]
+    revoked = await runtime.revocations.answer_without_database(keys)
+    if revoked:
+        raise unauthorized(_REVOKED)
+    return Bearer(claims, keys, ask_database=revoked is None)
+
+
+async def get_current_user(
+    bearer: Annotated[Bearer, Depends(get_bearer)], runtime: RuntimeDep, session: SessionDep
+) -> User:
+    """The caller, checked as `TokenDep` checks a token; when only the database knows
+    whether it was revoked (embedded mode, Redis down), that check rides on the
+    user's own SELECT: one round trip on every authenticated call, not two."""
+    if not bearer.ask_database:
+        return await _active_user(session, bearer.claims.sub)
+    parameters = {"user_id": _user_id(bearer.claims.sub)}
+    parameters.update(runtime.revocations.revoked_key_parameters(bearer.keys))
+    query = _user_unless_revoked(runtime.revocations.revoked_key)
+    row = (await session.execute(query, parameters)).first()
+    if row is not None and runtime.revocations.remember(row[1]):
+        raise unauthorized(_REVOKED)
+    return _active(None if row is None else row[0])
+
+
+_REVOKED = "the token has been revoked (logout or refresh-token reuse)"
+
+
+@functools.cache
+def _user_unless_revoked(revoked_key: ScalarSelect[str]) -> Select[User, str]:
+    return select(User, revoked_key).where(col(User.id) == bindparam("user_id"))
+
+
+def _user_id(subject: str) -> uuid.UUID:
     try:
-        user_id = uuid.UUID(subject)
+        return uuid.UUID(subject)
     except ValueError:
         raise unauthorized("the token's subject is not a user id") from None
-    user = await session.get(User, user_id)
+
+
+def _active(user: User | None) -> User:
     if user is None or not user.is_active:
         raise unauthorized("the token's account no longer exists or is disabled")
     return user
+
+
+async def _active_user(session: AsyncSession, subject: str) -> User:
+    return _active(await session.get(User, _user_id(subject)))
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -4,27 +4,30 @@ pattern, with a memory-budgeted model cache, beside the floor.
 SPEC §9's second wave: one API process serves ≥ 1,000 READY agents under a Zipf(1.1)
 access pattern with p99 ≤ 5 × the floor's p99 once warm.
 
-Method.  A fresh embedded deployment (bench/predict.py's `deployment`: SQLite, rate
+Method. A fresh embedded deployment (bench/predict.py's `deployment`: SQLite, rate
 limits off) is served by one uvicorn process (bench/predict.py's `Server`, the same
-command) with ``MODEL_PRELOAD_COUNT=0`` and ``MODEL_CACHE_MB`` sized to hold
-``--cache-models`` models (default 200) by the cache's own per-model estimate, so that
-it evicts.  A small LSTM (1-minute bars, 1 h ahead, look-back 60, 32 units, one
-epoch) is trained once by the training job's code, and ``--agents`` READY agents
-(default 1,000) of one quant are inserted, each serving its own copy of it in its own
-version directory (bench/_agents.py, as tests/utils/serving.py's `ready_agent`).
-Agent k of the ranking is asked for with probability ∝ k^-1.1 (a Zipf law bounded to
-the agents); every request is ``/predict`` for one stock with ``Cache-Control:
-no-cache``, as in bench/predict.py.  ``--warmup`` draws warm the cache (default
-800; the cache fills and evicts), then ``--requests`` draws (default 800) are
-timed with one client (p50, p99), then as many with ``--clients`` concurrent clients
-(throughput).  Since one client's requests reach the cache in the order they are
-sent, an LRU of the cache's size replayed here tells which of them were misses
-(loads); their share and the hits' p99 are printed too.  Then the floor
-(bench/floor_app.py, one process, same command) is driven with the same token, the
-same request bodies in the same order and the same clients.
+command) with ``MODEL_PRELOAD_COUNT=0`` and the default ``MODEL_CACHE_MB`` (or one sized
+to hold ``--cache-models`` models by the cache's own per-model estimate, so that it
+evicts). Agents of one structure share its graph and each keeps its weights only (≈ 0.1
+MiB: bench/model_memory.py), so the default budget holds all of them. A small LSTM
+(1-minute bars, 1 h ahead, look-back 60, 32 units, one epoch) is trained once by the
+training job's code, and ``--agents`` READY agents (default 1,000) of one quant are
+inserted, each serving its own copy of it in its own version directory
+(bench/_agents.py, as tests/utils/serving.py's `ready_agent`). Agent k of the ranking is
+asked for with probability ∝ k^-1.1 (a Zipf law bounded to the agents); every request is
+``/predict`` for one stock with ``Cache-Control: no-cache``, as in bench/predict.py.
+``--warmup`` draws warm the cache (default 800), then ``--requests`` draws (default 800)
+are timed with one client (p50, p99), then as many with ``--clients`` concurrent clients
+(throughput). Since one client's requests reach the cache in the order they are sent, an
+LRU of the cache's size replayed here tells which of them were misses (loads); their
+share and the hits' p99 are printed too. Then the floor (bench/floor_app.py, one
+process, same command) is driven with the same token, the same request bodies in the
+same order and the same clients.
 
-Run: ``PYTHONPATH=. .venv/bin/python bench/capacity.py`` (about three minutes on 2
-cores).  Last line: ``capacity agents=<n> p50_ms=<a> p99_ms=<b> rps=<c>
+Run: ``PYTHONPATH=. .venv/bin/python bench/capacity.py`` (about four minutes on 2
+cores; bench/model_memory.py's figures are taken at the end).  Last line: ``capacity
+agents=<n> rss_mb_lstm=.. rss_mb_cnn=.. rss_mb_transformer=.. zipf_p99_ms=<b>
+zipf_ratio=<b/f> p50_ms=<a> p99_ms=<b> rps=<c>
 floor_p99_ms=<f> p99_ratio=<b/f> cache_models=<m> rss_mb=<r> miss_rate=<x>
 hit_p99_ms=<h> requests=<q> clients=<k> errors=<e>`` (``p50_ms``/``p99_ms``: one client;
 ``rps``: ``--clients``; ``cache_models``: the models the byte budget holds, the
@@ -40,6 +43,7 @@ import base64
 import json
 import math
 import signal
+import subprocess
 import sys
 import time
 from collections import OrderedDict
@@ -59,6 +63,8 @@ from predict import (
     register,
     wait_quiet,
 )
+
+from app.config import Settings
 
 TARGET_P99_RATIO = 5.0  # p99 <= 5 x the floor's, once warm (SPEC §9)
 ZIPF_S = 1.1
@@ -177,8 +183,9 @@ def main() -> None:
     parser.add_argument(
         "--cache-models",
         type=int,
-        default=200,
-        help="models MODEL_CACHE_MB is sized to hold, by the cache's estimate (default 200)",
+        default=None,
+        help="size MODEL_CACHE_MB to hold this many models by the cache's estimate, so "
+        "that it evicts (default: the setting's default budget)",
     )
     parser.add_argument("--warmup", type=int, default=800, help="warm-up draws (default 800)")
     parser.add_argument(
@@ -206,7 +213,11 @@ def main() -> None:
             artifact = workdir / "artifact"
             built = run_child(env, workdir, "build", str(artifact))
             estimate = int(built["estimated_bytes"])
-            budget_mb = math.ceil(args.cache_models * estimate / MIB)
+            budget_mb = (
+                Settings.model_fields["model_cache_mb"].default
+                if args.cache_models is None
+                else math.ceil(args.cache_models * estimate / MIB)
+            )
             cache_models = min(args.agents, budget_mb * MIB // estimate)
             result_path = workdir / "result.json"
             result_path.write_text(json.dumps(built["result"]))
@@ -310,13 +321,30 @@ def main() -> None:
         f"target (SPEC §9): p99 <= {TARGET_P99_RATIO:g} x the floor's p99 once warm: "
         f"{p99_ratio:.1f} x, {verdict}; {time.perf_counter() - started:.0f} s in all"
     )
+    memory = model_memory()
     print(
-        f"capacity agents={len(agents)} p50_ms={single.p50_ms:.2f} p99_ms={single.p99_ms:.2f} "
+        f"capacity agents={len(agents)} {memory} zipf_p99_ms={single.p99_ms:.2f} "
+        f"zipf_ratio={p99_ratio:.2f} p50_ms={single.p50_ms:.2f} p99_ms={single.p99_ms:.2f} "
         f"rps={loaded.rps:.1f} floor_p99_ms={floor_single.p99_ms:.2f} p99_ratio={p99_ratio:.2f} "
         f"cache_models={cache_models} rss_mb={rss_after:.0f} miss_rate={miss_rate:.3f} "
         f"hit_p99_ms={hit_p99:.2f} requests={len(single_seq)} clients={args.clients} "
         f"errors={ERROR_COUNT[0]}"
     )
+
+
+def model_memory() -> str:
+    """Resident memory per cached model of each architecture (bench/model_memory.py,
+    run in its own processes): its ``rss_mb_*`` keys."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("model_memory.py"))],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        return "rss_mb_lstm=nan rss_mb_cnn=nan rss_mb_transformer=nan"
+    last = done.stdout.strip().splitlines()[-1]
+    print("  " + "\n  ".join(done.stdout.strip().splitlines()[:-1]))
+    return " ".join(part for part in last.split() if part.startswith("rss_mb_"))
 
 
 if __name__ == "__main__":

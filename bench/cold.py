@@ -51,18 +51,35 @@ JIT_WAIT_S = 120.0
 
 def measure(directory: Path, sha256: str, rounds: int) -> dict[str, float]:
     """In this (fresh) process: plain loads, background-jit loads and their first calls."""
+    import weakref
+
+    from app.ml import inference
     from app.ml.inference import Predictor
 
-    Predictor.load(directory, sha256)  # TensorFlow's and XLA's one-off costs
+    # TensorFlow's and XLA's one-off costs; then this model stays loaded, as the
+    # process's other agents of the same structure do.
+    resident = Predictor.load(directory, sha256)
+    graphs = inference._GRAPHS
     plain_ms: list[float] = []
     lazy_ms: list[float] = []
     first_ms: list[float] = []
     warm_ms: list[float] = []
+    unseen_ms: list[float] = []
     rng = np.random.default_rng(0)
     for _ in range(rounds):
+        # The reference: a plain load of a structure no loaded model has (trace + XLA).
+        inference._GRAPHS = weakref.WeakValueDictionary()
         started = time.perf_counter()
         Predictor.load(directory, sha256)
         plain_ms.append(1e3 * (time.perf_counter() - started))
+        # A structure no model has, loaded as the API does: its plain graph traced.
+        inference._GRAPHS = weakref.WeakValueDictionary()
+        started = time.perf_counter()
+        unseen = Predictor.load(directory, sha256, background_jit=True)
+        unseen_ms.append(1e3 * (time.perf_counter() - started))
+        unseen.compiled.wait_for_jit(JIT_WAIT_S)
+        del unseen
+        inference._GRAPHS = graphs
 
         started = time.perf_counter()
         lazy = Predictor.load(directory, sha256, background_jit=True)
@@ -77,12 +94,14 @@ def measure(directory: Path, sha256: str, rounds: int) -> dict[str, float]:
         started = time.perf_counter()
         lazy.forecast(rows.astype(np.float32), last_close=100.0)
         warm_ms.append(1e3 * (time.perf_counter() - started))
+    assert resident.compiled.graph is lazy.compiled.graph
     return {
         "load_ms": statistics.median(plain_ms),
         "lazy_load_ms": statistics.median(lazy_ms),
         "first_call_ms": statistics.median(first_ms),
         "warm_call_ms": statistics.median(warm_ms),
         "first_call_max_ms": max(first_ms),
+        "unseen_load_ms": statistics.median(unseen_ms),
     }
 
 
@@ -122,6 +141,8 @@ def main() -> None:
         busy = (after - before) if before is not None and after is not None else float("nan")
         result = child_json("--measure", str(directory), sha, "--rounds", str(args.rounds))
     ratio = result["first_call_ms"] / result["load_ms"]
+    # Unannounced: the version's load happens in the request, then its first call.
+    unannounced = (result["lazy_load_ms"] + result["first_call_ms"]) / result["load_ms"]
     print(
         f"{args.architecture} {FREQUENCY} defaults, {args.rounds} rounds, medians; "
         f"other work on the machine before the run: {busy:.2f} cores busy"
@@ -132,11 +153,17 @@ def main() -> None:
         f"(worst {result['first_call_max_ms']:.2f}); once XLA serves "
         f"{result['warm_call_ms']:.2f} ms"
     )
-    verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
-    print(f"  first call / plain load = {ratio:.4f} ({verdict} the ≤ {TARGET_RATIO} target)")
+    print(
+        f"  a structure no loaded model has: background-jit load "
+        f"{result['unseen_load_ms']:.0f} ms (its plain graph traced)"
+    )
+    for name, value in (("first call", ratio), ("load + first call", unannounced)):
+        verdict = "meets" if value <= TARGET_RATIO else "MISSES"
+        print(f"  {name} / plain load = {value:.4f} ({verdict} the ≤ {TARGET_RATIO} target)")
     print(
         f"cold load_ms={result['load_ms']:.1f} first_call_ms={result['first_call_ms']:.2f} "
         f"ratio={ratio:.4f} lazy_load_ms={result['lazy_load_ms']:.1f} "
+        f"unannounced_ratio={unannounced:.4f} unseen_load_ms={result['unseen_load_ms']:.1f} "
         f"warm_call_ms={result['warm_call_ms']:.2f} busy_cores={busy:.2f}"
     )
 

@@ -11,18 +11,22 @@ one architecture's allocations do not hide the next's), one copy is loaded with
 the resident set's growth over those N, divided by N, is one model's cost.  Beside
 it: the bytes of the model's weights (`weights_bytes` below), and their ratio.
 
-What it showed (2026-11-28, this 2-core machine): 3.6 MiB (LSTM), 2.6 (CNN) and 7.9
-(Transformer) per model at the defaults, whose weights are 16-40 KiB; with 4 × the
-units (``--units 128``, 12 × the weights) 3.9, 3.2 and 8.2 MiB.  A loaded model's cost
-follows its graph (the Keras layers, the traced and XLA-compiled `tf.function`), not
-its weights, so `CompiledModel.estimated_bytes`, what the cache charges, counts the
-traced graph's operations and adds the weights three times (see app/ml/inference.py).
+What it showed (2026-11-28, this 2-core machine).  Before models of one structure
+shared a graph: 3.6 MiB (LSTM), 2.6 (CNN) and 7.9 (Transformer) per model at the
+defaults, whose weights are 16-40 KiB; a loaded model's cost followed its graph (the
+Keras layers, the traced and XLA-compiled `tf.function`), not its weights.  Now every
+copy after the first runs on its structure's graph (`SharedGraph` in
+app/ml/inference.py) and keeps its weights only: 0.10-0.14 MiB (LSTM), 0.10 (CNN),
+0.23 (Transformer) per model, loads of 33-96 ms.  The first load of a process also
+pays one-off costs (≈ 90-120 MiB of TensorFlow and Keras runtime), printed apart.
 
 Run: ``PYTHONPATH=. .venv/bin/python bench/model_memory.py`` (about a minute;
 ``--copies`` to change N, ``--units`` to try larger models).  Last line:
 ``model_memory rss_mb_lstm=.. rss_mb_cnn=.. rss_mb_transformer=.. weights_kb_lstm=..
 weights_kb_cnn=.. weights_kb_transformer=.. estimate_mb_lstm=.. estimate_mb_cnn=..
-estimate_mb_transformer=..`` (MiB and KiB; ``estimate_mb``: what the cache charges).
+estimate_mb_transformer=.. first_mb_lstm=.. first_mb_cnn=.. first_mb_transformer=..``
+(MiB and KiB; ``estimate_mb``: what the cache charges a copy; ``first_mb``: the
+first load's growth, one-off costs included).
 """
 
 from __future__ import annotations
@@ -96,8 +100,12 @@ def build_artifact(
 
 def measure(directory: Path, sha256: str, copies: int) -> dict[str, float]:
     """In this (fresh) process: load one copy, then `copies` more; RSS growth per copy."""
-    from app.ml.inference import Predictor, weights_bytes
+    import tensorflow  # noqa: F401  # its import is not the first model's cost
 
+    from app.ml.inference import Predictor
+
+    gc.collect()
+    empty = rss_bytes()
     started = time.perf_counter()
     first = Predictor.load(directory, sha256)
     first_load_s = time.perf_counter() - started
@@ -112,8 +120,10 @@ def measure(directory: Path, sha256: str, copies: int) -> dict[str, float]:
     after = rss_bytes()
     return {
         "rss_per_model": (after - before) / copies,
-        "weights_bytes": float(weights_bytes(first.compiled.model)),
-        "estimate": float(first.compiled.estimated_bytes),
+        "rss_first": float(before - empty),
+        "weights_bytes": float(first.compiled.weights_bytes),
+        "estimate": float(kept[-1].compiled.estimated_bytes),
+        "estimate_first": float(first.compiled.estimated_bytes),
         "first_load_s": first_load_s,
         "load_s": load_s,
         "rss_total": float(after),
@@ -154,12 +164,13 @@ def main() -> None:
             result = child_json(args, "--measure", str(directory), sha)
             results[architecture] = result
             print(
-                f"  {architecture:<11} {result['rss_per_model'] / MIB:6.2f} MiB resident per "
-                f"model ({args.copies} copies; process {result['rss_total'] / MIB:.0f} MiB)  "
-                f"weights {result['weights_bytes'] / 1024:7.1f} KiB  "
-                f"ratio {result['rss_per_model'] / result['weights_bytes']:6.1f}  "
-                f"cache charges {result['estimate'] / MIB:5.2f} MiB  "
-                f"load {result['load_s'] * 1e3:.0f} ms (first {result['first_load_s'] * 1e3:.0f})"
+                f"  {architecture:<11} first load {result['rss_first'] / MIB:5.1f} "
+                f"MiB with one-off costs (charged {result['estimate_first'] / MIB:5.2f}), then "
+                f"{result['rss_per_model'] / MIB:5.2f} MiB per model (charged "
+                f"{result['estimate'] / MIB:5.2f}; {args.copies} copies; process "
+                f"{result['rss_total'] / MIB:.0f} MiB)  weights "
+                f"{result['weights_bytes'] / 1024:5.1f} KiB  load {result['load_s'] * 1e3:.0f} "
+                f"ms (first {result['first_load_s'] * 1e3:.0f})"
             )
     units = "default units" if args.units is None else f"units={args.units}"
     print(f"daily defaults ({units}), {FEATURES} features; resident growth per Predictor.load")
@@ -172,6 +183,8 @@ def main() -> None:
         )
         + " "
         + " ".join(f"estimate_mb_{a.lower()}={results[a]['estimate'] / MIB:.2f}" for a in results)
+        + " "
+        + " ".join(f"first_mb_{a.lower()}={results[a]['rss_first'] / MIB:.2f}" for a in results)
     )
 
 

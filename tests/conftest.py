@@ -28,6 +28,10 @@ from tests.utils.backends import REDIS_URL, TEST_SECRET, throwaway_database
 from tests.utils.client import open_client
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# JAX compiles each new model afresh, which a test's tiny model does not repay, and
+# the timing of the worker tests assumes TensorFlow's pace: every test, its servers and
+# workers train under TensorFlow (tests/ml/test_training_backend.py picks JAX itself).
+os.environ.setdefault("KERAS_TRAINING_BACKEND", "tensorflow")
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 

@@ -1,7 +1,10 @@
-"""The trading clock: the exchange session, time-of-day windows and time zones.
+"""The trading clock: time-of-day windows, time zones and New York's default hours.
 
-The platform trades the regular US session, so its zone and hours are written
-down once here; the bar calendar built on them lives in `market_data.frequency`.
+Each instrument's sessions (holidays, half-days, lunch breaks, other exchanges, FX
+24/5) come from `app.core.calendars`; the bar calendar built on them lives in
+`market_data.frequency`. The constants below are New York's usual session: the
+default zone of windows and the hours of US listings' ordinary days, not a rule the
+market-data layer applies to every instrument.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ Every builder returns a compiled regression model: input
 from __future__ import annotations
 
 import dataclasses
+import random
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -122,7 +124,7 @@ def build_model(architecture: str, hp: Hyperparameters, n_features: int) -> kera
     same inputs give the same initial weights."""
     import keras
 
-    keras.utils.set_random_seed(hp.seed)
+    _set_random_seed(hp.seed)
     builder = {"LSTM": _lstm, "CNN": _cnn, "TRANSFORMER": _transformer}[
         normalise_architecture(architecture)
     ]
@@ -134,6 +136,33 @@ def build_model(architecture: str, hp: Hyperparameters, n_features: int) -> kera
     model = keras.Model(inputs, output, name=normalise_architecture(architecture).lower())
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=hp.learning_rate), loss="mse")
     return model
+
+
+def _set_random_seed(seed: int) -> None:
+    """`keras.utils.set_random_seed`, which also seeds TensorFlow, importing it if it is
+    installed (≈ 3 s); under another backend (`app.ml.backend`: JAX) TensorFlow is not
+    used, so the same seeding without it: Python, NumPy and Keras' own generators."""
+    import keras
+    import numpy as np
+
+    if keras.config.backend() == "tensorflow" or "tensorflow" in sys.modules:
+        keras.utils.set_random_seed(seed)
+        return
+    try:
+        from keras.src.backend.common import global_state
+        from keras.src.random import seed_generator
+        from keras.src.utils import module_utils
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+    except ImportError:  # another Keras layout: seed as Keras does, TensorFlow and all
+        keras.utils.set_random_seed(seed)
+        return
+    # Keras also imports TensorFlow, if installed, to ask whether an object is one of
+    # its own (saving a model does): under JAX none is, so it need not be imported.
+    module_utils.tensorflow._available = False
+    global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
 
 
 def _lstm(inputs: Any, hp: Hyperparameters) -> Any:

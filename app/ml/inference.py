@@ -1,19 +1,22 @@
 """Millisecond single-window inference, and the in-memory model cache.
 
 `model.predict` builds a data pipeline per call (≈ 45 ms here) and an eager LSTM runs its
-loop in Python; both are wrong for one request. A `CompiledModel` traces a concrete
-`tf.function` once and calls it per batch shape at load, so the first request pays no
-tracing, and holds no Python state, so a thread pool may call it at once. TensorFlow is
-imported inside functions, so the API can import `ModelCache` at start-up for free.
+loop in Python; both are wrong for one request. A `CompiledModel` runs on a concrete
+`tf.function` traced once and called per batch shape at load, so the first request pays
+no tracing, and holds no Python state, so a thread pool may call it at once. The
+function takes the weights as arguments, so every model of one structure (the same
+hyperparameters) shares it (`SharedGraph`). TensorFlow is imported inside functions, so
+the API can import `ModelCache` at start-up for free.
 
-XLA compilation is most of a load (≈ 170-200 ms of ≈ 270-600 for a 1-minute LSTM; the
-`.keras` file ≈ 20 ms, the plain graph ≈ 55 ms), so the API loads with
+XLA compilation is most of a first load (≈ 170-200 ms of ≈ 270-600 for a 1-minute
+LSTM; the `.keras` file ≈ 20-40 ms, the plain graph ≈ 55 ms), so the API loads with
 ``background_jit``: the plain graph serves at once and a background thread swaps the
-XLA function in when it is compiled.
+XLA function in when it is compiled; a later model of the structure pays the file only.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import queue
@@ -38,16 +41,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-# What one loaded model keeps resident, fitted to bench/model_memory.py's measurements
-# (RSS growth per `Predictor.load`, daily defaults and 4 × the units, 10 features; Keras 3
-# / TF 2.21 on this CPU: LSTM 3.6, CNN 2.6, Transformer 7.9 MiB at the defaults, whose
-# weights are only 16-40 KiB). Most of it grows with the model's graph, not its weights
-# (the Keras layers, the traced and XLA-compiled function): ≈ 40 KiB per operation of the
-# traced graph (79 for the default LSTM, 70 CNN, 226 Transformer, more with more
-# layers), plus the weights about three times over (the variables and Adam's two slots,
-# loaded with the `.keras` file). The estimate is within about ±25 % of those runs.
+# What a loaded model keeps resident, from bench/model_memory.py (RSS growth per
+# `Predictor.load`, daily defaults, 10 features; Keras 3 / TF 2.21 on this CPU). The
+# first model of a structure carries its graph (the Keras layers, the traced and
+# XLA-compiled function: 3.6 MiB for an LSTM, 2.6 CNN, 7.9 Transformer, ≈ 40 KiB per
+# operation of the traced graph, within about ±25 %). Every later model of that
+# structure shares the graph and keeps only its weights: 0.09 MiB per LSTM, 0.10 CNN,
+# 0.23 Transformer, whose weights are 16-40 KiB: the weights about three times over and
+# ≈ 6 KiB per tensor.
 BYTES_PER_GRAPH_OP = 40 * 1024
 WEIGHTS_FACTOR = 3
+TENSOR_OVERHEAD_BYTES = 6 * 1024
 
 
 def weights_bytes(model: Any) -> int:
@@ -58,26 +62,154 @@ def weights_bytes(model: Any) -> int:
     )
 
 
+def structure_key(model: Any) -> str:
+    """What two models must share to run on one traced graph: their configuration with
+    every generated name (`lstm_3`, `add_2`) replaced by the operation's position, so
+    two agents built with the same hyperparameters have equal keys and any difference
+    in layers, sizes or wiring gives another."""
+    operations = getattr(model, "operations", None) or model.layers
+    names = {op.name: f"#{i}" for i, op in enumerate(operations)}
+    names[model.name] = "#model"
+
+    def anonymous(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: anonymous(v) for k, v in value.items() if k != "name"}
+        if isinstance(value, list | tuple):
+            return [anonymous(v) for v in value]
+        if isinstance(value, str):
+            return names.get(value, value)
+        return value
+
+    shapes = [(tuple(v.shape), str(v.dtype)) for v in model.weights]
+    return json.dumps([anonymous(model.get_config()), shapes], sort_keys=True, default=str)
+
+
+class SharedGraph:
+    """One traced forward pass for every model of one structure, its weights passed
+    in as arguments (Keras' `stateless_call`), not captured.
+
+    A traced graph and its XLA executable are most of what a loaded model keeps
+    resident (≈ 2.5-8 MiB against weights of 16-40 KiB) and most of a load's time;
+    agents trained with the same hyperparameters differ only in their weights. So the
+    first model of a structure traces and compiles (XLA on `_JitCompiler`'s thread
+    with ``background_jit``) and every later one only brings its weights: its load is
+    the `.keras` file, its memory the weights. Graphs are held by the models that use
+    them (`_GRAPHS` is weak), so the last eviction of a structure frees its graph.
+    """
+
+    def __init__(self, template: Any, lookback: int, n_features: int) -> None:
+        import tensorflow as tf
+
+        self.template = template  # traced once, never called with its own weights
+        self.lookback, self.n_features = lookback, n_features
+        self.jit_compiled = False
+        self._settled = threading.Event()  # set once jit_compiled is final
+        self._lock = threading.Lock()
+        self._warmed: set[int] = set()
+        self._forward = self._compile(tf, False, ())
+
+    def _compile(self, tf: Any, jit_compile: bool, batches: Iterable[int]) -> Any:
+        template = self.template
+        window = tf.TensorSpec([None, self.lookback, self.n_features], tf.float32)
+        trainable = [tf.TensorSpec(v.shape, v.dtype) for v in template.trainable_variables]
+        fixed = [tf.TensorSpec(v.shape, v.dtype) for v in template.non_trainable_variables]
+
+        @tf.function(input_signature=[trainable, fixed, window], jit_compile=jit_compile)
+        def forward(trainable: Any, fixed: Any, window: Any) -> Any:
+            outputs, _ = template.stateless_call(trainable, fixed, window, training=False)
+            return outputs
+
+        concrete = forward.get_concrete_function()
+        self._warm(concrete, batches)
+        return concrete
+
+    def _warm(self, concrete: Any, batches: Iterable[int]) -> None:
+        import tensorflow as tf
+
+        trainable = [tf.zeros(v.shape, v.dtype) for v in self.template.trainable_variables]
+        fixed = [tf.convert_to_tensor(v) for v in self.template.non_trainable_variables]
+        for batch in batches:
+            concrete(trainable, fixed, tf.zeros([batch, self.lookback, self.n_features]))
+
+    def warm(self, batches: Iterable[int]) -> None:
+        """Trace-free calls at each batch size not yet seen (XLA compiles per shape)."""
+        with self._lock:
+            new = [b for b in batches if b not in self._warmed]
+            if new:
+                self._warm(self._forward, new)
+                self._warmed.update(new)
+
+    def compile_now(self, jit_compile: bool) -> None:
+        """Replace the plain graph by the XLA one (or keep the plain one when XLA
+        cannot compile it, or when `jit_compile` is False); settles `jit_compiled`."""
+        import tensorflow as tf
+
+        if self._settled.is_set():
+            return
+        try:
+            if jit_compile:
+                with self._lock:
+                    batches = sorted(self._warmed)
+                forward = self._compile(tf, True, batches)
+                with self._lock:  # sizes warmed meanwhile are compiled before the swap
+                    self._warm(forward, sorted(self._warmed - set(batches)))
+                    self._forward = forward  # one store: a call sees the old or the new
+                    self.jit_compiled = True
+        except tf.errors.OpError as exc:
+            logger.info("XLA could not compile the model; the plain graph serves: %s", exc)
+        finally:
+            self._settled.set()
+
+    def wait(self, timeout: float | None) -> bool:
+        self._settled.wait(timeout)
+        return self.jit_compiled
+
+    @property
+    def settled(self) -> bool:
+        return self._settled.is_set()
+
+    def __call__(self, trainable: Any, fixed: Any, windows: Any) -> Any:
+        return self._forward(trainable, fixed, windows)
+
+
+_GRAPHS: weakref.WeakValueDictionary[str, SharedGraph] = weakref.WeakValueDictionary()
+_GRAPHS_LOCK = threading.Lock()
+
+
+def _graph_for(model: Any, lookback: int, n_features: int) -> tuple[SharedGraph, bool]:
+    """The structure's graph, and whether this call created it."""
+    key = structure_key(model)
+    with _GRAPHS_LOCK:
+        graph = _GRAPHS.get(key)
+        if graph is not None:
+            return graph, False
+        graph = SharedGraph(model, lookback, n_features)
+        _GRAPHS[key] = graph
+        return graph, True
+
+
 class CompiledModel:
-    """A Keras model behind a warmed, fixed-signature concrete function.
+    """A Keras model's weights behind its structure's warmed, fixed-signature graph.
 
-    By default the function is XLA-compiled (``jit_compile``): XLA fuses an
-    LSTM's per-step loop, which on this CPU cuts a batch-1 LSTM call from
-    ≈ 3 ms to ≈ 0.5 ms.  XLA compiles once per batch shape, so every batch size
-    the caller will use belongs in ``warm_batch_sizes``; if XLA cannot compile
-    the model the plain graph is used (``self.jit_compiled`` says which).
+    By default the graph is XLA-compiled (``jit_compile``): XLA fuses an LSTM's
+    per-step loop, which on this CPU cuts a batch-1 LSTM call from ≈ 3 ms to ≈ 0.5
+    ms.  XLA compiles once per batch shape, so every batch size the caller will use
+    belongs in ``warm_batch_sizes``; if XLA cannot compile the model the plain graph
+    is used (``self.jit_compiled`` says which). The graph is shared with every other
+    model of the same structure (`SharedGraph`): only the first pays the tracing and
+    the compilation.
 
-    ``background_jit`` (with ``jit_compile``): the plain graph is traced and warmed
-    here, and XLA compiles on a background thread (`_JitCompiler`, one for the
-    process, so a burst of loads never takes every core from the requests). Once it
-    is warmed the XLA function replaces the plain one in one attribute store, so a
-    call never waits for XLA and never sees half a swap; ``jit_compiled`` turns True
-    then (never, if XLA fails), and `wait_for_jit` waits for that outcome.
+    ``background_jit`` (with ``jit_compile``): the plain graph serves at once and XLA
+    compiles on a background thread (`_JitCompiler`, one for the process, so a burst
+    of loads never takes every core from the requests); the compiled function
+    replaces the plain one in one attribute store, so a call never waits for XLA and
+    never sees half a swap. ``jit_compiled`` turns True then (never, if XLA fails),
+    and `wait_for_jit` waits for that outcome.
 
-    ``estimated_bytes``: the memory it keeps resident, estimated once here from its
-    traced graph and weights (`BYTES_PER_GRAPH_OP`, `WEIGHTS_FACTOR`), not measured:
-    an RSS delta means nothing per model while the thread pool loads several at once
-    and the allocator reuses freed memory. `ModelCache`'s byte budget counts it.
+    ``estimated_bytes``: what it keeps resident, estimated (`ModelCache`'s byte budget
+    counts it): its weights (`WEIGHTS_FACTOR` times) and `TENSOR_OVERHEAD_BYTES` per
+    tensor, plus, for the model that created its structure's graph, the graph
+    (`BYTES_PER_GRAPH_OP` per operation).
     """
 
     def __init__(
@@ -94,63 +226,48 @@ class CompiledModel:
         _, lookback, n_features = model.input_shape
         self.lookback = int(lookback)
         self.n_features = int(n_features)
-        self.model = model  # keeps the variables the graph reads alive
-        self._warm = tuple(warm_batch_sizes)
         # `naive`: Keras' own `model.predict` per call, the path SPEC §9 measures
         # against (bench/predict.py); never the serving default.
         self.naive = naive
-        self._jit_settled = threading.Event()  # set once jit_compiled is final
-        self.jit_compiled = False
-        in_background = jit_compile and background_jit and not naive
-        if in_background:
-            self._forward = self._compile(tf, False)
+        self.model: keras.Model | None = model if naive else None
+        self._trainable = [tf.constant(v.numpy()) for v in model.trainable_variables]
+        self._fixed = [tf.constant(v.numpy()) for v in model.non_trainable_variables]
+        self.weights_bytes = weights_bytes(model)
+        tensors = len(self._trainable) + len(self._fixed)
+        size = WEIGHTS_FACTOR * self.weights_bytes + TENSOR_OVERHEAD_BYTES * tensors
+        if naive:
+            self.graph = None
+            self.estimated_bytes = size
+            return
+        self.graph, created = _graph_for(model, self.lookback, self.n_features)
+        self.graph.warm(warm_batch_sizes)
+        ops = len(self.graph._forward.graph.get_operations())
+        self.estimated_bytes = size + (BYTES_PER_GRAPH_OP * ops if created else 0)
+        if not created or self.graph.settled:
+            return
+        if jit_compile and background_jit:
+            _JitCompiler.instance().submit(self)  # last: the thread may swap from now on
         else:
-            try:
-                self._forward = self._compile(tf, jit_compile)
-                self.jit_compiled = jit_compile
-            except tf.errors.OpError:
-                if not jit_compile:
-                    raise
-                self._forward = self._compile(tf, False)
-            self._jit_settled.set()
-        self.estimated_bytes = BYTES_PER_GRAPH_OP * len(
-            self._forward.graph.get_operations()
-        ) + WEIGHTS_FACTOR * weights_bytes(model)
-        if in_background:  # last: the thread may swap `_forward` from now on
-            _JitCompiler.instance().submit(self)
+            self.graph.compile_now(jit_compile)
 
-    def _compile(self, tf: Any, jit_compile: bool) -> Any:
-        model = self.model
-        spec = tf.TensorSpec([None, self.lookback, self.n_features], tf.float32, name="window")
+    @property
+    def jit_compiled(self) -> bool:
+        return self.graph is not None and self.graph.jit_compiled
 
-        @tf.function(input_signature=[spec], jit_compile=jit_compile)
-        def forward(window: Any) -> Any:
-            return model(window, training=False)
-
-        concrete = forward.get_concrete_function()
-        for batch in self._warm:
-            concrete(tf.zeros([batch, self.lookback, self.n_features], tf.float32))
-        return concrete
+    @property
+    def _forward(self) -> Any:
+        """The function serving now (the plain graph, or XLA once swapped in)."""
+        return None if self.graph is None else self.graph._forward
 
     def _compile_jit_now(self) -> None:
         """The background half of ``background_jit`` (on `_JitCompiler`'s thread)."""
-        import tensorflow as tf
-
-        try:
-            forward = self._compile(tf, True)
-        except tf.errors.OpError as exc:
-            logger.info("XLA could not compile the model; the plain graph serves: %s", exc)
-        else:
-            self._forward = forward  # one store: a call reads the old or the new, whole
-            self.jit_compiled = True
-        finally:
-            self._jit_settled.set()
+        if self.graph is not None:
+            self.graph.compile_now(True)
 
     def wait_for_jit(self, timeout: float | None = None) -> bool:
         """Wait until the XLA outcome is known (at once unless ``background_jit``);
         returns ``jit_compiled`` (False also when `timeout` passed first)."""
-        self._jit_settled.wait(timeout)
-        return self.jit_compiled
+        return self.graph is not None and self.graph.wait(timeout)
 
     def predict(self, windows: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Scaled outputs for ``windows[batch, lookback, n_features]`` (scaled)."""
@@ -160,9 +277,11 @@ class CompiledModel:
                 f"expected windows of shape [batch, {self.lookback}, {self.n_features}], "
                 f"got {x.shape}"
             )
-        if self.naive:
+        if self.graph is None:
+            assert self.model is not None
             return np.asarray(self.model.predict(x, verbose=0), dtype=np.float64).reshape(-1)
-        return np.asarray(self._forward(x).numpy(), dtype=np.float64).reshape(-1)
+        outputs = self.graph(self._trainable, self._fixed, x)
+        return np.asarray(outputs.numpy(), dtype=np.float64).reshape(-1)
 
     def predict_window(self, window: npt.ArrayLike) -> float:
         """Scaled output for one ``window[lookback, n_features]``."""

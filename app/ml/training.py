@@ -135,16 +135,22 @@ def train(
         raise TrainingCancelled("training cancelled before it started")
 
     from app.ml.architectures import build_model
+    from app.ml.backend import current as current_backend
     from app.ml.callbacks import Supervisor, SupervisorState
     from app.ml.windows import epoch_batches, steps_per_epoch, window_batches
 
     splits = dataset.splits
     model = build_model(architecture, hp, dataset.n_features)
+    # A checkpoint resumes on the backend that wrote it (the batch order and the
+    # dropout generators' state are the backend's); TensorFlow's fingerprints are as before.
+    hp_json = hp.to_json()
+    if current_backend() != "tensorflow":
+        hp_json["keras_backend"] = current_backend()
     run_id = fingerprint(
         dataset.features,
         dataset.targets,
         normalise_architecture(architecture),
-        hp.to_json(),
+        hp_json,
         epochs,
     )
     val_batches = window_batches(dataset, splits.validation, max(hp.batch_size, _EVAL_BATCH))
@@ -307,10 +313,17 @@ def predict_scaled(
 
 
 def configure_threads(intra_op: int, inter_op: int = 1) -> None:
-    """Cap TensorFlow's thread pools; call in a training process before any TF work
+    """Cap the backend's thread pools; call in a training process before any TF work
     so a run leaves CPU to the API on a small machine. Once TensorFlow has
     initialised (never so in the worker's child; possible in a process that
-    trained before, such as a test session) the pools are fixed and left as they are."""
+    trained before, such as a test session) the pools are fixed and left as they are.
+    Under JAX (`app.ml.backend`) it sets XLA's CPU flags, read when JAX starts; TensorFlow
+    is not imported."""
+    from app.ml.backend import current
+
+    if current() == "jax":
+        _configure_xla_threads(intra_op)
+        return
     import tensorflow as tf
 
     try:
@@ -318,6 +331,20 @@ def configure_threads(intra_op: int, inter_op: int = 1) -> None:
         tf.config.threading.set_inter_op_parallelism_threads(inter_op)
     except RuntimeError:
         pass
+
+
+def _configure_xla_threads(intra_op: int) -> None:
+    """XLA's CPU thread flags for JAX; a no-op once JAX has started (its client is made)."""
+    import os
+    import sys
+
+    if "jax" in sys.modules:
+        return
+    flags = [f"intra_op_parallelism_threads={intra_op}"]
+    if intra_op == 1:  # one core: no Eigen thread pool inside an op either
+        flags.insert(0, "--xla_cpu_multi_thread_eigen=false")
+    current = os.environ.get("XLA_FLAGS", "")
+    os.environ["XLA_FLAGS"] = " ".join([current, *flags]).strip()
 
 
 def _check_inputs(dataset: Dataset, hp: Hyperparameters, epochs: int) -> None:

@@ -1,17 +1,26 @@
-"""`tf.data` input pipeline that builds windows by index, batch by batch.
+"""Input pipeline that builds windows by index, batch by batch.
 
 The scaled series is put in one tensor; a batch of sample indices becomes a
-batch of windows with one `tf.gather`.  Nothing ever holds all windows at once
+batch of windows with one gather.  Nothing ever holds all windows at once
 (a plain `model.fit` on materialised windows holds ``lookback`` copies of the
 series), and shuffling permutes indices inside one split only, so no sample
-crosses a split boundary.  Imports TensorFlow: worker-only.
+crosses a split boundary.
+
+Under TensorFlow it is a `tf.data` pipeline; under JAX (`app.ml.backend`) the same
+batches are gathered with NumPy (`_ArrayBatches`, `_epoch_stream`), so a JAX training
+process never imports TensorFlow.  Imports Keras (choose the backend first):
+worker-only.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import tensorflow as tf
+from collections.abc import Iterator
+from typing import Any
 
+import keras
+import numpy as np
+
+from app.ml.backend import current
 from app.ml.dataset import Dataset, SplitRange
 
 
@@ -23,12 +32,19 @@ def window_batches(
     shuffle: bool = False,
     seed: int = 0,
     with_targets: bool = True,
-) -> tf.data.Dataset:
-    """Batches of ``(windows[b, lookback, f], scaled_targets[b])`` for ``split``.
+) -> Any:
+    """Batches of ``(windows[b, lookback, f], scaled_targets[b])`` for ``split``
+    (re-iterable: a `tf.data.Dataset`, or under JAX a `keras.utils.PyDataset`).
 
     With ``shuffle`` the order of the split's samples is re-drawn every epoch
     (seeded, so a run is reproducible).
     """
+    if current() == "jax":
+        return _ArrayBatches(
+            dataset, split, batch_size, shuffle=shuffle, seed=seed, with_targets=with_targets
+        )
+    import tensorflow as tf
+
     series = tf.constant(dataset.features)
     targets = tf.constant(dataset.targets)
     # Offsets from a sample index to its window's bars: sample i reads bars
@@ -40,7 +56,7 @@ def window_batches(
         indices = indices.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
     batches = indices.batch(batch_size)
 
-    def gather(batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor] | tf.Tensor:
+    def gather(batch: Any) -> Any:
         windows = tf.gather(series, batch[:, None] + offsets[None, :])
         if not with_targets:
             return windows
@@ -66,28 +82,36 @@ def epoch_batches(
     seed: int,
     first_epoch: int,
     epochs: int,
-) -> tf.data.Dataset:
+) -> Any:
     """The training batches of epochs ``first_epoch`` … ``epochs - 1`` (0-based), one
     after the other, for ``model.fit(..., steps_per_epoch=steps_per_epoch(...))``.
 
     Each epoch's order is a permutation drawn from (``seed``, epoch) alone, not from
     a shuffle buffer's running state: a run resumed at epoch k from a checkpoint sees
     the very batches an uninterrupted run would have seen from epoch k on.
+    (Under JAX the permutation is NumPy's, drawn from the same pair: as reproducible,
+    though not the same order as TensorFlow's.)
     """
+    if current() == "jax":
+        return _epoch_stream(
+            dataset, split, batch_size, seed=seed, first_epoch=first_epoch, epochs=epochs
+        )
+    import tensorflow as tf
+
     series = tf.constant(dataset.features)
     targets = tf.constant(dataset.targets)
     offsets = tf.range(dataset.lookback, dtype=tf.int64)
     n = len(split)
     start = tf.constant(split.start, dtype=tf.int64)
 
-    def epoch_order(epoch: tf.Tensor) -> tf.data.Dataset:
+    def epoch_order(epoch: Any) -> Any:
         keys = tf.random.stateless_uniform(
             [n], seed=tf.stack([tf.constant(seed, tf.int64), epoch]), dtype=tf.float32
         )
         order = start + tf.cast(tf.argsort(keys, stable=True), tf.int64)
         return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
 
-    def gather(batch: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def gather(batch: Any) -> Any:
         windows = tf.gather(series, batch[:, None] + offsets[None, :])
         return windows, tf.gather(targets, batch)
 
@@ -101,3 +125,72 @@ def epoch_batches(
 
 def steps_per_epoch(split: SplitRange, batch_size: int) -> int:
     return -(-len(split) // batch_size)
+
+
+def _epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
+    """Epoch ``epoch``'s permutation of ``range(n)``, from (``seed``, ``epoch``) alone."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed & 0xFFFFFFFF, epoch]))
+    return rng.permutation(n)
+
+
+def _epoch_stream(
+    dataset: Dataset,
+    split: SplitRange,
+    batch_size: int,
+    *,
+    seed: int,
+    first_epoch: int,
+    epochs: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """`epoch_batches` as NumPy: one generator over every remaining epoch's batches."""
+    series, targets = dataset.features, dataset.targets
+    offsets = np.arange(dataset.lookback)
+    for epoch in range(first_epoch, epochs):
+        order = split.start + _epoch_order(len(split), seed, epoch)
+        for begin in range(0, len(order), batch_size):
+            batch = order[begin : begin + batch_size]
+            yield series[batch[:, None] + offsets[None, :]], targets[batch]
+
+
+class _ArrayBatches(keras.utils.PyDataset):
+    """`window_batches` as NumPy: a split's windows (and targets), batch by batch,
+    re-iterable (Keras' evaluate, predict and every epoch's validation read it from
+    the start)."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        split: SplitRange,
+        batch_size: int,
+        *,
+        shuffle: bool,
+        seed: int,
+        with_targets: bool,
+    ) -> None:
+        super().__init__()
+        self.series, self.targets = dataset.features, dataset.targets
+        self.offsets = np.arange(dataset.lookback)
+        self.split, self.batch_size = split, batch_size
+        self.shuffle, self.seed, self.with_targets = shuffle, seed, with_targets
+        self.epoch = 0
+        self.order = self._order()
+
+    def _order(self) -> np.ndarray:
+        if self.shuffle:
+            return self.split.start + _epoch_order(len(self.split), self.seed, self.epoch)
+        return np.arange(self.split.start, self.split.stop)
+
+    def __len__(self) -> int:
+        return steps_per_epoch(self.split, self.batch_size)
+
+    def __getitem__(self, index: int) -> Any:
+        batch = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        windows = self.series[batch[:, None] + self.offsets[None, :]]
+        if not self.with_targets:
+            return windows
+        return windows, self.targets[batch]
+
+    def on_epoch_end(self) -> None:
+        if self.shuffle:
+            self.epoch += 1
+            self.order = self._order()

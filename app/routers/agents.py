@@ -193,11 +193,13 @@ async def list_agents(
     data_frequency: Annotated[FrequencyIn | None, Query()] = None,
 ) -> AgentPage:
     """Your agents, newest first, a page at a time: pass the answer's `next_cursor` as
-    `cursor` for the next page (null on the last). Filter by symbol (any case), status,
+    `cursor` for the next page (null on the last). Filter by symbol (an instrument in
+    any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same agents), status,
     architecture or bar frequency (any letter case).
 
-    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, or an
-    `architecture` or `data_frequency` that is not one of the enum's values."""
+    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, a
+    `symbol` no source can resolve, or an `architecture` or `data_frequency` that is not
+    one of the enum's values."""
     return await agent_views.page(
         session,
         user,

@@ -70,7 +70,10 @@ class BacktestRequest(BaseModel):
     entry_window: TimeWindow | None = None
     exit_window: TimeWindow | None = None
     timezone: str = Field(
-        default=DEFAULT_TIMEZONE, max_length=64, description="IANA zone of the windows"
+        default=DEFAULT_TIMEZONE,
+        max_length=64,
+        description="IANA zone of the windows. Left out: the agent's exchange zone "
+        "(America/New_York for a US share, Europe/London for VOD.L)",
     )
 
 

@@ -77,12 +77,15 @@ class ShortTermTraderDashboard(Output):
     trading_date: date = Field(description="Today in America/New_York.")
     todays_signals: list[CallSummary] = Field(description="Made today, newest first.")
     open_entry_windows: list[OpenEntryWindow] = Field(
-        description="Per symbol, the newest call whose entry window has not ended."
+        description="Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one), the "
+        "newest call whose entry window has not ended."
     )
 
 
 class Holding(Output):
-    symbol: str
+    symbol: str = Field(
+        description="The instrument's display symbol: AAPL for calls on AAPL.O as well."
+    )
     latest_call: CallSummary
     track_record: TrackRecord = Field(description="Of the agent that made the call.")
 
@@ -91,12 +94,15 @@ class InvestorDashboard(Output):
     segment: Literal["investor"] = "investor"
     generated_at: datetime
     holdings: list[Holding] = Field(
-        description="Per symbol, the latest call with a horizon of a day or more."
+        description="Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one), the "
+        "latest call with a horizon of a day or more."
     )
 
 
 class Position(Output):
-    symbol: str
+    symbol: str = Field(
+        description="The instrument's display symbol: AAPL for calls on AAPL.O as well."
+    )
     direction: Direction
     position_size: int
     entry_price: float
@@ -118,12 +124,16 @@ class ManagerDashboard(Output):
     generated_at: datetime
     account_equity: float
     positions: list[Position] = Field(
-        description="Per symbol, the latest Enter, unless a later Exit closed it."
+        description="Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one), the "
+        "latest Enter, unless a later Exit closed it."
     )
     exposure: Exposure
     capital_at_risk: float = Field(description="Sum of the positions' max_loss, dollars.")
     capital_at_risk_fraction: float = Field(description="capital_at_risk ÷ account_equity.")
-    signals: list[CallSummary] = Field(description="Per symbol, the latest call.")
+    signals: list[CallSummary] = Field(
+        description="Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one), the "
+        "latest call."
+    )
 
 
 class QuantAgent(Output):

@@ -175,7 +175,8 @@ SEED_RESPONSE_EXAMPLE: dict[str, Any] = {
 
 
 class TimeWindow(BaseModel):
-    """A wall-clock window, "HH:MM", in the request's `timezone`."""
+    """A wall-clock window, "HH:MM", in the request's `timezone` (by default the
+    instrument's exchange zone)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -253,7 +254,12 @@ class PredictRequest(BaseModel):
     )
     account_equity: float | None = Field(default=None, gt=0, le=1e12, allow_inf_nan=False)
     timezone: str = Field(
-        default=DEFAULT_TIMEZONE, max_length=64, description="IANA zone of the windows"
+        default=DEFAULT_TIMEZONE,
+        max_length=64,
+        description="IANA zone the windows are read in and `suggested_exit_time` is written "
+        "in. Left out: each stock's exchange zone (America/New_York for a US share, "
+        "Europe/London for VOD.L); naming one, even America/New_York, applies it to every "
+        "stock",
     )
 
     @field_validator("stocks", mode="after")
@@ -401,7 +407,13 @@ class TradeSignalRequest(BaseModel):
     exit_window: TimeWindow | None = None
     as_of: Instant | None = None
     account_equity: float | None = Field(default=None, gt=0, le=1e12, allow_inf_nan=False)
-    timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE,
+        max_length=64,
+        description="IANA zone the windows are read in and `suggested_exit_time` is written "
+        "in. Left out: the symbol's exchange zone (America/New_York for a US share, "
+        "Europe/London for VOD.L)",
+    )
 
 
 class TradeSignalResponse(TypedSignalFields):

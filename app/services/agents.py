@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.config import Settings
+from app.core.calendars import calendar_of
 from app.core.field_errors import FieldErrors
 from app.core.instruments import UnknownInstrument, resolve
 from app.core.pagination import keyset, page_of
@@ -40,7 +41,7 @@ from app.services import audit, training_jobs
 from app.services.audit import ClientInfo
 from app.services.features import DEFAULT_FEATURES, feature_warmup, normalize_features
 from app.services.job_queue import JobQueue
-from app.services.market_data.base import ensure_configured
+from app.services.market_data.base import ensure_available, ensure_configured
 from app.services.market_data.frequency import (
     calendar_span,
     get_frequency,
@@ -48,6 +49,7 @@ from app.services.market_data.frequency import (
     min_history_bars,
 )
 from app.services.notifications import Notifier, check_callback_url
+from app.services.predictions.history import instrument_codes
 
 # Deliberately generous ceilings (OWASP API4): a request cannot ask the worker
 # for more history than it could train on in reasonable time.
@@ -109,7 +111,10 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
     needed = history_needed(features, freq.name, lookback, steps)
     # Two years of daily bars, or two months of intraday ones, and always enough
     # history for the look-back, the warm-up and honest validation and test splits.
-    span = max(timedelta(days=730 if not freq.intraday else 60), calendar_span(freq, needed))
+    span = max(
+        timedelta(days=730 if not freq.intraday else 60),
+        calendar_span(freq, needed, calendar=calendar_of(symbol)),
+    )
     return {
         "name": f"{symbol} {req.data_frequency} {req.prediction_horizon}",
         "symbol": symbol,
@@ -154,7 +159,8 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
 
     steps: int | None = None
     try:
-        steps = horizon_bars(data.data_frequency, data.prediction_horizon)
+        calendar = calendar_of(data.symbol)  # as training will count it
+        steps = horizon_bars(data.data_frequency, data.prediction_horizon, calendar=calendar)
     except Unprocessable as exc:
         errors.absorb(exc, ["prediction_horizon"])
 
@@ -211,6 +217,12 @@ def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, An
         ensure_configured(data.data_source, settings)
     except Unprocessable as exc:
         errors.absorb(exc, ["data_source"])
+    else:
+        try:
+            code = resolve(data.symbol).vendor_code(data.data_source)
+            ensure_available(data.data_source, code, data.data_frequency, settings)
+        except Unprocessable as exc:
+            errors.absorb(exc, ["symbol"])
     if data.callback_url is not None:
         try:
             check_callback_url(str(data.callback_url), settings.allow_private_callbacks)
@@ -433,9 +445,12 @@ async def list_page(
     architecture: str | None = None,
     data_frequency: str | None = None,
 ) -> tuple[list[Agent], str | None]:
+    """The caller's agents, newest first; `symbol` matches every agent on its
+    instrument (AAPL finds agents on AAPL.O and AAPL US Equity), and one no source can
+    resolve is a 422 on the `symbol` query field, as in the predictions history."""
     query = select(Agent).where(col(Agent.user_id) == user.id)
     if symbol:
-        query = query.where(col(Agent.symbol).in_(symbol_codes(symbol)))
+        query = query.where(col(Agent.symbol).in_(instrument_codes(symbol)))
     if status:
         query = query.where(col(Agent.status) == status)
     if architecture:

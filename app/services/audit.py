@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import request_id
 from app.models import AuditLog
+from app.services.batch_writer import Row, row
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,10 @@ def entry(
     client: ClientInfo,
     user_id: uuid.UUID | None = None,
     **details: Any,
-) -> AuditLog:
+) -> Row:
     """An audit row for a caller that saves it itself (/predict's group commit),
     stamped with the current request's id."""
-    return AuditLog(
-        user_id=user_id,
-        action=action,
-        client_ip=client.ip,
-        user_agent=(client.user_agent or "")[:256] or None,
-        details=details,
-        request_id=request_id.current(),
-    )
+    return row(AuditLog, **_fields(action, client, user_id, details))
 
 
 async def record(
@@ -45,5 +39,18 @@ async def record(
     user_id: uuid.UUID | None = None,
     **details: Any,
 ) -> None:
-    session.add(entry(action, client, user_id, **details))
+    session.add(AuditLog(**_fields(action, client, user_id, details)))
     await session.flush()
+
+
+def _fields(
+    action: str, client: ClientInfo, user_id: uuid.UUID | None, details: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "action": action,
+        "client_ip": client.ip,
+        "user_agent": (client.user_agent or "")[:256] or None,
+        "details": details,
+        "request_id": request_id.current(),
+    }

@@ -32,6 +32,7 @@ from app.services import agents, audit
 from app.services.audit import ClientInfo
 from app.services.job_queue import BACKTEST_FUNCTION, JobQueue
 from app.services.predictions.service import AgentNotReady, data_span
+from app.services.signals.venue import window_zone
 
 MAX_LISTED = 50
 
@@ -142,7 +143,12 @@ def _resolve(
         "stop_atr_multiple": req.stop_atr_multiple,
         "entry_window": req.entry_window.model_dump() if req.entry_window else None,
         "exit_window": req.exit_window.model_dump() if req.exit_window else None,
-        "timezone": req.timezone,
+        # The windows' zone: the one asked for, else the agent's exchange zone.
+        "timezone": window_zone(
+            req.timezone if "timezone" in req.model_fields_set else None,
+            agent.instrument,
+            agent.symbol,
+        ),
         "min_edge": settings.signal_min_edge,
     }
 

@@ -47,6 +47,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
+from app.core.calendars import calendar_of
 from app.models.stores import BarCoverage, StoredBar
 from app.services.bars_cache import complete_bars
 from app.services.market_data.base import (
@@ -181,7 +182,10 @@ class BarStore:
             logger.info("bar store: fetching %s %s %s %s..%s", *key, low, high)
             frames.append(await provider.fetch_bars(symbol, freq.name, low, high))
         fetched = complete_bars(
-            (pl.concat(frames) if frames else empty_bars()).sort("timestamp"), freq, now
+            (pl.concat(frames) if frames else empty_bars()).sort("timestamp"),
+            freq,
+            now,
+            calendar=calendar_of(symbol),
         )
         new_start = min(r[0] for r in ranges)
         new_end = coverage.end if coverage else new_start - _TICK

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from app.core.calendars import TradingCalendar, calendar_of
 from app.services.market_data.base import MarketDataProvider
 from app.services.market_data.frequency import Frequency, bar_close, calendar_span, get_frequency
 
@@ -28,11 +29,18 @@ class CachedBars:
     valid_until: datetime | None  # None: a fixed `as_of` — valid for good
 
 
-def complete_bars(bars: pl.DataFrame, frequency: str | Frequency, as_of: datetime) -> pl.DataFrame:
-    """The bars whose close is at or before `as_of` (only the tail can be incomplete)."""
+def complete_bars(
+    bars: pl.DataFrame,
+    frequency: str | Frequency,
+    as_of: datetime,
+    *,
+    calendar: TradingCalendar | None = None,
+) -> pl.DataFrame:
+    """The bars whose close (on `calendar`'s sessions, New York's by default) is at or
+    before `as_of` (only the tail can be incomplete)."""
     keep = bars.height
     stamps = bars["timestamp"]
-    while keep and bar_close(frequency, stamps[keep - 1]) > as_of:
+    while keep and bar_close(frequency, stamps[keep - 1], calendar=calendar) > as_of:
         keep -= 1
     return bars.head(keep)
 
@@ -63,12 +71,12 @@ class BarsCache:
             if hit is not None:
                 return hit
             end = as_of or now
-            span = calendar_span(frequency, min_bars)
+            calendar = calendar_of(symbol)
+            span = calendar_span(frequency, min_bars, calendar=calendar)
             bars = await provider.fetch_bars(symbol, frequency, end - span, end)
-            bars = complete_bars(bars, frequency, end)
-            self._store(
-                key, CachedBars(bars, None if as_of else self._next_close(bars, frequency, now))
-            )
+            bars = complete_bars(bars, frequency, end, calendar=calendar)
+            due = None if as_of else self._next_close(bars, frequency, now, calendar)
+            self._store(key, CachedBars(bars, due))
             return bars
 
     def _fresh(self, key: Key, now: datetime, min_bars: int) -> pl.DataFrame | None:
@@ -81,14 +89,17 @@ class BarsCache:
         return entry.bars
 
     @staticmethod
-    def _next_close(bars: pl.DataFrame, frequency: str, now: datetime) -> datetime:
+    def _next_close(
+        bars: pl.DataFrame, frequency: str, now: datetime, calendar: TradingCalendar
+    ) -> datetime:
         """When the bar after the last complete one closes: our data is stale then.
 
         Outside the session (or when a vendor is late) that instant has passed; the
         frame is then re-checked every `RECHECK` instead of on every request.
         """
         if bars.height:
-            due = bar_close(frequency, bars["timestamp"][-1] + get_frequency(frequency).bar_length)
+            after = bars["timestamp"][-1] + get_frequency(frequency).bar_length
+            due = bar_close(frequency, after, calendar=calendar)
             if due > now:
                 return due
         return now + RECHECK

@@ -10,21 +10,55 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import PydanticUndefined
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import SQLModel
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row to insert: its table and every column's value."""
+
+    table: Table
+    values: dict[str, Any]
+
+
+def row(model: type[SQLModel], **values: Any) -> Row:
+    """A row of `model`'s table, its Python-side defaults applied as the model would
+    (default factories called per row), without building the ORM object: /predict's
+    rows are final, and instrumenting every attribute set cost more than the insert."""
+    constants, factories = _defaults(model)
+    filled = {**constants, **{key: make() for key, make in factories.items() if key not in values}}
+    filled.update(values)
+    table = model.__table__  # type: ignore[attr-defined]
+    return Row(table, {key: filled.get(key) for key in _column_keys(table)})
+
+
+@functools.cache
+def _defaults(model: type[SQLModel]) -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    constants: dict[str, Any] = {}
+    factories: dict[str, Callable[[], Any]] = {}
+    for name, field in model.model_fields.items():
+        if field.default_factory is not None:
+            factories[name] = field.default_factory  # type: ignore[assignment]
+        elif field.default is not PydanticUndefined:
+            constants[name] = field.default
+    return constants, factories
 
 
 class GroupWriter:
     """Commits each caller's rows before `write` returns, batching concurrent callers."""
 
     def __init__(self) -> None:
-        self._pending: list[tuple[AsyncEngine, list[Any], asyncio.Future[None]]] = []
+        self._pending: list[tuple[AsyncEngine, list[Row], asyncio.Future[None]]] = []
         self._task: asyncio.Task[None] | None = None
 
-    async def write(self, session: AsyncSession, rows: list[Any]) -> None:
+    async def write(self, session: AsyncSession, rows: list[Row]) -> None:
         bind = session.bind
         assert isinstance(bind, AsyncEngine)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -34,7 +68,7 @@ class GroupWriter:
         await future
 
     async def _drain(self) -> None:
-        batch: list[tuple[AsyncEngine, list[Any], asyncio.Future[None]]] = []
+        batch: list[tuple[AsyncEngine, list[Row], asyncio.Future[None]]] = []
         try:
             while self._pending:
                 batch, self._pending = self._pending, []
@@ -51,7 +85,7 @@ class GroupWriter:
             self._task = None
 
     async def _write_batch(
-        self, bind: AsyncEngine, calls: list[tuple[list[Any], asyncio.Future[None]]]
+        self, bind: AsyncEngine, calls: list[tuple[list[Row], asyncio.Future[None]]]
     ) -> None:
         try:
             await self._commit(bind, [row for rows, _ in calls for row in rows])
@@ -71,18 +105,16 @@ class GroupWriter:
                 _settle(future, None)
 
     @staticmethod
-    async def _commit(bind: AsyncEngine, rows: list[Any]) -> None:
+    async def _commit(bind: AsyncEngine, rows: list[Row]) -> None:
         """Core executemany per table: the rows are final, so the unit of work's
         bookkeeping (identity map, change tracking, flush ordering) buys nothing here."""
         tables: dict[Table, list[dict[str, Any]]] = {}
-        for row in rows:
-            table = row.__table__
-            state = row.__dict__  # where SQLAlchemy keeps a new object's values
-            values = {key: state.get(key) for key in _column_keys(table)}
-            for column in table.primary_key:  # a serial key the database assigns
+        for one in rows:
+            values = dict(one.values)
+            for column in one.table.primary_key:  # a serial key the database assigns
                 if values[column.key] is None:
                     del values[column.key]
-            tables.setdefault(table, []).append(values)
+            tables.setdefault(one.table, []).append(values)
         async with bind.begin() as conn:
             for table in sorted(tables, key=_insert_order):
                 await conn.execute(table.insert(), tables[table])

@@ -3,6 +3,10 @@
 Every query is filtered on the caller's id first, so a view can only ever show their own
 predictions and agents, whichever of the four views is asked for. What "today", an open
 entry window, a long horizon and a position mean: docs/OUTCOMES.md.
+
+Views "per symbol" are per instrument: a call keeps its agent's vendor code, and
+calls on `AAPL`, `AAPL.O` and `AAPL US Equity` are calls on one share
+(`app.core.instruments`), shown under its display symbol.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core.clock import DEFAULT_TIMEZONE, NEW_YORK, Window, zone_of
+from app.core.instruments import UnknownInstrument, resolve
 from app.core.money import cents
 from app.core.segments import UserSegment
 from app.models import Agent, AgentVersion, Prediction, User
@@ -90,6 +95,15 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def instrument_of(symbol: str) -> str:
+    """The instrument a stored code names, as its display symbol (`AAPL.O` → `AAPL`);
+    a code the resolver cannot read stands for itself."""
+    try:
+        return resolve(symbol).symbol
+    except UnknownInstrument:
+        return symbol
+
+
 # --- queries ------------------------------------------------------------------
 
 
@@ -102,7 +116,11 @@ async def _latest_per_symbol(
     user: User,
     *conditions: ColumnElement[bool],
 ) -> list[Prediction]:
-    """The caller's newest call per symbol among those meeting `conditions`."""
+    """The caller's newest call per instrument among those meeting `conditions`, in
+    the order of the instruments' symbols.
+
+    The database ranks the calls of each stored code; the codes of one instrument
+    (`AAPL`, `AAPL.O`) are merged here, the newest call of them all kept."""
     ranked = (
         select(
             col(Prediction.id).label("id"),
@@ -118,9 +136,15 @@ async def _latest_per_symbol(
         .join(ranked, col(Prediction.id) == ranked.c.id)
         .where(ranked.c.nth == 1)
         .order_by(col(Prediction.symbol))
-        .limit(MAX_ROWS)
+        .limit(4 * MAX_ROWS)
     )
-    return list(rows.all())
+    newest: dict[str, Prediction] = {}
+    for row in rows.all():
+        key = instrument_of(row.symbol)
+        kept = newest.get(key)
+        if kept is None or (row.created_at, row.id) > (kept.created_at, kept.id):
+            newest[key] = row
+    return [newest[key] for key in sorted(newest)][:MAX_ROWS]
 
 
 async def _made_since(
@@ -153,11 +177,12 @@ async def short_term_trader(
     todays = await _made_since(session, user, start.astimezone(UTC), end.astimezone(UTC))
     recent = await _made_since(session, user, now - WINDOW_LOOKBACK, limit=5 * MAX_ROWS)
     windows: dict[str, OpenEntryWindow] = {}
-    for row in recent:  # newest first: the first open window per symbol wins
-        if row.symbol not in windows:
+    for row in recent:  # newest first: the first open window per instrument wins
+        key = instrument_of(row.symbol)
+        if key not in windows:
             window = open_entry_window(row, now)
             if window is not None:
-                windows[row.symbol] = window
+                windows[key] = window
     return ShortTermTraderDashboard(
         generated_at=now,
         trading_date=today,
@@ -207,7 +232,7 @@ async def investor(session: AsyncSession, user: User, now: datetime) -> Investor
         generated_at=now,
         holdings=[
             Holding(
-                symbol=r.symbol,
+                symbol=instrument_of(r.symbol),
                 latest_call=summary(r),
                 track_record=records[r.agent_id] if r.agent_id else TrackRecord(),
             )
@@ -226,7 +251,7 @@ async def manager(session: AsyncSession, user: User, now: datetime) -> ManagerDa
     )
     positions = [
         Position(
-            symbol=r.symbol,
+            symbol=instrument_of(r.symbol),
             direction=r.direction,
             position_size=r.position_size,
             entry_price=r.entry_price,

@@ -19,12 +19,13 @@ import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
-from app.core.clock import DEFAULT_TIMEZONE, SESSION_OPEN
+from app.core.calendars import NEW_YORK_CALENDAR, TradingCalendar, calendar_for, new_york
 from app.errors import Unprocessable
-from app.services.market_data.frequency import FREQUENCIES, get_frequency
+from app.services.market_data.frequency import FREQUENCIES, bars_per_session, get_frequency
 
 FEATURE_NAMES: tuple[str, ...] = (
     "SMA",
@@ -153,6 +154,7 @@ def feature_warmup(
     periods: IndicatorPeriods = DEFAULT_PERIODS,
     *,
     frequency: str | None = None,
+    calendar: TradingCalendar | None = None,
 ) -> int:
     """Index of the first bar at which every requested column has its value.
 
@@ -160,14 +162,18 @@ def feature_warmup(
     window (docs/FEATURES.md, "Same value on any frame"). A training set drops them,
     and a prediction needs at least `feature_warmup + lookback` bars, which then give
     the rows training had for the same bars. Only the session VWAP depends on the
-    bar `frequency`; without one the longest (1-minute bars) is assumed.
+    bar `frequency` and the exchange's session (`calendar`, New York's by default);
+    without a frequency the longest (1-minute bars) is assumed.
     """
-    warmups = _warmups(periods, frequency)
+    name = calendar.name if calendar is not None else NEW_YORK_CALENDAR
+    warmups = _warmups(periods, frequency, name)
     return max((warmups[name] for name in normalize_features(names)), default=0)
 
 
 @functools.cache
-def _warmups(p: IndicatorPeriods, frequency: str | None) -> dict[str, int]:
+def _warmups(
+    p: IndicatorPeriods, frequency: str | None, calendar: str = NEW_YORK_CALENDAR
+) -> dict[str, int]:
     """Each feature's warm-up; computed once per (periods, frequency), as /predict asks
     for it on every call."""
     return {
@@ -178,7 +184,7 @@ def _warmups(p: IndicatorPeriods, frequency: str | None) -> dict[str, int]:
         "RSI": wilder_warmup(p.rsi),
         "BBANDS": p.bbands - 1,
         "ATR": wilder_warmup(p.atr),
-        "VWAP": vwap_warmup(p, frequency),
+        "VWAP": vwap_warmup(p, frequency, calendar=calendar_for(calendar)),
         "OBV": p.obv,
         "returns": 1,
     }
@@ -220,13 +226,18 @@ def macd_warmup(p: IndicatorPeriods) -> int:
     return max(line_and_signal, signal_seed + decay_bars(signal))
 
 
-def vwap_warmup(p: IndicatorPeriods, frequency: str | None) -> int:
+def vwap_warmup(
+    p: IndicatorPeriods, frequency: str | None, *, calendar: TradingCalendar | None = None
+) -> int:
     """Rolling VWAP (daily, weekly): n - 1. Session VWAP: a frame that starts inside a
-    session has that first session null, which is at most one session less a bar."""
+    session has that first session null, which is at most one session less a bar (of
+    the exchange's usual session: New York's by default)."""
     if frequency is None:
-        return max(vwap_warmup(p, name) for name in FREQUENCIES)
+        return max(vwap_warmup(p, name, calendar=calendar) for name in FREQUENCIES)
     freq = get_frequency(frequency)
-    return int(freq.bars_per_session) - 1 if freq.intraday else p.vwap - 1
+    if not freq.intraday:
+        return p.vwap - 1
+    return int(bars_per_session(freq, calendar=calendar)) - 1
 
 
 def compute_features(
@@ -235,11 +246,13 @@ def compute_features(
     *,
     periods: IndicatorPeriods = DEFAULT_PERIODS,
     intraday: bool | None = None,
+    calendar: TradingCalendar | None = None,
 ) -> pl.DataFrame:
     """`bars` with the columns of the requested indicators added (see `feature_columns`).
 
     `intraday` only matters for VWAP (session-anchored vs rolling); by default it is
-    inferred from the bar spacing.
+    inferred from the bar spacing. The session VWAP restarts at each session of
+    `calendar` (the instrument's exchange; New York's by default).
     """
     features = normalize_features(names)
     needed = _needed_columns(features)
@@ -252,7 +265,7 @@ def compute_features(
     if not features:
         return bars
     vwap_intraday = "VWAP" in features and _is_intraday(bars, intraday)
-    plan = _Plan(bars.height, periods)
+    plan = _Plan(bars.height, periods, calendar if calendar is not None else new_york(), bars)
     for feature in features:
         plan.add_feature(feature, vwap_intraday)
     query = bars.lazy()
@@ -295,9 +308,23 @@ class _Plan:
     built from slices of known length.
     """
 
-    def __init__(self, height: int, periods: IndicatorPeriods) -> None:
+    def __init__(
+        self,
+        height: int,
+        periods: IndicatorPeriods,
+        calendar: TradingCalendar | None = None,
+        bars: pl.DataFrame | None = None,
+    ) -> None:
         self.height = height
         self.p = periods
+        self.calendar = calendar if calendar is not None else new_york()
+        # Whether the frame's first bar comes after its session's open (session VWAP).
+        self.starts_late = False
+        if bars is not None and bars.height and "timestamp" in bars.columns:
+            first = bars["timestamp"][0]
+            if isinstance(first, datetime):
+                found = self.calendar.session(self.calendar.local_day(first))
+                self.starts_late = found is None or first > found.open
         self.stages: list[dict[str, pl.Expr]] = [{} for _ in range(4)]
 
     def add(self, stage: int, name: str, expr: pl.Expr) -> None:
@@ -464,16 +491,17 @@ class _Plan:
         self.add(2, "obv", total - total.shift(n))
 
     def session_vwap(self) -> pl.Expr:
-        """Cumulated from each New York session's first bar. A frame that starts after
-        the open holds only the end of its first session, whose VWAP would depend on
-        where the frame was cut: that session is null (warm-up)."""
-        local = pl.col("timestamp").dt.convert_time_zone(DEFAULT_TIMEZONE)
+        """Cumulated from each session's first bar (the exchange's day, in its zone). A
+        frame that starts after its session's open holds only the end of its first
+        session, whose VWAP would depend on where the frame was cut: that session is
+        null (warm-up)."""
+        local = pl.col("timestamp").dt.convert_time_zone(self.calendar.zone_name)
         session = local.dt.date()
         typical = (pl.col("high") + pl.col("low") + pl.col("close")) / 3.0
         traded = (typical * pl.col("volume")).cum_sum().over(session)
         volume = pl.col("volume").cum_sum().over(session)
         vwap = pl.when(volume > 0).then(traded / volume).otherwise(typical)
-        cut = (session == session.first()) & (local.first().dt.time() > pl.lit(SESSION_OPEN))
+        cut = (session == session.first()) & pl.lit(self.starts_late)
         return pl.when(cut).then(None).otherwise(vwap)
 
     def rolling_vwap(self) -> pl.Expr:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from app.config import Settings
+from app.core.calendars import TradingCalendar, calendar_of
 from app.core.direction import direction_right
 from app.errors import DomainError
 from app.models import Prediction
@@ -96,18 +97,21 @@ def match_outcomes(
     *,
     now: datetime,
     max_wait: timedelta,
+    calendar: TradingCalendar | None = None,
 ) -> dict[uuid.UUID, Outcome]:
     """Each call's outcome from `bars`, for the calls whose deciding bar has closed.
 
     Pure, so the rule is tested without a database: the deciding bar is the first
     that closes at or after the target; it must have closed by `now` (a provider
     may return the bar still forming, and the synthetic source any future bar) and
-    within `max_wait` of the target.
+    within `max_wait` of the target. Sessions and bar closes are `calendar`'s (the
+    instrument's exchange; New York's by default): a half-day's last bar closes at
+    13:00, a holiday has none.
     """
     freq = FREQUENCIES[frequency]
     if freq.intraday:  # the platform's horizons count regular-session bars only
-        bars = regular_session_only(bars)
-    closes_at = [bar_close(freq, stamp) for stamp in bars["timestamp"].to_list()]
+        bars = regular_session_only(bars, calendar)
+    closes_at = [bar_close(freq, stamp, calendar=calendar) for stamp in bars["timestamp"].to_list()]
     prices = bars["close"].to_list()
     outcomes: dict[uuid.UUID, Outcome] = {}
     for call in calls:
@@ -147,10 +151,11 @@ async def fill_outcomes(
     providers: dict[str, MarketDataProvider] = {}
     filled = closed = 0
     for key, calls in groups.items():
-        for chunk in _chunks(key[2], calls):
+        calendar = calendar_of(key[1])  # the exchange of the call's symbol
+        for chunk in _chunks(key[2], calls, calendar):
             bars = await _fetch(key, chunk, providers, settings, http, now, max_wait)
             outcomes = (
-                match_outcomes(bars, key[2], chunk, now=now, max_wait=max_wait)
+                match_outcomes(bars, key[2], chunk, now=now, max_wait=max_wait, calendar=calendar)
                 if bars is not None
                 else {}
             )
@@ -197,13 +202,15 @@ async def _pending(
     return groups
 
 
-def _chunks(frequency: str, calls: list[PendingCall]) -> Iterator[list[PendingCall]]:
+def _chunks(
+    frequency: str, calls: list[PendingCall], calendar: TradingCalendar | None = None
+) -> Iterator[list[PendingCall]]:
     """Calls (sorted by target) in slices whose targets fit in one modest fetch."""
     freq = FREQUENCIES.get(frequency)
     if freq is None:  # cannot happen for a row /predict wrote; the fetch reports it
         yield calls
         return
-    span = calendar_span(freq, MAX_FETCH_BARS)
+    span = calendar_span(freq, MAX_FETCH_BARS, calendar=calendar)
     chunk: list[PendingCall] = []
     for call in calls:
         if chunk and call.target_time - chunk[0].target_time > span:

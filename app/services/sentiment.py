@@ -23,6 +23,7 @@ from functools import lru_cache
 import polars as pl
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from app.core.calendars import TradingCalendar
 from app.core.clock import DEFAULT_TIMEZONE
 from app.services.news import Headline, NewsSource
 
@@ -135,12 +136,15 @@ def score_headlines(headlines: Sequence[Headline]) -> pl.DataFrame:
     ).sort("published_at")
 
 
-def daily_sentiment(scored: pl.DataFrame) -> pl.DataFrame:
-    """Mean score and headline count per New York calendar day (for display)."""
+def daily_sentiment(
+    scored: pl.DataFrame, *, calendar: TradingCalendar | None = None
+) -> pl.DataFrame:
+    """Mean score and headline count per calendar day of the exchange's zone (`calendar`:
+    the instrument's, New York's by default), for display: a 07:00 UTC headline about
+    `7203.T` is dated by Tokyo's day."""
+    zone = calendar.zone_name if calendar is not None else DEFAULT_TIMEZONE
     return (
-        scored.group_by(
-            pl.col("published_at").dt.convert_time_zone(DEFAULT_TIMEZONE).dt.date().alias("date")
-        )
+        scored.group_by(pl.col("published_at").dt.convert_time_zone(zone).dt.date().alias("date"))
         .agg(pl.col("compound").mean().alias(SENTIMENT_COLUMN), pl.len().alias("headlines"))
         .sort("date")
     )

@@ -1,7 +1,9 @@
 """`POST /trade-signal`: the signal engine alone, for a forecast the caller brings.
 
 No agent, model or bars: the caller's own forecast goes through the same rule
-/predict uses, so the two never disagree about what a forecast means.
+/predict uses, so the two never disagree about what a forecast means. The symbol
+names the exchange: its windows are read on that exchange's clock unless the
+request names a `timezone`, and the exit is timed on its calendar.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.config import Settings
+from app.core.calendars import calendar_for
 from app.core.clock import as_utc, zone_of
 from app.core.field_errors import FieldErrors
 from app.core.instruments import resolve
@@ -26,6 +29,8 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
     as_of = as_utc(req.as_of or datetime.now(UTC))
     horizon: timedelta | None = timedelta(hours=1)
     horizon_end: datetime | None = None
+    instrument = resolve(req.symbol)  # the schema resolved it already
+    calendar = calendar_for(instrument.calendar)
     if req.prediction_horizon is not None:
         try:
             hz = parse_horizon(req.prediction_horizon, ["prediction_horizon"])
@@ -34,7 +39,7 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
             else:  # whole sessions: the close of the session that many days on
                 horizon = None
                 day = datetime.combine(as_of.date(), datetime.min.time(), UTC)
-                horizon_end = close_after("1d", day, hz.sessions or 1)
+                horizon_end = close_after("1d", day, hz.sessions or 1, calendar=calendar)
         except Unprocessable as exc:
             errors.absorb(exc, ["prediction_horizon"])
     try:
@@ -42,7 +47,9 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
     except ValueError as exc:
         errors.add(["timezone"], str(exc))
     errors.raise_if_any()
-    currency = resolve(req.symbol).currency  # the schema resolved it already
+    currency = instrument.currency
+    # The windows' zone: the one the request names, else the exchange's.
+    zone_name = req.timezone if "timezone" in req.model_fields_set else instrument.timezone
     signal = decide(
         SignalInput(
             symbol=req.symbol,
@@ -59,7 +66,8 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
             horizon_end=horizon_end,
             entry_window=req.entry_window.window() if req.entry_window else None,
             exit_window=req.exit_window.window() if req.exit_window else None,
-            timezone=req.timezone,
+            timezone=zone_name,
+            calendar=calendar,
             min_edge=settings.signal_min_edge,
             currency=currency,
         )
@@ -68,7 +76,7 @@ def trade_signal(req: TradeSignalRequest, user: User, settings: Settings) -> dic
         **signal.to_dict(),
         "currency": currency,
         "max_loss_amount": float(signal.max_loss_amount),
-        "suggested_exit_at": signal.exit_at.astimezone(zone_of(req.timezone)).isoformat(),
+        "suggested_exit_at": signal.suggested_exit_at,
         "symbol": req.symbol,
         "warnings": signal.warnings,
     }

@@ -25,11 +25,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from app.core.calendars import calendar_for, calendar_of_instrument
 from app.models import Agent, AgentVersion, Backtest
 from app.services import artifact_store, backtests
 from app.services.market_data.base import MarketDataError, MarketDataUnavailable
 from app.services.market_data.frequency import calendar_span, horizon_bars
-from app.services.predictions.service import bars_needed
+from app.services.predictions.service import bars_needed, currency_of
 from app.services.sentiment import add_sentiment
 from app.tasks.context import JobContext
 from app.tasks.supervisor import exit_with_parent, lower_priority
@@ -54,6 +55,8 @@ class BacktestSpec:
     period_start: datetime
     period_end: datetime
     request: dict[str, Any]
+    calendar: str = "XNYS"  # the exchange-calendars name of the instrument's sessions
+    currency: str = "USD"  # the quote's (GBX: pence)
     threads: int = 1
     nice: int = 0
 
@@ -115,8 +118,11 @@ async def _prepare(ctx: JobContext, backtest_id: uuid.UUID) -> tuple[BacktestSpe
     lookback = int(version.preprocessing["lookback"])
     start, end = backtests.period_bounds(row.request)
     # Warm-up: the look-back and the indicators' history before the first decision.
+    calendar = calendar_of_instrument(agent.instrument, agent.symbol)
     warmup = calendar_span(
-        agent.data_frequency, bars_needed(agent.features, agent.data_frequency, lookback)
+        agent.data_frequency,
+        bars_needed(agent.features, agent.data_frequency, lookback),
+        calendar=calendar,
     )
     provider = ctx.market_data.provider(agent.data_source)
     bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start - warmup, end)
@@ -127,11 +133,16 @@ async def _prepare(ctx: JobContext, backtest_id: uuid.UUID) -> tuple[BacktestSpe
         sha256=version.sha256,
         symbol=agent.symbol,
         frequency=agent.data_frequency,
-        horizon_bars=horizon_bars(agent.data_frequency, agent.prediction_horizon),
+        horizon_bars=int(
+            version.preprocessing.get("horizon_bars")
+            or horizon_bars(agent.data_frequency, agent.prediction_horizon, calendar=calendar)
+        ),
         features=list(agent.features),
         period_start=start,
         period_end=end,
         request=dict(row.request),
+        calendar=calendar.name,
+        currency=currency_of(agent),
         threads=ctx.settings.training_threads,
         nice=ctx.settings.training_nice,
     )
@@ -221,6 +232,8 @@ def compute(
     from app.services.predictions.service import ATR, serving_features
     from app.services.signals.replay import ReplayBars, ReplayParams, replay
 
+    calendar = calendar_for(spec.calendar)
+
     configure_threads(spec.threads)
     artifact = load_artifact(spec.directory, spec.sha256)
     predictor = Predictor(
@@ -258,8 +271,10 @@ def compute(
     request = spec.request
     result = replay(
         ReplayBars(
-            closes_at=[bar_close(freq, s) for s in period],
-            horizon_end=[close_after(freq, s, spec.horizon_bars) for s in period],
+            closes_at=[bar_close(freq, s, calendar=calendar) for s in period],
+            horizon_end=[
+                close_after(freq, s, spec.horizon_bars, calendar=calendar) for s in period
+            ],
             open=frame["open"].to_numpy()[window].astype(np.float64),
             high=frame["high"].to_numpy()[window].astype(np.float64),
             low=frame["low"].to_numpy()[window].astype(np.float64),
@@ -280,6 +295,8 @@ def compute(
             bars_per_year=freq.bars_per_year,
             intraday=freq.intraday,
             timezone=request["timezone"],
+            currency=spec.currency,
+            calendar=calendar,
             stop_atr_multiple=float(request["stop_atr_multiple"]),
             entry_window=Window.from_mapping(request["entry_window"])
             if request.get("entry_window")

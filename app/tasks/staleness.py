@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from app.core.calendars import calendar_of
 from app.db import session_scope
 from app.errors import Conflict, DomainError
 from app.models import User
@@ -146,9 +147,10 @@ class StalenessPass:
         source, symbol, frequency = key
         try:
             provider = ctx.market_data.provider(source)
-            start = now - calendar_span(frequency, count)
+            calendar = calendar_of(symbol)
+            start = now - calendar_span(frequency, count, calendar=calendar)
             bars = await provider.fetch_bars(symbol, frequency, start, now)
-            return complete_bars(bars, frequency, now)
+            return complete_bars(bars, frequency, now, calendar=calendar)
         except Exception as exc:  # one source's trouble must not stop the pass
             reason = exc.message if isinstance(exc, DomainError) else type(exc).__name__
             logger.warning("staleness: no bars for %s %s %s: %s", source, symbol, frequency, reason)

@@ -60,6 +60,11 @@ class TrainingSpec:
     threads: int = 1
     nice: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # The child's Keras backend (`KERAS_TRAINING_BACKEND`, `app.ml.backend`); the
+    # artifact it saves is served under TensorFlow all the same.
+    backend: str = "tensorflow"
+    # Under JAX: where compiled programs are cached across models and runs (`app.ml.backend`).
+    compilation_cache: str | None = None
 
 
 class Reporter(Protocol):
@@ -107,6 +112,7 @@ async def supervise(
     boundary. The child is killed however this ends."""
     mp = multiprocessing.get_context("spawn")
     parent, child = mp.Pipe(duplex=False)
+    started = time.time()
     process = mp.Process(
         target=child_main,
         args=(spec, bars_ipc, child, checkpoint),
@@ -116,7 +122,7 @@ async def supervise(
     process.start()
     child.close()
     try:
-        return await _relay(
+        result = await _relay(
             process,
             parent,
             reporter,
@@ -125,6 +131,18 @@ async def supervise(
             progress_write_interval_s=progress_write_interval_s,
             stop=stop,
         )
+        stages = result.get("stage_seconds")
+        child_started = result.pop("child_started_at", None)
+        if isinstance(stages, dict) and child_started is not None:
+            # the spawned interpreter's start-up, before `child_main` ran
+            stages["spawn"] = round(float(child_started) - started, 4)
+        logger.info(
+            "training %s (%s) took %s s by stage",
+            spec.version_id,
+            result.get("keras_backend"),
+            stages,
+        )
+        return result
     finally:
         if process.is_alive():
             process.kill()  # SIGTERM would only ask it for a checkpoint
@@ -198,8 +216,13 @@ def child_main(
     spec: TrainingSpec, bars_ipc: bytes, conn: Connection, checkpoint: bytes | None = None
 ) -> None:
     """Entry point of the child process; never raises (the pipe carries the outcome).
-    SIGTERM or SIGINT asks it to stop at the next epoch boundary with a checkpoint."""
+    SIGTERM or SIGINT asks it to stop at the next epoch boundary with a checkpoint.
+    Its first step chooses the Keras backend, before anything imports Keras."""
+    _CHILD_STARTED[:] = [time.perf_counter(), time.time()]
+    from app.ml.backend import apply
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    apply(spec.backend, spec.compilation_cache)
     pause = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: pause.set())
@@ -296,8 +319,10 @@ def train_and_evaluate(
     architecture would be. A paused `auto` run restarts its candidates from the first:
     a checkpoint holds one model, and retraining the earlier ones is cheaper than
     carrying them all."""
+    stages = _Stages()
     from app.ml.architectures import Hyperparameters
     from app.ml.artifacts import save_artifact
+    from app.ml.backend import current as current_backend
     from app.ml.calibration import fit_calibrator
     from app.ml.champion import gate
     from app.ml.checkpoint import CheckpointError, TrainingCheckpoint
@@ -323,7 +348,9 @@ def train_and_evaluate(
     from app.services.market_data.frequency import get_frequency
 
     configure_threads(spec.threads)
+    stages.mark("imports")
     dataset, raw_features = prepare(spec, pl.read_ipc(io.BytesIO(bars_ipc)))
+    stages.mark("features_and_windows")
     hp = Hyperparameters.from_json({**spec.hyperparameters, "seed": spec.seed})
     auto = is_auto(spec.architecture)
     resume: TrainingCheckpoint | None = None
@@ -395,6 +422,7 @@ def train_and_evaluate(
                 "candidate": winner,
             }
         )
+    stages.mark("fit")
     conn.send(("stage", "EVALUATING"))
     splits = dataset.splits
     val_pred = predict_scaled(result.model, dataset, splits.validation)
@@ -445,6 +473,7 @@ def train_and_evaluate(
         }
         board = leaderboard(candidates, chosen, scores)
         fitted.clear()
+    stages.mark("evaluation")
     folds = walk_forward_evaluation(
         spec,
         dataset,
@@ -469,10 +498,18 @@ def train_and_evaluate(
             "samples_per_second": round(result.samples_per_second, 1),
         }
     )
+    stages.mark("walk_forward")
     sha = save_artifact(
         spec.out_dir, result.model, dataset.preprocessing, calibrator, metrics, interval=interval
     )
+    stages.mark("save")
     curve = result.loss_curve()
+    profile = feature_profile(
+        raw_features[: int(dataset.end_bar(dataset.splits.train.stop - 1)) + 1],
+        list(dataset.preprocessing.feature_names),
+    )
+    decision = gate(spec.champion, dataset, raw_features, predicted)
+    stages.mark("profile_and_gate")
     return {
         "architecture": winner,
         "leaderboard": board,
@@ -480,23 +517,43 @@ def train_and_evaluate(
         "sha256": sha,
         # The training split's feature distribution, which drift is measured against
         # (in the database row only: the artifact's files and digest are unchanged).
-        "preprocessing": {
-            **dataset.preprocessing.to_json(),
-            "feature_profile": feature_profile(
-                raw_features[: int(dataset.end_bar(dataset.splits.train.stop - 1)) + 1],
-                list(dataset.preprocessing.feature_names),
-            ),
-        },
+        "preprocessing": {**dataset.preprocessing.to_json(), "feature_profile": profile},
         "calibration": calibrator.to_json(),
         "interval": interval.to_json() if interval is not None else None,
         "metrics": metrics,
         "walk_forward": folds.to_json() if folds is not None else None,
-        "decision": gate(spec.champion, dataset, raw_features, predicted),
+        "decision": decision,
         "loss_curve": [
             {"epoch": e, "loss": _num(lo), "val_loss": _num(vl)}
             for e, lo, vl in zip(curve["epoch"], curve["loss"], curve["val_loss"], strict=True)
         ],
+        # Where the child's time went (seconds per stage, `_Stages`), and on what: for
+        # logs and bench/training.py; the job stores neither.
+        "keras_backend": current_backend(),
+        "stage_seconds": stages.seconds,
+        "child_started_at": _CHILD_STARTED[1] if _CHILD_STARTED else None,
     }
+
+
+class _Stages:
+    """Wall time per stage of `train_and_evaluate`: each `mark` closes the stage since
+    the previous one (the first since the child started, when known: `_CHILD_STARTED`)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+        if _CHILD_STARTED:
+            self.seconds["child_start"] = round(self._last - _CHILD_STARTED[0], 4)
+
+    def mark(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 4)
+        self._last = now
+
+
+# perf_counter at `child_main`'s entry (after the spawned interpreter's start-up and
+# unpickling), and the wall clock then: the parent measures spawn with it.
+_CHILD_STARTED: list[float] = []
 
 
 VERDICTS = ("skill", "beats_naive_baseline", "beats_linear_baseline", "beats_gbm_baseline")

@@ -31,6 +31,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.calendars import TradingCalendar, calendar_of_instrument
 from app.core.clock import as_utc
 from app.db import database_unavailable, run_after_commit
 from app.ml.artifacts import ArtifactError
@@ -43,7 +44,7 @@ from app.services.market_data.base import (
     MarketDataUnavailable,
     source_notes,
 )
-from app.services.market_data.frequency import bar_close, horizon_bars
+from app.services.market_data.frequency import bar_close, get_frequency, horizon_bars
 from app.services.market_data.validation import validate_bars
 from app.services.sentiment import add_sentiment, coverage_share
 from app.services.training_jobs import CancelRequested, LeaseLost
@@ -111,10 +112,19 @@ def _outlasting_outages(
     return retrying
 
 
-def data_span(bars: Any, frequency: str) -> tuple[datetime, datetime]:
-    """The first bar's start and the last bar's close (UTC) of a non-empty bar frame."""
+def data_span(
+    bars: Any, frequency: str, *, calendar: TradingCalendar | None = None
+) -> tuple[datetime, datetime]:
+    """The first bar's start and the last bar's close (UTC) of a non-empty bar frame,
+    on the exchange's `calendar` (New York's by default)."""
     first, last = bars["timestamp"][0], bars["timestamp"][-1]
-    return as_utc(first).astimezone(UTC), bar_close(frequency, last).astimezone(UTC)
+    closed = bar_close(frequency, last, calendar=calendar)
+    return as_utc(first).astimezone(UTC), closed.astimezone(UTC)
+
+
+def _calendar(agent: Agent) -> TradingCalendar:
+    """The exchange calendar of the agent's instrument (its stored `calendar`)."""
+    return calendar_of_instrument(getattr(agent, "instrument", None), agent.symbol)
 
 
 class _Run:
@@ -180,13 +190,16 @@ class _Run:
             await self._enter(AgentStatus.FETCHING_DATA)
             bars = await self._fetch(agent)
             await self._enter(AgentStatus.VALIDATING)
-            steps = horizon_bars(agent.data_frequency, agent.prediction_horizon)
+            calendar = _calendar(agent)
+            # Trading time on the exchange's sessions: "1d" of 1h bars is 7 in New York,
+            # 9 in London; the version keeps it (preprocessing) for /predict and replays.
+            steps = horizon_bars(agent.data_frequency, agent.prediction_horizon, calendar=calendar)
             lookback = int(agent.hyperparameters.get("lookback", 60))
-            report = validate_bars(bars, agent.data_frequency, lookback, steps)
+            report = validate_bars(bars, agent.data_frequency, lookback, steps, calendar=calendar)
             if not report.ok:
                 raise _Failed(AgentStatus.VALIDATING, "; ".join(report.reasons))
             self.notes.extend(report.warnings)  # splits, stale runs, gaps...: for the agent
-            self.data_span = data_span(bars, agent.data_frequency)
+            self.data_span = data_span(bars, agent.data_frequency, calendar=calendar)
             if self.ctx.stopping.is_set():  # shutting down: leave it to the next worker
                 raise _Suspended()
             await self._enter(AgentStatus.TRAINING)
@@ -239,6 +252,11 @@ class _Run:
         last = (version.end_date if version else None) or agent.end_date
         start = datetime.combine(first, datetime.min.time(), UTC)
         end = datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1)
+        if get_frequency(agent.data_frequency).intraday:
+            # The exchange's sessions of those dates: Sydney's opens the UTC day before.
+            calendar = _calendar(agent)
+            start = min(start, calendar.hours(first).open)
+            end = max(end, calendar.hours(last).close)
         bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
         self.notes.extend(source_notes(provider, agent.symbol, agent.data_frequency))
         if agent.sentiment_enabled:  # SPEC §4: absent (and said so) without a news source
@@ -272,6 +290,8 @@ class _Run:
             champion=await self._champion(agent),
             threads=settings.training_threads,
             nice=settings.training_nice,
+            backend=settings.keras_training_backend,
+            compilation_cache=str(settings.var_dir / "jax-cache"),
         )
         checkpoint = await self._checkpoint()
         if checkpoint is not None:

@@ -139,6 +139,7 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], list[str]]] = [
         ["risk_params", "capital_at_risk"],
     ),
     ("loopback callback", {"callback_url": "http://127.0.0.1:9/hook"}, ["callback_url"]),
+    ("csv file missing", {"data_source": "csv", "symbol": "ACME"}, ["symbol"]),
 ]
 
 
@@ -160,6 +161,8 @@ async def test_bad_creation_is_422_with_field_and_writes_nothing(
         assert any(
             d["loc"] == ["body", "features", 1] and "'SMA'" in d["msg"] for d in error["details"]
         ), error
+    if case == "csv file missing":  # where the file belongs, and what it looks like
+        assert "1d/ACME.csv" in error["message"] and "Date,Open" in error["message"], error
     if case == "loopback callback":
         assert any("ALLOW_PRIVATE_CALLBACKS" in detail["msg"] for detail in error["details"])
     listing = (await quiet_client.get("/api/v1/agents", headers=bearer(tokens))).json()

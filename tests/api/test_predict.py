@@ -211,6 +211,34 @@ async def test_as_of_is_reproducible_and_never_sees_a_later_bar(
     assert after["confidence"] == before["confidence"]
 
 
+async def test_now_on_a_file_that_ends_in_the_past_answers_from_its_last_bar(
+    client: AsyncClient, settings: Settings, daily_artifact: Artifact
+) -> None:
+    """A CSV file ends on 2024-06-28: "now" is its last bar, said in the answer."""
+    folder = Path(settings.data_dir) / "1d"
+    folder.mkdir(parents=True, exist_ok=True)
+    bars = await _synthetic_daily_rows()
+    (folder / "AAPL.csv").write_text(_csv(bars))
+    user, tokens = await user_with_tokens(client)
+    agent_id, _ = await ready_agent(client, user["id"], daily_artifact)
+    await _use_csv(client, agent_id)
+    response = await client.post("/api/v1/predict", json=DAILY, headers=bearer(tokens))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    last = bars[-1][0]
+    assert body["as_of"].startswith(last.isoformat())
+    assert any(
+        f"csv data of AAPL end at {last.isoformat()}" in w and "not now" in w
+        for w in body["warnings"]
+    ), body["warnings"]
+    # The same with as_of named explicitly: the same forecast, without the note.
+    named = await client.post(
+        "/api/v1/predict", json={**DAILY, "as_of": body["as_of"]}, headers=bearer(tokens)
+    )
+    assert named.json()["predicted_price"] == body["predicted_price"]
+    assert not any("not now" in w for w in named.json()["warnings"])
+
+
 async def test_repeated_request_is_cached_and_a_retrain_misses(
     client: AsyncClient,
     trader: tuple[dict[str, Any], dict[str, str]],

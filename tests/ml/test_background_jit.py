@@ -4,6 +4,7 @@ compiled off the caller's thread and swapped in, and both give the same outputs.
 from __future__ import annotations
 
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,12 @@ def held(monkeypatch: pytest.MonkeyPatch) -> _HeldCompiler:
     compiler = _HeldCompiler()
     monkeypatch.setattr(inference._JitCompiler, "instance", classmethod(lambda cls: compiler))
     return compiler
+
+
+@pytest.fixture(autouse=True)
+def fresh_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no structure loaded: what it asserts is the first load."""
+    monkeypatch.setattr(inference, "_GRAPHS", weakref.WeakValueDictionary())
 
 
 @pytest.mark.parametrize("architecture", ["LSTM", "CNN", "Transformer"])
@@ -69,14 +76,14 @@ def test_xla_that_fails_leaves_the_plain_graph_serving(
         build_model("CNN", Hyperparameters(lookback=6, units=4), 2), background_jit=True
     )
     plain_forward = compiled._forward
-    original = CompiledModel._compile
+    original = inference.SharedGraph._compile
 
-    def no_xla(self: CompiledModel, tf_module: Any, jit_compile: bool) -> Any:
+    def no_xla(self: inference.SharedGraph, tf_module: Any, jit_compile: bool, batches: Any) -> Any:
         if jit_compile:
             raise tf.errors.InvalidArgumentError(None, None, "XLA says no")
-        return original(self, tf_module, jit_compile)
+        return original(self, tf_module, jit_compile, batches)
 
-    monkeypatch.setattr(CompiledModel, "_compile", no_xla)
+    monkeypatch.setattr(inference.SharedGraph, "_compile", no_xla)
     compiled._compile_jit_now()
     assert compiled.wait_for_jit(timeout=0) is False
     assert compiled._forward is plain_forward
@@ -114,10 +121,12 @@ def test_predictor_load_in_the_background_mode(
 ) -> None:
     ds = planted.dataset
     sha = save_artifact(tmp_path, planted.result.model, ds.preprocessing, planted.calibrator, {})
-    eager = Predictor.load(tmp_path, sha)
     lazy = Predictor.load(tmp_path, sha, background_jit=True)
-    assert eager.compiled.jit_compiled is True
     assert lazy.compiled.jit_compiled is False and held.submitted == [lazy.compiled]
+    with pytest.MonkeyPatch.context() as patch:  # the eager reference on a graph of its own
+        patch.setattr(inference, "_GRAPHS", weakref.WeakValueDictionary())
+        eager = Predictor.load(tmp_path, sha)
+    assert eager.compiled.jit_compiled is True
     assert lazy.compiled.estimated_bytes == eager.compiled.estimated_bytes
 
     t = ds.end_bar(ds.splits.test.start)
@@ -129,3 +138,19 @@ def test_predictor_load_in_the_background_mode(
     for forecast in (before, after):
         assert forecast.log_return == pytest.approx(reference.log_return, abs=1e-5)
         assert forecast.confidence == pytest.approx(reference.confidence, abs=1e-4)
+
+
+def test_a_second_model_of_a_compiled_structure_is_served_by_xla_at_once(
+    held: _HeldCompiler,
+) -> None:
+    """The cold path after the first load of a structure: no trace, no compilation."""
+    hp = Hyperparameters(lookback=8, units=8)
+    first = CompiledModel(build_model("LSTM", hp, 3), background_jit=True)
+    first._compile_jit_now()
+    second_model = build_model("LSTM", hp, 3)
+    second = CompiledModel(second_model, background_jit=True)
+    assert held.submitted == [first]  # nothing more to compile
+    assert second.jit_compiled is True and second.graph is first.graph
+    x = np.random.default_rng(5).standard_normal((1, 8, 3)).astype(np.float32)
+    expected = second_model(x, training=False).numpy().reshape(-1)
+    np.testing.assert_allclose(second.predict(x), expected, atol=1e-5)

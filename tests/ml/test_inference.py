@@ -3,6 +3,7 @@ promise that the API can import `app.ml` without TensorFlow."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
@@ -12,15 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.ml import inference
 from app.ml.architectures import Hyperparameters, build_model
 from app.ml.artifacts import save_artifact
 from app.ml.conformal import split_scales
 from app.ml.inference import (
     BYTES_PER_GRAPH_OP,
+    TENSOR_OVERHEAD_BYTES,
     WEIGHTS_FACTOR,
     CompiledModel,
     ModelCache,
     Predictor,
+    structure_key,
     weights_bytes,
 )
 from tests.ml.conftest import Trained, interval_of
@@ -157,23 +161,67 @@ def test_model_cache_keeps_both_its_bounds() -> None:
         ModelCache(2, max_bytes=0, sizer=len)
 
 
-def test_compiled_model_estimates_its_memory_from_its_graph_and_weights() -> None:
-    def compiled(**overrides: int) -> CompiledModel:
-        hp = Hyperparameters(lookback=6, units=8, dropout=0.0).replace(**overrides)
-        return CompiledModel(build_model("LSTM", hp, 3))
+def tensors(compiled: CompiledModel) -> int:
+    return len(compiled._trainable) + len(compiled._fixed)
 
-    small, wide, deep = compiled(), compiled(units=64), compiled(layers=2)
-    for model in (small, wide, deep):
-        ops = len(model._forward.graph.get_operations())
+
+def test_compiled_model_estimates_its_memory_from_its_graph_and_weights() -> None:
+    """The first model of a structure is charged its graph; later ones their weights."""
+
+    def compiled(**overrides: int) -> tuple[CompiledModel, int]:
+        hp = Hyperparameters(lookback=6, units=8, dropout=0.0).replace(lookback=7, **overrides)
+        model = build_model("LSTM", hp, 3)
+        return CompiledModel(model), weights_bytes(model)
+
+    (small, small_w), (wide, wide_w), (deep, deep_w) = (
+        compiled(),
+        compiled(units=64),
+        compiled(layers=2),
+    )
+    for model, weights in ((small, small_w), (wide, wide_w), (deep, deep_w)):
+        assert model.graph is not None
+        ops = len(model.graph._forward.graph.get_operations())
         assert model.estimated_bytes == (
-            BYTES_PER_GRAPH_OP * ops + WEIGHTS_FACTOR * weights_bytes(model.model)
+            BYTES_PER_GRAPH_OP * ops
+            + WEIGHTS_FACTOR * weights
+            + TENSOR_OVERHEAD_BYTES * tensors(model)
         )
-    assert weights_bytes(small.model) == 4 * small.model.count_params()  # float32
     # More weights cost more; so does another layer (a bigger graph) of the same width.
     assert wide.estimated_bytes > small.estimated_bytes
-    assert deep.estimated_bytes - small.estimated_bytes > 2 * WEIGHTS_FACTOR * (
-        weights_bytes(deep.model) - weights_bytes(small.model)
+    assert deep.estimated_bytes - small.estimated_bytes > 2 * WEIGHTS_FACTOR * (deep_w - small_w)
+    # A second model of a loaded structure shares its graph: it costs its weights.
+    again, again_w = compiled()
+    assert again.graph is small.graph
+    assert again.estimated_bytes == WEIGHTS_FACTOR * again_w + TENSOR_OVERHEAD_BYTES * tensors(
+        again
     )
+
+
+@pytest.mark.parametrize("architecture", ["LSTM", "CNN", "Transformer"])
+def test_models_of_one_structure_share_a_graph_and_keep_their_own_weights(
+    architecture: str,
+) -> None:
+    hp = Hyperparameters(lookback=9, units=8, layers=1, dropout=0.1)
+    first, second = build_model(architecture, hp, 3), build_model(architecture, hp, 3)
+    second.set_weights([w + 0.05 for w in second.get_weights()])  # seeded: make them differ
+    other = build_model(architecture, hp.replace(units=16), 3)
+    a, b, c = CompiledModel(first), CompiledModel(second), CompiledModel(other)
+    assert structure_key(first) == structure_key(second) != structure_key(other)
+    assert a.graph is b.graph and c.graph is not a.graph
+    x = np.random.default_rng(4).standard_normal((3, 9, 3)).astype(np.float32)
+    for compiled, model in ((a, first), (b, second), (c, other)):
+        expected = model(x, training=False).numpy().reshape(-1)
+        np.testing.assert_allclose(compiled.predict(x), expected, atol=1e-5)
+    assert not np.allclose(a.predict(x), b.predict(x))  # their own weights, not the template's
+
+
+def test_a_structure_graph_lives_as_long_as_a_model_uses_it() -> None:
+    hp = Hyperparameters(lookback=5, units=4, dropout=0.0)
+    compiled = CompiledModel(build_model("CNN", hp, 2))
+    key = next(k for k, g in inference._GRAPHS.items() if g is compiled.graph)
+    del compiled
+    gc.collect()
+    assert key not in inference._GRAPHS
 
 
 def test_model_cache_loads_each_key_once_under_concurrency() -> None:

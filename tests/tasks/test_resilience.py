@@ -27,6 +27,7 @@ from app.models import TrainingJob
 from app.models.agents import AgentStatus
 from app.models.base import utcnow
 from app.services.job_queue import EmbeddedJobQueue
+from app.services.market_data.refinitiv import pricing
 from app.services.training_jobs import BackOff
 from app.tasks.context import JobContext
 from app.tasks.embedded import EmbeddedRunner
@@ -36,7 +37,7 @@ from tests.utils.client import runtime_of
 from tests.utils.jobs import arq_worker, slow_agent, tiny_agent, wait_for
 from tests.utils.predictions import stored
 from tests.utils.users import bearer, user_with_tokens
-from tests.utils.vendor import HEADERS, PagedRefinitiv, rate_limited, refinitiv_settings
+from tests.utils.vendor import PagedRefinitiv, rate_limited, refinitiv_settings
 
 
 async def _job(client: AsyncClient, agent_id: str) -> TrainingJob:
@@ -212,23 +213,26 @@ async def test_an_unexpected_exception_in_the_run_is_its_failure_reason(
     app_factory: Callable[[Settings], Any],
     make_worker_settings: Callable[..., Settings],
     backend: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A page the client cannot read (a stamp that is no date) raises a ValueError in
-    the worker's own process: FAILED at once with it, not "stopped responding"."""
-    garbage = PagedRefinitiv().rows[:3]
-    garbage[1] = ["yesterday", *garbage[1][1:]]
-    page = [{"universe": {"ric": "AAPL.O"}, "headers": HEADERS, "data": garbage}]
+    """A bug in the worker's own process (injected: the adapters turn every malformed
+    answer into their own error, so no vendor page reaches one) fails the run at once
+    with the error, not "stopped responding"."""
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a bug no test foresaw")
+
+    monkeypatch.setattr(pricing, "_rows_to_frame", broken)
     settings = make_worker_settings(
         **refinitiv_settings(), reaper_interval_s=0.2, embedded_runner=False
     )
-    vendor = PagedRefinitiv(failures=[httpx.Response(200, json=page)])
+    vendor = PagedRefinitiv()
     client, tokens = await _api(app_factory, settings)
     async with trainers(settings, backend, vendor):
         agent_id = await _create(client, tokens, tiny_agent(data_source="refinitiv"))
         agent = await wait_for(client, tokens, agent_id, {"FAILED"}, timeout=60)
     assert agent["failure_stage"] == "FETCHING_DATA"
-    assert agent["failure_reason"].startswith("unexpected ValueError: "), agent["failure_reason"]
-    assert "unreadable refinitiv timestamp 'yesterday'" in agent["failure_reason"]
+    assert agent["failure_reason"] == "unexpected ValueError: a bug no test foresaw"
     job = await _job(client, agent_id)
     assert job.attempts == 1 and job.error == agent["failure_reason"]
 

@@ -123,6 +123,7 @@ def worker_process(
         "REAPER_INTERVAL_S": str(settings.reaper_interval_s),
         "TRAINING_MAX_ATTEMPTS": str(settings.training_max_attempts),
         "WALK_FORWARD_FOLDS": str(settings.walk_forward_folds),
+        "KERAS_TRAINING_BACKEND": settings.keras_training_backend,
         "ENVIRONMENT": "test",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         **env,

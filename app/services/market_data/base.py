@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import polars as pl
 
-from app.core.clock import DEFAULT_TIMEZONE
 from app.errors import ServiceUnavailable, Unprocessable
 
 if TYPE_CHECKING:
     import httpx
 
     from app.config import Settings
+    from app.core.calendars import TradingCalendar
 
 DATA_SOURCES: tuple[str, ...] = ("synthetic", "csv", "refinitiv", "bloomberg", "sample")
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
@@ -136,15 +136,21 @@ def finalize_bars(frame: pl.DataFrame, start: datetime, end: datetime) -> pl.Dat
     )
 
 
-def regular_session_only(frame: pl.DataFrame) -> pl.DataFrame:
-    """Intraday bars that start within 09:30-16:00 New York time.
+def regular_session_only(
+    frame: pl.DataFrame, calendar: TradingCalendar | None = None
+) -> pl.DataFrame:
+    """Intraday bars that start within one of the exchange's sessions (outside a lunch
+    break): `calendar`'s, New York's 09:30-16:00 by default, a half-day's early close
+    and holidays included.
 
     Vendors may include pre- and post-market trading; the platform's intraday bars
     (and its horizons in trading time) are those of the regular session.
     """
-    local = pl.col("timestamp").dt.convert_time_zone(DEFAULT_TIMEZONE)
-    minute = local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)
-    return frame.filter((minute >= 9 * 60 + 30) & (minute < 16 * 60))
+    from app.services.market_data.frequency import in_sessions
+
+    if frame.is_empty():
+        return frame
+    return frame.filter(in_sessions(frame["timestamp"], calendar))
 
 
 # -- the registry ----------------------------------------------------------------------
@@ -180,6 +186,25 @@ def ensure_configured(data_source: str, settings: Settings) -> None:
     checker = _CHECKS.get(name)
     if checker is not None:
         checker(settings)
+
+
+def ensure_available(data_source: str, code: str, frequency: str, settings: Settings) -> None:
+    """Raise the 422 an agent creation should answer when the source cannot hold the
+    series at all: a `csv` agent whose file is not on the server fails now, naming
+    the path and the layout, not minutes later at FETCHING_DATA."""
+    if _known(data_source) != "csv":
+        return
+    from app.services.market_data.csv_files import CsvProvider
+
+    try:
+        CsvProvider.from_settings(settings).locate(code, frequency)
+    except MarketDataError as exc:
+        raise Unprocessable.field(
+            ["symbol"],
+            f"{exc}; put the file there first: a header row "
+            "(Date,Open,High,Low,Close,Volume; Yahoo, MetaTrader, semicolon or tab "
+            "exports load too), one bar per row, oldest first",
+        ) from None
 
 
 def get_provider(
@@ -249,20 +274,50 @@ _CHECKS: dict[str, Callable[[Any], None]] = {
 }
 
 
-def resample_bars(frame: pl.DataFrame, every: str, offset: str | None) -> pl.DataFrame:
-    """Coarser bars from finer ones, on a grid that starts at the 09:30 session open.
+def resample_bars(
+    frame: pl.DataFrame,
+    every: str,
+    offset: str | None,
+    *,
+    calendar: TradingCalendar | None = None,
+) -> pl.DataFrame:
+    """Coarser bars from finer ones, on a grid that starts at the session open.
 
-    The session opens at 13:30 or 14:30 UTC, so a 15-minute grid from midnight and an
-    hourly grid offset by 30 minutes both start exactly at the open.
+    Without `calendar`: New York's 09:30 open, which is 13:30 or 14:30 UTC, so a
+    15-minute grid from midnight and an hourly grid offset by 30 minutes both start
+    exactly at the open. With one: each session's own grid from its open (and from the
+    end of a lunch break), the last bar cut at the close (`frequency.grid_starts`);
+    `offset` is then unused and bars outside every session are dropped.
     """
+    aggregates = (
+        pl.col("open").first(),
+        pl.col("high").max(),
+        pl.col("low").min(),
+        pl.col("close").last(),
+        pl.col("volume").sum(),
+    )
+    if calendar is not None:
+        from app.services.market_data.frequency import grid_starts
+
+        ordered = frame.sort("timestamp")
+        minutes = _every_minutes(every)
+        slots = grid_starts(ordered["timestamp"], minutes, calendar)
+        return (
+            ordered.with_columns(slots.alias("_slot"))
+            .filter(pl.col("_slot").is_not_null())
+            .group_by("_slot", maintain_order=True)
+            .agg(*aggregates)
+            .rename({"_slot": "timestamp"})
+        )
     return (
         frame.sort("timestamp")
         .group_by_dynamic("timestamp", every=every, offset=offset, closed="left", label="left")
-        .agg(
-            pl.col("open").first(),
-            pl.col("high").max(),
-            pl.col("low").min(),
-            pl.col("close").last(),
-            pl.col("volume").sum(),
-        )
+        .agg(*aggregates)
     )
+
+
+def _every_minutes(every: str) -> int:
+    match = re.fullmatch(r"(\d+)(m|h)", every.strip())
+    if match is None:
+        raise ValueError(f"an intraday bar length such as '30m' or '1h', not {every!r}")
+    return int(match[1]) * (60 if match[2] == "h" else 1)

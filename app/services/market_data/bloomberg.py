@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
+from app.core.calendars import calendar_of
 from app.core.instruments import UnknownInstrument, resolve
 from app.services.market_data.base import (
     MarketDataError,
@@ -42,6 +43,15 @@ logger = logging.getLogger("app.market_data.bloomberg")
 REFDATA = "//blp/refdata"
 HISTORICAL_FIELDS = ("PX_OPEN", "PX_HIGH", "PX_LOW", "PX_LAST", "PX_VOLUME")
 DEFAULT_YELLOW_KEY = "US Equity"
+# Prices adjusted for splits and for regular and special cash dividends (as a Yahoo
+# file's Adj Close is, docs/MARKET_DATA.md), whatever the account's terminal defaults
+# (DPDF) say: the flags are sent on every HistoricalDataRequest and IntradayBarRequest.
+ADJUSTMENTS: dict[str, bool] = {
+    "adjustmentNormal": True,
+    "adjustmentAbnormal": True,
+    "adjustmentSplit": True,
+    "adjustmentFollowDPDF": False,
+}
 _OURS = {
     "PX_OPEN": "open",
     "PX_HIGH": "high",
@@ -105,6 +115,7 @@ def build_historical_request(
         "endDate": end.astimezone(UTC).strftime("%Y%m%d"),
         "periodicitySelection": "WEEKLY" if frequency == "1wk" else "DAILY",
         "periodicityAdjustment": "CALENDAR",
+        **ADJUSTMENTS,
     }
 
 
@@ -118,6 +129,7 @@ def build_intraday_request(
         "interval": minutes,
         "startDateTime": start.astimezone(UTC).replace(tzinfo=None),
         "endDateTime": end.astimezone(UTC).replace(tzinfo=None),
+        **ADJUSTMENTS,
     }
 
 
@@ -275,9 +287,9 @@ class BloombergProvider:
             messages = await self._call("IntradayBarRequest", params)
             frame = intraday_messages_to_frame(messages, security)
             if frame.height:
-                frame = regular_session_only(frame)
+                frame = regular_session_only(frame, calendar_of(symbol))
             if hourly and frame.height:
-                frame = resample_bars(frame, "1h", "30m")
+                frame = resample_bars(frame, "1h", "30m", calendar=calendar_of(symbol))
         if frame.is_empty():
             return empty_bars()
         return finalize_bars(frame, start_utc, end_utc)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from app.core.calendars import calendar_of
 from app.core.clock import DEFAULT_TIMEZONE
 from app.services.market_data.base import (
     MarketDataError,
@@ -64,8 +65,10 @@ class BarFile:
 class CsvProvider:
     """Reads bar files under `data_dir`; parsing runs in a thread.
 
-    `timezone` is the zone of naive times in files without a sidecar; `adjust_prices`
-    whether files with an `Adj Close` column are adjusted (module doc).
+    `timezone` is the zone of naive times in files without a sidecar (CSV_TIMEZONE,
+    when it is set); None reads them in the zone of the file's instrument's exchange
+    (`VOD.L`: Europe/London, `7203.T`: Asia/Tokyo, a plain ticker: New York).
+    `adjust_prices` says whether files with an `Adj Close` column are adjusted.
     """
 
     name = "csv"
@@ -74,16 +77,17 @@ class CsvProvider:
         self,
         data_dir: Path,
         *,
-        timezone: str = DEFAULT_TIMEZONE,
+        timezone: str | None = None,
         adjust_prices: bool = True,
     ) -> None:
         self.data_dir = Path(data_dir)
-        self.timezone = check_zone(timezone, "CSV_TIMEZONE")
+        self.timezone = None if timezone is None else check_zone(timezone, "CSV_TIMEZONE")
         self.adjust_prices = adjust_prices
         self._notes: dict[tuple[str, str], tuple[str, ...]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CsvProvider:
+        # Unset, each file is read in its exchange's zone.
         return cls(
             settings.data_dir,
             timezone=settings.csv_timezone,
@@ -106,7 +110,8 @@ class CsvProvider:
             path,
             shown,
             dates_allowed=not freq.intraday,
-            timezone=self.timezone,
+            timezone=self.timezone or calendar_of(key[0]).zone_name,
+            zone_declared=self.timezone is not None,
             adjust_prices=self.adjust_prices,
         )
         self._notes[key] = loaded.notes
@@ -139,10 +144,13 @@ def load_bar_file(
     dates_allowed: bool,
     timezone: str = DEFAULT_TIMEZONE,
     adjust_prices: bool = True,
+    zone_declared: bool = True,
 ) -> BarFile:
     """The bars of one file in the contract's schema (checked, in the file's order).
 
-    The file's sidecar `<file>.json` overrides `timezone` and `adjust_prices`.
+    The file's sidecar `<file>.json` overrides `timezone` and `adjust_prices`;
+    `zone_declared` False says `timezone` is the instrument's exchange zone, not
+    CSV_TIMEZONE (for the notes).
     """
     table = read_table(path, shown)
     where = table.where
@@ -172,9 +180,10 @@ def load_bar_file(
             f'{{"adjust_prices": false}} in {where.sidecar}, to use traded prices.',
         )
     if local and table.layout.startswith("MetaTrader") and options.timezone is None:
+        source = "CSV_TIMEZONE" if zone_declared else "the zone of its instrument's exchange"
         notes.append(
             f"{shown}: MetaTrader writes the broker's server time; it was read as {zone} "
-            f"(CSV_TIMEZONE). If the broker's server runs on another zone, declare it in "
+            f"({source}). If the broker's server runs on another zone, declare it in "
             f'{where.sidecar}, e.g. {{"timezone": "Europe/Athens"}}.'
         )
     frame = pl.DataFrame({"timestamp": stamps, **prices, "volume": volume})

@@ -2,7 +2,8 @@
 
 Exports write local time: the exchange's, or a MetaTrader broker's server time, and
 rarely say so. A value with an offset or "Z" is kept; a naive date and time is read in
-the file's zone (its sidecar's, else CSV_TIMEZONE), never silently as UTC. A date alone,
+the file's zone (its sidecar's, else CSV_TIMEZONE when set, else the zone of the
+exchange of the file's instrument: `VOD.L` London, `7203.T` Tokyo), never as UTC. A date alone,
 or a naive midnight in a daily file, is the platform's daily stamp: midnight UTC of that
 date. Dates may be ISO, `2024.01.02` (MetaTrader), `02.01.2024` (European, day first) or
 `20240102`; epoch seconds and milliseconds are UTC. `02/01/2024` stays refused: day or

@@ -17,17 +17,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
 
-from app.core.clock import DEFAULT_TIMEZONE, SESSION_MINUTES, SESSION_OPEN
+from app.core.calendars import TradingCalendar, new_york
 from app.services.market_data.base import BAR_SCHEMA, PRICE_COLUMNS, MarketDataError
 from app.services.market_data.frequency import (
     Frequency,
     get_frequency,
+    in_sessions,
     min_history_bars,
+    session_grid,
 )
 
 MIN_TEST_ROWS = 50
@@ -64,7 +66,7 @@ SPLIT_VOLUME_WINDOW = 20
 STALE_RUN_BARS = 5
 STALE_INTRADAY_MINUTES = 60
 MAX_EXAMPLES = 3
-_SESSION_OPEN_MINUTE = SESSION_OPEN.hour * 60 + SESSION_OPEN.minute
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,14 @@ def validate_bars(
     *,
     test_fraction: float = TEST_FRACTION,
     warmup: int = 0,
+    calendar: TradingCalendar | None = None,
 ) -> ValidationReport:
-    """Check `bars` (the provider schema) for training an agent; see the module doc."""
+    """Check `bars` (the provider schema) for training an agent; see the module doc.
+
+    Sessions, holidays, half-days and lunch breaks are `calendar`'s (New York's by
+    default; `calendars.calendar_of(symbol)` gives an instrument's)."""
     freq = frequency if isinstance(frequency, Frequency) else get_frequency(frequency)
+    cal = calendar if calendar is not None else new_york()
     needed = min_history_bars(lookback, horizon_bars, min_test_rows, test_fraction, warmup)
     missing_columns = [c for c in BAR_SCHEMA if c not in bars.columns]
     if missing_columns:
@@ -132,35 +139,58 @@ def validate_bars(
     reasons += order_reasons
     report = ValidationReport(not reasons, reasons, bars.height, needed)
     if not order_reasons and bars.height > 1:
-        _add_gaps(report, bars, freq)
+        _add_gaps(report, bars, freq, cal)
         if not value_reasons:  # the checks below need clean, ordered prices
-            report.warnings = bar_warnings(bars, freq, report)
+            report.warnings = bar_warnings(bars, freq, report, calendar=cal)
     return report
 
 
-def bar_warnings(bars: pl.DataFrame, freq: Frequency, report: ValidationReport) -> list[str]:
+def bar_warnings(
+    bars: pl.DataFrame,
+    freq: Frequency,
+    report: ValidationReport,
+    *,
+    calendar: TradingCalendar | None = None,
+) -> list[str]:
     """The warnings for clean, ordered `bars` whose gaps `report` holds (module doc)."""
+    cal = calendar if calendar is not None else new_york()
     found = [
         _split_jumps(bars),
         _stale_runs(bars, freq),
-        _outside_session(bars, freq),
-        _weekend_days(bars, freq),
+        _outside_session(bars, freq, cal),
+        _weekend_days(bars, freq, cal),
         gap_sentence(report, freq),
     ]
     return [warning for warning in found if warning]
 
 
-def in_session(stamps: pl.Series) -> pl.Series:
-    """Whether each intraday bar starts inside the regular session: Monday to Friday,
-    09:30-16:00 New York. Validation's only notion of the session, so that moving to
-    exchange calendars (holidays, half-days, other exchanges) changes this function."""
-    local = pl.DataFrame({"t": stamps.dt.convert_time_zone(DEFAULT_TIMEZONE)})
-    minute = pl.col("t").dt.hour().cast(pl.Int32) * 60 + pl.col("t").dt.minute().cast(pl.Int32)
-    return local.select(
-        (pl.col("t").dt.weekday() <= 5)
-        & (minute >= _SESSION_OPEN_MINUTE)
-        & (minute < _SESSION_OPEN_MINUTE + SESSION_MINUTES)
-    ).to_series()
+def in_session(stamps: pl.Series, calendar: TradingCalendar | None = None) -> pl.Series:
+    """Whether each intraday bar starts inside one of the exchange's sessions (New
+    York's by default): its own hours on its own days, so a holiday is outside, a
+    half-day ends at its early close and a lunch break is outside."""
+    return in_sessions(stamps, calendar)
+
+
+def describe_session(calendar: TradingCalendar) -> str:
+    """ "Monday to Friday, 09:30-16:00 New York": the usual session, in words."""
+    days = [d for d in range(7) if d not in calendar.weekend]
+    span = (
+        f"{_WEEKDAYS[days[0]]} to {_WEEKDAYS[days[-1]]}"
+        if days == list(range(days[0], days[-1] + 1))
+        else ", ".join(_WEEKDAYS[d] for d in days)
+    )
+    if calendar.usual_open == calendar.usual_close:
+        return f"{span}, around the clock"
+    usual = calendar.usual_session
+    hours = " and ".join(
+        f"{first.astimezone(calendar.zone):%H:%M}-{end.astimezone(calendar.zone):%H:%M}"
+        for first, end in calendar.segments(usual)
+    )
+    return f"{span}, {hours} {_place(calendar)}"
+
+
+def _place(calendar: TradingCalendar) -> str:
+    return calendar.zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def gap_sentence(report: ValidationReport, freq: Frequency) -> str | None:
@@ -259,29 +289,33 @@ def _stale_runs(bars: pl.DataFrame, freq: Frequency) -> str | None:
     )
 
 
-def _outside_session(bars: pl.DataFrame, freq: Frequency) -> str | None:
+def _outside_session(bars: pl.DataFrame, freq: Frequency, calendar: TradingCalendar) -> str | None:
     if freq.minutes is None:
         return None
-    outside = ~in_session(bars["timestamp"])
+    outside = ~in_session(bars["timestamp"], calendar)
     if not outside.any():
         return None
     n = int(outside.sum())
-    local = bars["timestamp"].filter(outside).dt.convert_time_zone(DEFAULT_TIMEZONE)
+    local = bars["timestamp"].filter(outside).dt.convert_time_zone(calendar.zone_name)
     shown = ", ".join(f"{t:%Y-%m-%d %H:%M}" for t in local.head(MAX_EXAMPLES))
     return (
-        f"{_bars(n)} {'lie' if n > 1 else 'lies'} outside the regular session (Monday to "
-        f"Friday, 09:30-16:00 New York), e.g. {shown} New York time. Pre- and after-market "
+        f"{_bars(n)} {'lie' if n > 1 else 'lies'} outside the regular session "
+        f"({describe_session(calendar)}, on the exchange's trading days: holidays closed, "
+        f"half-days short), e.g. {shown} {_place(calendar)} time. Pre- and after-market "
         "bars are thin, and the platform's windows and exit times follow the regular "
         "session: export regular-session bars only, or check the file's time zone if "
         "the whole day looks shifted."
     )
 
 
-def _weekend_days(bars: pl.DataFrame, freq: Frequency) -> str | None:
+def _weekend_days(bars: pl.DataFrame, freq: Frequency, calendar: TradingCalendar) -> str | None:
+    """Daily bars dated on the exchange's weekend. A bar on a weekday holiday is not
+    flagged: vendors print some (a repeated close), and nothing is learned wrongly."""
     if freq.minutes is not None or freq.days != 1:
         return None
     stamps = bars["timestamp"]
-    weekend = stamps.dt.weekday() >= 6
+    closed = sorted(d + 1 for d in calendar.weekend)  # polars: Monday = 1
+    weekend = stamps.dt.weekday().is_in(closed)
     if not weekend.any():
         return None
     n = int(weekend.sum())
@@ -384,9 +418,11 @@ def _order_problems(bars: pl.DataFrame) -> list[str]:
     return problems
 
 
-def _add_gaps(report: ValidationReport, bars: pl.DataFrame, freq: Frequency) -> None:
+def _add_gaps(
+    report: ValidationReport, bars: pl.DataFrame, freq: Frequency, calendar: TradingCalendar
+) -> None:
     stamps = bars["timestamp"].drop_nulls()
-    missing = _missing_bars(stamps, freq)
+    missing = _missing_bars(stamps, freq, calendar)
     notable = missing >= _notable_threshold(freq)
     if not notable.any():
         return
@@ -415,29 +451,64 @@ def _notable_threshold(freq: Frequency) -> int:
     return 1 if freq.days and freq.days > 1 else NOTABLE_MISSING_DAYS
 
 
-def _missing_bars(stamps: pl.Series, freq: Frequency) -> np.ndarray:
-    """For each consecutive pair, the bars of the calendar missing between them
-    (0 where a gap is a normal closure)."""
-    # Daily and weekly bars are stamped at 00:00 UTC of their date; intraday bars
-    # belong to the New York session date.
-    local = stamps.dt.convert_time_zone(DEFAULT_TIMEZONE)
-    days = (local if freq.minutes is not None else stamps).dt.date().to_numpy()
-    days = days.astype("datetime64[D]")
-    between = np.busday_count(days[:-1] + 1, days[1:])
+def _missing_bars(stamps: pl.Series, freq: Frequency, calendar: TradingCalendar) -> np.ndarray:
+    """For each consecutive pair, the bars of the exchange's calendar missing between
+    them (0 where a gap is a normal closure: a night, a weekend, a holiday, a lunch
+    break, a half-day's afternoon)."""
+    if stamps.len() < 2:
+        return np.zeros(0, dtype=np.int64)
+    first, last = stamps[0], stamps[-1]
+    sessions = calendar.sessions(first.date() - timedelta(days=2), last.date() + timedelta(days=2))
+    session_days = np.array([s.day for s in sessions], dtype="datetime64[D]")
     if freq.minutes is None:
-        if freq.days and freq.days > 1:  # weekly: whole weeks skipped
-            weeks = (days[1:] - days[:-1]).astype(np.int64) // 7
-            return np.maximum(weeks - 1, 0)
+        # Daily and weekly bars are stamped at 00:00 UTC of their date.
+        days = stamps.dt.date().to_numpy().astype("datetime64[D]")
+        if freq.days and freq.days > 1:  # weekly: whole exchange weeks skipped
+            weeks = np.unique(_monday(session_days))
+            at = np.searchsorted(weeks, _monday(days), side="left")
+            after = np.searchsorted(weeks, _monday(days), side="right")
+            return np.maximum(at[1:] - after[:-1], 0)
+        # Sessions strictly between the two bars' days.
+        between = np.searchsorted(session_days, days[1:], side="left") - np.searchsorted(
+            session_days, days[:-1], side="right"
+        )
+        between = np.maximum(between, 0)
         return np.where(between >= NOTABLE_MISSING_DAYS, between, 0)
-    minute = (local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute().cast(pl.Int32)).to_numpy()
-    slot = (minute - _SESSION_OPEN_MINUTE) // freq.minutes
-    same_day = days[1:] == days[:-1]
-    inside = np.where(same_day, slot[1:] - slot[:-1] - 1, 0)
-    per_session = math.ceil(SESSION_MINUTES / freq.minutes)
-    # Across days only whole sessions count: half-days end early by design.
-    across = np.where(~same_day & (between >= NOTABLE_MISSING_DAYS), between * per_session, 0)
+    grid = session_grid(
+        calendar, first.date() - timedelta(days=2), last.date() + timedelta(days=2), freq.minutes
+    ).with_row_index("slot")
+    slot_of = (
+        pl.DataFrame({"t": stamps.cast(pl.Datetime("us", "UTC"))})
+        .join_asof(
+            grid.select("timestamp", "slot", "session"),
+            left_on="t",
+            right_on="timestamp",
+            strategy="backward",
+        )
+        .select(pl.col("slot").fill_null(-1), pl.col("session").fill_null(-1))
+    )
+    slot = slot_of["slot"].to_numpy().astype(np.int64)
+    session = slot_of["session"].to_numpy().astype(np.int64)
+    same = session[1:] == session[:-1]
+    inside = np.where(same, slot[1:] - slot[:-1] - 1, 0)
+    # Across sessions only whole sessions count: a half-day's, or a late first bar's,
+    # missing edge is not a hole the model learns across.
+    per_session = np.bincount(grid["session"].to_numpy(), minlength=len(sessions))
+    whole = np.concatenate([[0], np.cumsum(per_session)])
+    lo = np.clip(session[:-1] + 1, 0, len(sessions))
+    hi = np.clip(session[1:], 0, len(sessions))
+    skipped = np.maximum(hi - lo, 0)
+    across = np.where(
+        ~same & (skipped >= NOTABLE_MISSING_DAYS), whole[np.maximum(hi, lo)] - whole[lo], 0
+    )
     threshold = _notable_threshold(freq)
     return np.where(inside >= threshold, inside, 0) + np.where(across >= threshold, across, 0)
+
+
+def _monday(days: np.ndarray) -> np.ndarray:
+    # 1970-01-01 was a Thursday: (days + 3) % 7 is the weekday with Monday = 0.
+    weekday = (days.astype(np.int64) + 3) % 7
+    return days - weekday.astype("timedelta64[D]")
 
 
 def _when(moment: datetime | None) -> str:

@@ -8,6 +8,7 @@ loop (`app.services.model_store`).
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import uuid
@@ -26,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.config import Settings
-from app.core.clock import as_utc, zone_of
+from app.core.calendars import TradingCalendar, calendar_of_instrument
+from app.core.clock import as_utc
 from app.core.money import tick
 from app.errors import Conflict, NotFound, Unprocessable
 from app.metrics import Metrics
@@ -35,8 +37,8 @@ from app.models.agents import AgentStatus
 from app.schemas.predictions import DEFAULT_CURRENCY, PredictRequest
 from app.services import agents, audit, staleness
 from app.services.audit import ClientInfo
-from app.services.bars_cache import BarsCache
-from app.services.batch_writer import GroupWriter
+from app.services.bars_cache import BarsCache, complete_bars
+from app.services.batch_writer import GroupWriter, Row, row
 from app.services.features import (
     changed_columns,
     compute_features,
@@ -53,6 +55,7 @@ from app.services.predictions.validation import Plan, validate
 from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment, without_news
 from app.services.signals.rule import Signal, SignalInput, decide, expected_direction
 from app.services.signals.stops import default_stop, scale_stop
+from app.services.signals.venue import window_zone
 
 if TYPE_CHECKING:
     from app.ml.inference import Forecast
@@ -60,7 +63,7 @@ if TYPE_CHECKING:
 ATR = "ATR"
 # Bumped when a stock's cached answer gains or changes fields, so an answer cached
 # by an older release (Redis outlives a deploy) is not served without them.
-ANSWER_VERSION = 2
+ANSWER_VERSION = 3
 # What the top level of a /predict answer repeats of the first stock.
 FIRST_STOCK_FIELDS = (
     "predicted_price",
@@ -80,8 +83,9 @@ FIRST_STOCK_FIELDS = (
     "skill",
     "in_sample",
 )
-# Kept on the Prediction row, not shown in the answer.
-_PRIVATE_FIELDS = ("target_time", "reference_price")
+# Kept on the Prediction row, not shown in the answer (`timezone`: the zone the
+# windows were read in, stored in the row's request).
+_PRIVATE_FIELDS = ("target_time", "reference_price", "timezone")
 
 
 def bars_needed(features: Sequence[str], frequency: str, lookback: int) -> int:
@@ -105,6 +109,12 @@ def currency_of(agent: Agent) -> str:
     return str((agent.instrument or {}).get("currency") or DEFAULT_CURRENCY)
 
 
+def calendar_of_agent(agent: Agent) -> TradingCalendar:
+    """The sessions of an agent's exchange: bars close, horizons end and exits are
+    timed on them (New York's for an agent from before instruments)."""
+    return calendar_of_instrument(agent.instrument, agent.symbol)
+
+
 def skill_of(metrics: dict[str, Any]) -> Literal["edge", "no_edge"] | None:
     """`skill` since issue 11; older versions only have `beats_naive_baseline`."""
     skill = metrics.get("skill")
@@ -125,7 +135,14 @@ def data_span(agent: Agent, version: AgentVersion) -> tuple[datetime, datetime]:
         return as_utc(version.data_start), as_utc(version.data_end)
     start = datetime.combine(agent.start_date, clock_time.min, UTC)
     fetched_to = datetime.combine(agent.end_date, clock_time.min, UTC) + timedelta(days=1)
-    return start, max(fetched_to, bar_close(agent.data_frequency, fetched_to))
+    closes = bar_close(agent.data_frequency, fetched_to, calendar=calendar_of_agent(agent))
+    return start, max(fetched_to, closes)
+
+
+def requested_zone(req: PredictRequest) -> str | None:
+    """The zone the request names for its windows; None when it names none (each
+    stock's windows are then read on its exchange's clock, `venue.window_zone`)."""
+    return req.timezone if "timezone" in req.model_fields_set else None
 
 
 def in_sample(as_of: datetime, span: tuple[datetime, datetime]) -> bool:
@@ -165,6 +182,12 @@ class Inputs:
     notes: tuple[str, ...] = ()  # e.g. why the sentiment score is absent
 
 
+# Sources whose data may end in the past (a file, a historical archive): "now" then
+# means their last bar, said in the answer. Vendors are live: too few bars is an error.
+ARCHIVES = frozenset({"csv", "sample"})
+ARCHIVE_START = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class ResolvedAgent:
     """A stock's agent, the version that serves it, and the bars it will read."""
@@ -172,6 +195,13 @@ class ResolvedAgent:
     agent: Agent
     version: AgentVersion
     bars: pl.DataFrame
+    notes: tuple[str, ...] = ()  # about the data this call reads (an archive's end)
+
+
+def _steps(item: ResolvedAgent, plan: Plan) -> int:
+    """Bars ahead the version was trained to forecast: the horizon counted on its
+    exchange's sessions when it was trained (older versions: the request's count)."""
+    return int(item.version.preprocessing.get("horizon_bars") or plan.steps)
 
 
 class PredictionService:
@@ -198,6 +228,7 @@ class PredictionService:
         self.market_data = market_data or MarketData(settings, http)
         self._inputs: OrderedDict[tuple[Any, ...], Inputs] = OrderedDict()
         self._versions: OrderedDict[uuid.UUID, AgentVersion] = OrderedDict()
+        self._archive_ends: dict[tuple[str, str, str], tuple[datetime | None, datetime]] = {}
         self._writer = GroupWriter()
         self._news_source: NewsSource | None = None
         self._news_ready = False
@@ -225,7 +256,12 @@ class PredictionService:
         key = cache_key(
             ",".join(str(s.version.id) for s in resolved),
             ",".join(str(s.bars["timestamp"][-1]) for s in resolved),
-            {**req.model_dump(mode="json"), "equity": plan.equity, "answer": ANSWER_VERSION},
+            {
+                **req.model_dump(mode="json"),
+                "timezone": requested_zone(req),  # else the agents' exchanges: in the versions
+                "equity": plan.equity,
+                "answer": ANSWER_VERSION,
+            },
         )
         body = await self.cache.get(key) if use_cache and self.settings.prediction_cache else None
         cached = body is not None
@@ -255,21 +291,46 @@ class PredictionService:
             )
         lookback = int(version.preprocessing.get("lookback", 1))
         needed = bars_needed(agent.features, agent.data_frequency, lookback)
-        bars = await self.bars.recent(
-            self._provider(agent.data_source),
-            agent.data_source,
-            agent.symbol,
-            agent.data_frequency,
-            needed,
-            self._as_of(req),
+        provider = self._provider(agent.data_source)
+        as_of = self._as_of(req)
+        recent = functools.partial(
+            self.bars.recent, provider, agent.data_source, agent.symbol, agent.data_frequency
         )
+        bars = await recent(needed, as_of)
+        notes: tuple[str, ...] = ()
+        if bars.height < needed and as_of is None and agent.data_source in ARCHIVES:
+            # A file or an archive that ends in the past: the latest bar it holds.
+            end = await self._archive_end(provider, agent)
+            if end is not None:
+                bars = await recent(needed, end)
+                notes = (
+                    f"{agent.data_source} data of {agent.symbol} end at {_moment(end)}: "
+                    "this answer is as of that last bar, not now.",
+                )
         if bars.height < needed:
             raise NotEnoughBars(
                 f"{agent.data_source} has only {bars.height} {agent.data_frequency} bars of "
-                f"{agent.symbol} before {self._as_of(req) or 'now'}; the agent needs "
+                f"{agent.symbol} before {as_of or 'now'}; the agent needs "
                 f"{lookback} after the indicators' warm-up."
             )
-        return ResolvedAgent(agent, version, bars)
+        return ResolvedAgent(agent, version, bars, notes)
+
+    async def _archive_end(self, provider: MarketDataProvider, agent: Agent) -> datetime | None:
+        """When the last complete bar of an archive source closes (None: it is empty),
+        remembered a minute: the file may grow."""
+        key = (agent.data_source, agent.symbol, agent.data_frequency)
+        now = datetime.now(UTC)
+        known = self._archive_ends.get(key)
+        if known is not None and known[1] > now:
+            return known[0]
+        calendar = calendar_of_agent(agent)
+        every = await provider.fetch_bars(agent.symbol, agent.data_frequency, ARCHIVE_START, now)
+        every = complete_bars(every, agent.data_frequency, now, calendar=calendar)
+        end = None
+        if every.height:
+            end = bar_close(agent.data_frequency, every["timestamp"][-1], calendar=calendar)
+        self._archive_ends[key] = (end, now + timedelta(minutes=1))
+        return end
 
     async def _version(
         self, session: AsyncSession, version_id: uuid.UUID | None
@@ -378,9 +439,11 @@ class PredictionService:
                     stop = scale_stop(first_entry, first_stop, entry, hint)
             except ValueError as exc:  # a default stop that is not a price: ask for one
                 raise Unprocessable.field(["body", "stop_loss"], str(exc)) from None
+            agent = item.agent
+            calendar = calendar_of_agent(agent)
             signal = decide(
                 SignalInput(
-                    symbol=item.agent.symbol,
+                    symbol=agent.symbol,
                     predicted_price=round(forecast.predicted_price, 4),
                     confidence=round(forecast.confidence, 4),
                     entry_price=entry,
@@ -390,10 +453,13 @@ class PredictionService:
                     user_segment=req.user_segment,
                     account_equity=plan.equity,
                     bar_time=inputs.bar_close,
-                    horizon_end=close_after(req.data_frequency, inputs.bar_start, plan.steps),
+                    horizon_end=close_after(
+                        req.data_frequency, inputs.bar_start, _steps(item, plan), calendar=calendar
+                    ),
                     entry_window=plan.entry_window,
                     exit_window=plan.exit_window,
-                    timezone=req.timezone,
+                    timezone=window_zone(requested_zone(req), agent.instrument, agent.symbol),
+                    calendar=calendar,
                     intraday=get_frequency(req.data_frequency).intraday,
                     min_edge=self.settings.signal_min_edge,
                     last_close=inputs.last_close,  # an entry far from it is warned about
@@ -447,6 +513,7 @@ class PredictionService:
             "feature_names", ()
         ):
             warnings.append("Sentiment was requested but this agent was trained without it.")
+        warnings.extend(item.notes)
         warnings.extend(inputs.notes)
         warnings.extend(data_warnings(item.agent.data_source, item.agent.symbol))
         return {
@@ -456,7 +523,10 @@ class PredictionService:
             "agent_version_id": str(item.version.id),
             "as_of": inputs.bar_close.isoformat(),
             "target_time": close_after(
-                req.data_frequency, inputs.bar_start, plan.steps
+                req.data_frequency,
+                inputs.bar_start,
+                _steps(item, plan),
+                calendar=calendar_of_agent(item.agent),
             ).isoformat(),
             "entry_price": entry,
             "stop_loss": stop,
@@ -464,7 +534,8 @@ class PredictionService:
             "currency": currency_of(item.agent),
             "max_loss_amount": float(signal.max_loss_amount),
             # In the windows' zone, as `suggested_exit_time` is written.
-            "suggested_exit_at": signal.exit_at.astimezone(zone_of(req.timezone)).isoformat(),
+            "suggested_exit_at": signal.suggested_exit_at,
+            "timezone": signal.timezone,
             "predicted_price_low": _interval_price(forecast.predicted_price_low),
             "predicted_price_high": _interval_price(forecast.predicted_price_high),
             "interval_coverage": forecast.interval_coverage,
@@ -487,14 +558,15 @@ class PredictionService:
     ) -> dict[str, Any]:
         request_json = req.model_dump(mode="json", exclude_none=True)
         predictions: list[dict[str, Any]] = []
-        rows: list[Any] = []
+        rows: list[Row] = []
         for item, stock in zip(resolved, body["stocks"], strict=True):
             prediction_id = uuid.uuid4()
             public = {key: value for key, value in stock.items() if key not in _PRIVATE_FIELDS}
             public["prediction_id"] = str(prediction_id)
             predictions.append(public)
             rows.append(
-                Prediction(
+                row(
+                    Prediction,
                     id=prediction_id,
                     user_id=user.id,
                     agent_id=item.agent.id,
@@ -516,7 +588,8 @@ class PredictionService:
                     in_sample=stock["in_sample"],
                     as_of=datetime.fromisoformat(stock["as_of"]),
                     target_time=datetime.fromisoformat(stock["target_time"]),
-                    request=request_json,
+                    # The windows' zone as applied: the request's, else the exchange's.
+                    request={**request_json, "timezone": stock.get("timezone", req.timezone)},
                     response=public,
                     latency_ms=round(latency_ms, 3),
                     cached=cached,
@@ -604,7 +677,9 @@ class PredictionService:
             closes=frame["close"].tail(lookback).to_numpy().astype(np.float64),
             atr=atr if math.isfinite(atr) else 0.0,
             bar_start=start,
-            bar_close=bar_close(item.agent.data_frequency, start),
+            bar_close=bar_close(
+                item.agent.data_frequency, start, calendar=calendar_of_agent(item.agent)
+            ),
             notes=tuple(notes),
         )
         self._inputs[key] = inputs

@@ -2,8 +2,13 @@
 
 A forecast is only worth its horizon, and a day trader is flat by the exit
 window's end, so the exit is whichever comes first, in the window's time zone.
-It is an instant (the outcome job scores the call then) and a short text for
-people ("HH:MM" on the bar's day, ISO-8601 otherwise). See docs/SIGNALS.md.
+Sessions come from the instrument's exchange calendar (`app.core.calendars`, New
+York's by default): without a window the exit is the next session close (13:00 New
+York on a US half-day, 16:30 in London), a window's end after the day's close is the
+close, and a daily bar's window deadline falls on the next session, never on a
+weekend or a holiday. It is an instant (the outcome job scores the call then) and a
+short text for people ("HH:MM" on the bar's day, ISO-8601 otherwise). See
+docs/SIGNALS.md.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.core.clock import NEW_YORK, SESSION_CLOSE, Window, clock_text, hhmm
+from app.core.calendars import TradingCalendar, new_york
+from app.core.clock import Window, clock_text, hhmm
 
 
 def suggested_exit(
@@ -23,38 +29,46 @@ def suggested_exit(
     intraday: bool,
     zone: ZoneInfo,
     zone_name: str,
+    calendar: TradingCalendar | None = None,
 ) -> tuple[datetime, list[str]]:
     """The suggested exit instant and its warnings.
 
     `horizon_end` (trading time, from the caller's calendar) wins over `horizon`
     (elapsed time); `zone` is the windows' time zone and `zone_name` its name for
-    the warnings.
+    the warnings; `calendar` is the exchange's sessions (None: New York's).
     """
+    calendar = calendar or new_york()
     bar = bar_time
     if horizon_end is None and horizon is not None:
         # Elapsed time: aware + timedelta in the same zone is wall-clock arithmetic.
         horizon_end = bar.astimezone(UTC) + horizon
     window = exit_window
     if window is None:
-        return (horizon_end or _next_session_close(bar, inclusive=intraday)), []
+        return (horizon_end or calendar.next_close(bar, inclusive=intraday)), []
 
     local_bar = bar.astimezone(zone)
     warnings: list[str] = []
     if intraday:
-        deadline = _at(local_bar.date(), window.end, zone)
+        deadline = _deadline(local_bar.date(), window.end, zone, calendar)
         exit_at = deadline if horizon_end is None else min(horizon_end, deadline)
         if exit_at < bar:
+            local_deadline = deadline.astimezone(zone)
+            what = (
+                f"Your exit window closed at {hhmm(window.end)} ({zone_name}), before"
+                if local_deadline.time() == window.end
+                else f"The session closed at {clock_text(local_deadline)} ({zone_name}), "
+                f"before your exit window's end at {hhmm(window.end)} and before"
+            )
             warnings.append(
-                f"Your exit window closed at {hhmm(window.end)} ({zone_name}), before "
-                f"this bar at {clock_text(local_bar)}: close any open position now."
+                f"{what} this bar at {clock_text(local_bar)}: close any open position now."
             )
             exit_at = bar
     else:
         day = (horizon_end or bar).astimezone(zone).date()
-        deadline = _at(day, window.end, zone)
-        while deadline <= bar or deadline.weekday() >= 5:
+        deadline = _deadline(day, window.end, zone, calendar)
+        while deadline <= bar or not calendar.is_session(day):
             day += timedelta(days=1)
-            deadline = _at(day, window.end, zone)
+            deadline = _deadline(day, window.end, zone, calendar)
         exit_at = deadline if horizon_end is None else min(horizon_end, deadline)
 
     local_exit = exit_at.astimezone(zone)
@@ -74,15 +88,11 @@ def format_exit(exit_at: datetime, bar_time: datetime, zone: ZoneInfo) -> str:
     return local.isoformat(timespec="seconds")
 
 
-def _next_session_close(moment: datetime, *, inclusive: bool) -> datetime:
-    """The first weekday 16:00 New York at (inclusive) or after `moment`."""
-    day = moment.astimezone(NEW_YORK).date()
-    while True:
-        close = _at(day, SESSION_CLOSE, NEW_YORK)
-        if day.weekday() < 5 and (close > moment or (inclusive and close == moment)):
-            return close
-        day += timedelta(days=1)
-
-
-def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock, tzinfo=zone)
+def _deadline(day: date, clock: time, zone: ZoneInfo, calendar: TradingCalendar) -> datetime:
+    """The window's end on `day`, or that day's session close when the exchange closes
+    first (a half-day): nothing can be sold on a closed market."""
+    end = datetime.combine(day, clock, tzinfo=zone)
+    session = calendar.session(day)
+    if session is not None and session.open < end and session.close < end:
+        return session.close.astimezone(zone)
+    return end

@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.core.calendars import TradingCalendar, calendar_of
 from app.core.clock import Window
-from app.core.money import tick
+from app.core.money import amount_unit, tick
 from app.services.signals.rule import SignalInput, decide, expected_direction
 from app.services.signals.stops import STOP_ATR_MULTIPLE
 
@@ -52,6 +53,9 @@ class ReplayParams:
     bars_per_year: float
     intraday: bool
     timezone: str
+    currency: str = "USD"  # the quote's (GBX: pence), as /predict sizes with it
+    # The exchange's sessions the exits are timed on; None: the symbol's (`calendar_of`).
+    calendar: TradingCalendar | None = None
     stop_atr_multiple: float = STOP_ATR_MULTIPLE
     entry_window: Window | None = None
     exit_window: Window | None = None
@@ -109,25 +113,29 @@ def replay(bars: ReplayBars, params: ReplayParams) -> ReplayResult:
     trades: list[dict[str, Any]] = []
     counts = {"Enter": 0, "Exit": 0, "Hold": 0, "none": 0}
     position: _Open | None = None
+    calendar = params.calendar or calendar_of(params.symbol)
+    # Shares × a price is in the quote's unit; money is counted in its currency (pence
+    # quotes: pounds, as /predict's sizing counts the account's equity).
+    unit = amount_unit(params.currency)[1]
     for i in range(n):
         if position is not None and i > position.index:
             exit_price, reason = _exit_fill(position, bars, i, n, slip)
             if reason is not None:
-                gross = position.side * position.shares * (exit_price - position.fill)
-                exit_cost = abs(position.shares * exit_price) * cost
+                gross = position.side * position.shares * (exit_price - position.fill) / unit
+                exit_cost = abs(position.shares * exit_price) * cost / unit
                 realised += gross - exit_cost
                 trades.append(
-                    _closed(position, bars.closes_at[i], exit_price, reason, gross, exit_cost)
+                    _closed(position, bars.closes_at[i], exit_price, reason, gross, exit_cost, unit)
                 )
                 position = None
         if position is None and i < n - 1:
-            position = _decide(bars, params, i, realised, counts)
+            position = _decide(bars, params, calendar, i, realised, counts)
             if position is not None:
-                position.entry_cost = abs(position.shares * position.fill) * cost
+                position.entry_cost = abs(position.shares * position.fill) * cost / unit
                 realised -= position.entry_cost
         marked = realised
         if position is not None:
-            marked += position.side * position.shares * (bars.close[i] - position.fill)
+            marked += position.side * position.shares * (bars.close[i] - position.fill) / unit
             in_market[i] = True
         equity[i] = marked
     return ReplayResult(
@@ -139,7 +147,12 @@ def replay(bars: ReplayBars, params: ReplayParams) -> ReplayResult:
 
 
 def _decide(
-    bars: ReplayBars, params: ReplayParams, i: int, equity: float, counts: dict[str, int]
+    bars: ReplayBars,
+    params: ReplayParams,
+    calendar: TradingCalendar,
+    i: int,
+    equity: float,
+    counts: dict[str, int],
 ) -> _Open | None:
     """The rule's call at bar i, as `/predict` would have made it then."""
     log_return, confidence = float(bars.log_return[i]), float(bars.confidence[i])
@@ -172,6 +185,8 @@ def _decide(
         entry_window=params.entry_window,
         exit_window=params.exit_window,
         timezone=params.timezone,
+        calendar=calendar,
+        currency=params.currency,
         intraday=params.intraday,
         min_edge=params.min_edge,
     )
@@ -223,10 +238,11 @@ def _closed(
     reason: str,
     gross: float,
     exit_cost: float,
+    unit: int,
 ) -> dict[str, Any]:
     costs = position.entry_cost + exit_cost
     pnl = gross - exit_cost - position.entry_cost
-    notional = position.shares * position.fill
+    notional = position.shares * position.fill / unit
     return {
         **position.record,
         "exit_time": when.isoformat(),

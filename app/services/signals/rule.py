@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from app.core.calendars import TradingCalendar, calendar_of
 from app.core.clock import DEFAULT_TIMEZONE, Window, clock_text, is_aware, zone_of
 from app.core.money import amount_unit, dec, format_money, format_quote, round2, tick
 from app.core.segments import LONG_ONLY_SEGMENTS, UserSegment
@@ -23,6 +24,7 @@ from app.core.vocabulary import Direction, TradeSignal
 from app.services.signals.exit_time import format_exit, suggested_exit
 from app.services.signals.sizing import position_size
 from app.services.signals.text import figure_above, number_pair, price_pair, suggestion
+from app.services.signals.venue import exchange_zone
 
 SEGMENTS: Final[frozenset[str]] = frozenset(UserSegment)
 # 5 bp of the entry: roughly commission plus half-spread in and out on a liquid US
@@ -61,6 +63,8 @@ class SignalInput:
     for pence); `account_equity` and `buying_power` are money in that currency (in
     pounds for a pence quote: `app.core.money.amount_unit`), and so is the max loss
     the signal reports. `capital_at_risk` and `min_edge` are fractions;
+    `timezone` is the windows' zone (None: the exchange's, `venue.exchange_zone`) and
+    `calendar` the exchange's sessions the exit is timed on (None: the symbol's);
     `intraday` says whether the bars are intraday (only then does the entry window
     apply); give `horizon` (elapsed time) or `horizon_end` (an instant), not both.
 
@@ -92,7 +96,8 @@ class SignalInput:
     horizon_end: datetime | None = None
     entry_window: Window | None = None
     exit_window: Window | None = None
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: str | None = None
+    calendar: TradingCalendar | None = None
     min_edge: float = DEFAULT_MIN_EDGE
     intraday: bool = True
     buying_power: float | None = None
@@ -144,7 +149,8 @@ class SignalInput:
             )
         if self.atr is not None and not (math.isfinite(self.atr) and self.atr >= 0):
             raise ValueError(f"atr must be a non-negative finite number, got {self.atr!r}")
-        zone_of(self.timezone)
+        if self.timezone is not None:
+            zone_of(self.timezone)
 
 
 # --- output -----------------------------------------------------------------
@@ -160,7 +166,8 @@ class RiskMetrics:
 class Signal:
     """The decision. `to_dict()` is the seed's eight fields; the rest is for callers.
 
-    `exit_at` is the suggested exit as an instant (for the outcome job),
+    `exit_at` is the suggested exit as an instant (for the outcome job), `timezone`
+    the zone the windows were read and the exit is written in,
     `max_loss_amount` the unformatted loss at the stop in the money of the input's
     currency (pounds for a pence quote), for portfolio totals.
     """
@@ -178,6 +185,12 @@ class Signal:
     max_loss_amount: Decimal
     warnings: list[str] = field(default_factory=list)
     hold_reasons: list[HoldReason] = field(default_factory=list)
+    timezone: str = DEFAULT_TIMEZONE
+
+    @property
+    def suggested_exit_at(self) -> str:
+        """`exit_at` as ISO-8601 in the windows' zone, as `suggested_exit_time` is written."""
+        return self.exit_at.astimezone(zone_of(self.timezone)).isoformat()
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the seed's response fields, in the seed's order."""
@@ -208,13 +221,14 @@ def expected_direction(predicted_price: float, entry_price: float, user_segment:
 
 def decide(inp: SignalInput) -> Signal:
     """Apply the rule (docs/SIGNALS.md) to one forecast."""
-    zone = zone_of(inp.timezone)
+    zone_name = inp.timezone or exchange_zone(inp.symbol)
+    zone = zone_of(zone_name)
     entry, stop, predicted = dec(inp.entry_price), dec(inp.stop_loss), dec(inp.predicted_price)
     direction = expected_direction(inp.predicted_price, inp.entry_price, inp.user_segment)
     exiting = inp.user_segment in LONG_ONLY_SEGMENTS and predicted < entry
     risk, reward = abs(entry - stop), abs(predicted - entry)
 
-    holds = _hold_reasons(inp, direction, exiting, zone)
+    holds = _hold_reasons(inp, direction, exiting, zone, zone_name)
     trade_signal = (
         TradeSignal.Hold if holds else (TradeSignal.Exit if exiting else TradeSignal.Enter)
     )
@@ -262,7 +276,8 @@ def decide(inp: SignalInput) -> Signal:
         exit_window=inp.exit_window,
         intraday=inp.intraday,
         zone=zone,
-        zone_name=inp.timezone,
+        zone_name=zone_name,
+        calendar=inp.calendar or calendar_of(inp.symbol),
     )
     warnings.extend(exit_warnings)
 
@@ -295,6 +310,7 @@ def decide(inp: SignalInput) -> Signal:
         max_loss_amount=max_loss,
         warnings=warnings,
         hold_reasons=[code for code, _ in holds],
+        timezone=zone_name,
     )
 
 
@@ -302,7 +318,7 @@ def decide(inp: SignalInput) -> Signal:
 
 
 def _hold_reasons(
-    inp: SignalInput, direction: Direction, exiting: bool, zone: ZoneInfo
+    inp: SignalInput, direction: Direction, exiting: bool, zone: ZoneInfo, zone_name: str
 ) -> list[tuple[HoldReason, str]]:
     entry, stop, predicted = dec(inp.entry_price), dec(inp.stop_loss), dec(inp.predicted_price)
     reasons: list[tuple[HoldReason, str]] = []
@@ -340,7 +356,7 @@ def _hold_reasons(
             (
                 HoldReason.outside_entry_window,
                 f"the bar at {clock_text(local)} is outside your entry window {window.text()} "
-                f"({inp.timezone})",
+                f"({zone_name})",
             )
         )
     if not _stop_protects(direction, entry, stop):

@@ -21,6 +21,13 @@ from app.services.market_data.bloomberg import (
     to_security,
 )
 
+ADJUSTMENT_FLAGS = (
+    "adjustmentNormal",
+    "adjustmentAbnormal",
+    "adjustmentSplit",
+    "adjustmentFollowDPDF",
+)
+
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
@@ -104,6 +111,11 @@ async def test_historical_request_and_mapping() -> None:
         "endDate": "20240105",
         "periodicitySelection": "DAILY",
         "periodicityAdjustment": "CALENDAR",
+        # adjusted for splits and dividends whatever the terminal's defaults (DPDF)
+        "adjustmentNormal": True,
+        "adjustmentAbnormal": True,
+        "adjustmentSplit": True,
+        "adjustmentFollowDPDF": False,
     }
     assert bars.schema == pl.Schema(BAR_SCHEMA)
     assert bars["timestamp"].to_list() == [utc(2024, 1, d) for d in (2, 3, 4)]
@@ -187,6 +199,12 @@ async def test_intraday_request_and_mapping() -> None:
     # GMT wall-clock times without a zone, as the API expects
     assert params["startDateTime"] == datetime(2024, 1, 2, 14, 0)
     assert params["startDateTime"].tzinfo is None
+    assert {name: params[name] for name in ADJUSTMENT_FLAGS} == {
+        "adjustmentNormal": True,
+        "adjustmentAbnormal": True,
+        "adjustmentSplit": True,
+        "adjustmentFollowDPDF": False,
+    }
     assert [t.strftime("%H:%M") for t in bars["timestamp"]] == ["14:30", "14:35"]
     assert bars.row(0)[1:] == (187.15, 187.70, 187.05, 187.30, 1006112.0)
 

@@ -211,6 +211,22 @@ async def test_one_session_serves_every_request(monkeypatch: pytest.MonkeyPatch)
     assert len(terminal.sessions) == 1 and len(terminal.requests) == 3
 
 
+async def test_adjustment_flags_are_set_on_the_blpapi_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terminal = Terminal(lambda request, cid, n: history(cid))
+    install(monkeypatch, terminal)
+    await provider().fetch_bars("IBM", "1d", utc(2024, 1, 2), utc(2024, 1, 3))
+    sent = terminal.requests[0].params
+    assert sent["securities"] == ["IBM US Equity"]  # a list element, appended
+    assert (
+        sent["adjustmentNormal"],
+        sent["adjustmentAbnormal"],
+        sent["adjustmentSplit"],
+        sent["adjustmentFollowDPDF"],
+    ) == (True, True, True, False)
+
+
 async def test_a_late_answer_to_an_earlier_request_is_ignored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

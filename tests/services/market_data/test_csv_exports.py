@@ -87,7 +87,8 @@ def test_the_repeated_hour_at_a_dst_fall_back_follows_file_order(tmp_path: Path)
 def test_a_time_the_zone_skips_means_the_zone_is_wrong(tmp_path: Path) -> None:
     body = "2024-03-10 01:00,1,2,0.5,1.5,10\n2024-03-10 02:00,1,2,0.5,1.5,10\n"
     write(tmp_path, "1h", "EURUSD.csv", PLAIN + body)
-    message = error_of(CsvProvider(tmp_path), "EURUSD", "1h")
+    # CSV_TIMEZONE declared New York (undeclared, EURUSD's zone would be UTC's).
+    message = error_of(CsvProvider(tmp_path, timezone="America/New_York"), "EURUSD", "1h")
     assert "do not exist in America/New_York, whose clocks skip them, in line 3" in message
     assert "(first: 2024-03-10 02:00)" in message
     assert "1h/EURUSD.csv.json" in message and '"timezone"' in message
@@ -142,10 +143,15 @@ def test_metatrader_4_export_without_header(tmp_path: Path) -> None:
 
 def test_metatrader_4_without_a_declared_zone_says_what_it_assumed(tmp_path: Path) -> None:
     write(tmp_path, "1h", "EURUSD.csv", "2024.01.02,09:00,1.1,1.2,1.0,1.15,240\n")
-    provider = CsvProvider(tmp_path)
-    assert read(provider, "EURUSD", "1h")["timestamp"][0] == utc(2024, 1, 2, 14)
+    provider = CsvProvider(tmp_path)  # no CSV_TIMEZONE: EURUSD's zone (FX: UTC)
+    assert read(provider, "EURUSD", "1h")["timestamp"][0] == utc(2024, 1, 2, 9)
     (note,) = provider.data_notes("EURUSD", "1h")
-    assert "broker's server time" in note and "America/New_York" in note
+    assert "broker's server time" in note and "read as UTC" in note
+    assert "the zone of its instrument's exchange" in note
+    declared = CsvProvider(tmp_path, timezone="America/New_York")
+    assert read(declared, "EURUSD", "1h")["timestamp"][0] == utc(2024, 1, 2, 14)
+    (note,) = declared.data_notes("EURUSD", "1h")
+    assert "America/New_York (CSV_TIMEZONE)" in note
     assert "1h/EURUSD.csv.json" in note
 
 

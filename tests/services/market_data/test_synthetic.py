@@ -73,7 +73,8 @@ def test_symbols_differ_and_prices_are_plausible() -> None:
 def test_business_days_only() -> None:
     daily = synthetic_bars("AAPL", "1d", utc(2024, 1, 1), utc(2024, 12, 31))
     assert daily["timestamp"].dt.weekday().max() <= 5  # polars: Monday = 1
-    assert daily.height == np.busday_count("2024-01-01", "2025-01-01")
+    # NYSE sessions: the weekdays less the exchange's 10 holidays of 2024.
+    assert daily.height == np.busday_count("2024-01-01", "2025-01-01") - 10 == 252
     minutes = new_york(synthetic_bars("AAPL", "1min", utc(2024, 1, 1), utc(2024, 1, 31)))
     assert minutes["local"].dt.weekday().max() <= 5
 
@@ -213,14 +214,15 @@ def test_history_is_clipped_to_the_models_range() -> None:
 
 def test_one_year_of_minute_bars_is_generated_whole() -> None:
     bars = synthetic_bars("QQQ", "1min", utc(2024, 1, 1), utc(2024, 12, 31, 23))
-    assert bars.height == 390 * np.busday_count("2024-01-01", "2025-01-01")
+    # 252 NYSE sessions, three of them half-days (Jul 3, Nov 29, Dec 24) of 210 minutes.
+    assert bars.height == 390 * 249 + 210 * 3
 
 
 async def test_provider_is_async() -> None:
     provider = SyntheticProvider()
     bars = await provider.fetch_bars("AAPL", "1d", utc(2024, 1, 1), utc(2024, 1, 31))
-    assert provider.name == "synthetic" and bars.height == 23
+    assert provider.name == "synthetic" and bars.height == 21  # less Jan 1 and MLK day
     walk = await SyntheticProvider(signal=0).fetch_bars(
         "AAPL", "1d", utc(2024, 1, 1), utc(2024, 1, 31)
     )
-    assert walk.height == 23 and not walk.equals(bars)
+    assert walk.height == 21 and not walk.equals(bars)

@@ -138,3 +138,31 @@ def test_a_trade_open_at_the_end_is_closed_at_the_last_close() -> None:
     assert (trade["exit_reason"], trade["exit_price"]) == ("end_of_period", 102.0)
     with pytest.raises(ValueError, match="two bars"):
         replay(_bars([100.0]), PARAMS)
+
+
+def test_a_pence_quote_is_sized_and_booked_in_pounds() -> None:
+    """London quotes in pence: the rule sizes with pounds of equity, as /predict does,
+    and the books count pounds (a 2p gain on 10,000 shares is £200, not 20,000)."""
+    bars = _bars([100.0, 102.0])
+    params = replace(PARAMS, symbol="VOD.L", currency="GBX", timezone="Europe/London")
+    trade = replay(bars, params).trades[0]
+    call = decide(
+        SignalInput(
+            symbol="VOD.L",
+            predicted_price=round(100.0 * math.exp(0.01), 4),
+            confidence=0.8,
+            entry_price=100.0,
+            stop_loss=98.0,
+            capital_at_risk=0.02,
+            confidence_level=0.6,
+            user_segment="short_term_trader",
+            account_equity=10_000.0,
+            bar_time=bars.closes_at[0],
+            horizon_end=bars.horizon_end[0],
+            intraday=False,
+            currency="GBX",
+        )
+    )
+    assert trade["shares"] == call.position_size == 10_000  # £200 at risk, 2p a share
+    assert trade["pnl"] == pytest.approx(200.0)
+    assert replay(bars, params).metrics["end_equity"] == pytest.approx(10_200.0)

@@ -317,6 +317,16 @@ class RefinitivClient:
             raise MarketDataError(f"refinitiv sent a body that is not JSON for {path}") from exc
 
 
+def vendor_error_text(error: Any) -> str:
+    """The message of a platform error object (`{"id", "code", "message", "status"}`),
+    whether it came as a whole answer or as an element of a 200 answer's list."""
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("status") or "no message"
+        code = error.get("code")
+        return f"{message} (code {code})" if code else str(message)
+    return str(error) if error else "no message"
+
+
 def _error_text(response: httpx.Response) -> str:
     """The vendor's message from `{"error": {...}}` or an OAuth `{"error": "..."}`."""
     try:
@@ -325,9 +335,7 @@ def _error_text(response: httpx.Response) -> str:
         return response.reason_phrase or f"HTTP {response.status_code}"
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
-        message = error.get("message") or "no message"
-        code = error.get("code")
-        return f"{message} (code {code})" if code else str(message)
+        return vendor_error_text(error)
     if isinstance(error, str):
         description = body.get("error_description")
         return f"{error}: {description}" if description else error

@@ -39,7 +39,8 @@ class BacktestRequest:
             stop_atr_multiple (float | Unset): Stop distance in ATRs Default: 2.0.
             entry_window (None | TimeWindow | Unset):
             exit_window (None | TimeWindow | Unset):
-            timezone (str | Unset): IANA zone of the windows Default: 'America/New_York'.
+            timezone (str | Unset): IANA zone of the windows. Left out: the agent's exchange zone (America/New_York for a US
+                share, Europe/London for VOD.L) Default: 'America/New_York'.
     """
 
     start_date: datetime.date | None | Unset = UNSET

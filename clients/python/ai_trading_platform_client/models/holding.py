@@ -20,7 +20,7 @@ T = TypeVar("T", bound="Holding")
 class Holding:
     """
     Attributes:
-        symbol (str):
+        symbol (str): The instrument's display symbol: AAPL for calls on AAPL.O as well.
         latest_call (CallSummary): One stored prediction: the call, the plan and (once known) the outcome.
         track_record (TrackRecord): An agent's live record: calls whose horizon has passed, and how many were right.
 

@@ -22,7 +22,8 @@ class InvestorDashboard:
     Attributes:
         segment (Literal['investor']):  Default: 'investor'.
         generated_at (datetime.datetime):
-        holdings (list[Holding]): Per symbol, the latest call with a horizon of a day or more.
+        holdings (list[Holding]): Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one), the latest call
+            with a horizon of a day or more.
     """
 
     generated_at: datetime.datetime

@@ -25,11 +25,12 @@ class ManagerDashboard:
         segment (Literal['manager']):  Default: 'manager'.
         generated_at (datetime.datetime):
         account_equity (float):
-        positions (list[Position]): Per symbol, the latest Enter, unless a later Exit closed it.
+        positions (list[Position]): Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one), the latest Enter,
+            unless a later Exit closed it.
         exposure (Exposure):
         capital_at_risk (float): Sum of the positions' max_loss, dollars.
         capital_at_risk_fraction (float): capital_at_risk ÷ account_equity.
-        signals (list[CallSummary]): Per symbol, the latest call.
+        signals (list[CallSummary]): Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one), the latest call.
     """
 
     generated_at: datetime.datetime

@@ -18,7 +18,7 @@ T = TypeVar("T", bound="Position")
 class Position:
     """
     Attributes:
-        symbol (str):
+        symbol (str): The instrument's display symbol: AAPL for calls on AAPL.O as well.
         direction (Direction): Which way the position faces (a Long-only segment's Short call is an Exit).
         position_size (int):
         entry_price (float):

@@ -45,7 +45,9 @@ class PredictRequest:
         agent_ids (None | PredictRequestAgentIdsType0 | Unset): {symbol: agent_id}; default: your newest READY match
         as_of (datetime.datetime | None | Unset): Predict from the bars complete at this instant (default now)
         account_equity (float | None | Unset):
-        timezone (str | Unset): IANA zone of the windows Default: 'America/New_York'.
+        timezone (str | Unset): IANA zone the windows are read in and `suggested_exit_time` is written in. Left out:
+            each stock's exchange zone (America/New_York for a US share, Europe/London for VOD.L); naming one, even
+            America/New_York, applies it to every stock Default: 'America/New_York'.
     """
 
     user_segment: UserSegment

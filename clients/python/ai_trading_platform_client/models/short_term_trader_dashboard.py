@@ -25,7 +25,8 @@ class ShortTermTraderDashboard:
         generated_at (datetime.datetime):
         trading_date (datetime.date): Today in America/New_York.
         todays_signals (list[CallSummary]): Made today, newest first.
-        open_entry_windows (list[OpenEntryWindow]): Per symbol, the newest call whose entry window has not ended.
+        open_entry_windows (list[OpenEntryWindow]): Per instrument (calls on AAPL, AAPL.O and AAPL US Equity are one),
+            the newest call whose entry window has not ended.
     """
 
     generated_at: datetime.datetime

@@ -13,11 +13,12 @@ T = TypeVar("T", bound="TimeWindow")
 
 @_attrs_define
 class TimeWindow:
-    """A wall-clock window, "HH:MM", in the request's `timezone`.
+    """A wall-clock window, "HH:MM", in the request's `timezone` (by default the
+    instrument's exchange zone).
 
-    Attributes:
-        end (str):
-        start (None | str | Unset):
+        Attributes:
+            end (str):
+            start (None | str | Unset):
     """
 
     end: str

@@ -39,7 +39,8 @@ class TradeSignalRequest:
         exit_window (None | TimeWindow | Unset):
         as_of (datetime.datetime | None | Unset):
         account_equity (float | None | Unset):
-        timezone (str | Unset):  Default: 'America/New_York'.
+        timezone (str | Unset): IANA zone the windows are read in and `suggested_exit_time` is written in. Left out: the
+            symbol's exchange zone (America/New_York for a US share, Europe/London for VOD.L) Default: 'America/New_York'.
     """
 
     symbol: str

@@ -138,11 +138,13 @@ def sync_detailed(
     """List your agents
 
      Your agents, newest first, a page at a time: pass the answer's `next_cursor` as
-    `cursor` for the next page (null on the last). Filter by symbol (any case), status,
+    `cursor` for the next page (null on the last). Filter by symbol (an instrument in
+    any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same agents), status,
     architecture or bar frequency (any letter case).
 
-    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, or an
-    `architecture` or `data_frequency` that is not one of the enum's values.
+    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, a
+    `symbol` no source can resolve, or an `architecture` or `data_frequency` that is not
+    one of the enum's values.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -189,11 +191,13 @@ def sync(
     """List your agents
 
      Your agents, newest first, a page at a time: pass the answer's `next_cursor` as
-    `cursor` for the next page (null on the last). Filter by symbol (any case), status,
+    `cursor` for the next page (null on the last). Filter by symbol (an instrument in
+    any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same agents), status,
     architecture or bar frequency (any letter case).
 
-    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, or an
-    `architecture` or `data_frequency` that is not one of the enum's values.
+    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, a
+    `symbol` no source can resolve, or an `architecture` or `data_frequency` that is not
+    one of the enum's values.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -235,11 +239,13 @@ async def asyncio_detailed(
     """List your agents
 
      Your agents, newest first, a page at a time: pass the answer's `next_cursor` as
-    `cursor` for the next page (null on the last). Filter by symbol (any case), status,
+    `cursor` for the next page (null on the last). Filter by symbol (an instrument in
+    any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same agents), status,
     architecture or bar frequency (any letter case).
 
-    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, or an
-    `architecture` or `data_frequency` that is not one of the enum's values.
+    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, a
+    `symbol` no source can resolve, or an `architecture` or `data_frequency` that is not
+    one of the enum's values.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -284,11 +290,13 @@ async def asyncio(
     """List your agents
 
      Your agents, newest first, a page at a time: pass the answer's `next_cursor` as
-    `cursor` for the next page (null on the last). Filter by symbol (any case), status,
+    `cursor` for the next page (null on the last). Filter by symbol (an instrument in
+    any form: `AAPL`, `AAPL.O` and `AAPL US Equity` find the same agents), status,
     architecture or bar frequency (any letter case).
 
-    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, or an
-    `architecture` or `data_frequency` that is not one of the enum's values.
+    Errors: 422 for a `limit` outside 1-100, a `cursor` this API did not issue, a
+    `symbol` no source can resolve, or an `architecture` or `data_frequency` that is not
+    one of the enum's values.
 
     Args:
         limit (int | Unset):  Default: 20.
