@@ -105,6 +105,7 @@ def build(out: Path) -> dict[str, Any]:
     first = Predictor.load(out, result["sha256"], background_jit=True)
     copy = Predictor.load(out, result["sha256"], background_jit=True)
     assert copy.compiled.graph is first.compiled.graph
+    first.compiled.wait_for_jit(120.0)  # exiting mid-compilation aborts the process
     return {"result": result, "estimated_bytes": copy.compiled.estimated_bytes}
 
 

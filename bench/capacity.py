@@ -16,13 +16,13 @@ inserted, each serving its own copy of it in its own version directory
 (bench/_agents.py, as tests/utils/serving.py's `ready_agent`). Agent k of the ranking is
 asked for with probability ∝ k^-1.1 (a Zipf law bounded to the agents); every request is
 ``/predict`` for one stock with ``Cache-Control: no-cache``, as in bench/predict.py.
-``--warmup`` draws warm the cache (default 800), then ``--requests`` draws (default 800)
-are timed with one client (p50, p99), then as many with ``--clients`` concurrent clients
-(throughput). Since one client's requests reach the cache in the order they are sent, an
-LRU of the cache's size replayed here tells which of them were misses (loads); their
-share and the hits' p99 are printed too. Then the floor (bench/floor_app.py, one
-process, same command) is driven with the same token, the same request bodies in the
-same order and the same clients.
+Every agent is asked for once (``--cold-tail``: not), then ``--warmup`` draws warm the
+cache (default 800), then ``--requests`` draws (default 800) are timed with one client
+(p50, p99), then as many with ``--clients`` concurrent clients (throughput). Since one
+client's requests reach the cache in the order they are sent, an LRU of the cache's size
+replayed here tells which of them were misses (loads); their share and the hits' p99 are
+printed too. Then the floor (bench/floor_app.py, one process, same command) is driven
+with the same token, the same request bodies in the same order and the same clients.
 
 Run: ``PYTHONPATH=. .venv/bin/python bench/capacity.py`` (about four minutes on 2
 cores; bench/model_memory.py's figures are taken at the end).  Last line: ``capacity
@@ -189,6 +189,13 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=int, default=800, help="warm-up draws (default 800)")
     parser.add_argument(
+        "--cold-tail",
+        action="store_true",
+        help="warm up with the Zipf draws only, so that the timed draws still meet agents "
+        "never asked for (their first call loads them); by default every agent is asked "
+        "for once before the warm-up draws",
+    )
+    parser.add_argument(
         "--requests", type=int, default=800, help="measured draws of each run (default 800)"
     )
     parser.add_argument(
@@ -249,6 +256,8 @@ def main() -> None:
             rng = np.random.default_rng(args.seed)
             order = rng.permutation(len(agents))  # rank -> agent
             warm = order[zipf_draws(rng, len(agents), args.warmup)]
+            if not args.cold_tail:  # "once warm": every agent asked for once first
+                warm = np.concatenate([order, warm])
             single_seq = order[zipf_draws(rng, len(agents), args.requests)]
             loaded_seq = order[zipf_draws(rng, len(agents), args.requests)]
             requests = [predict_request(token, agent) for agent in agents]
