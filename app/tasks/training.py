@@ -122,11 +122,6 @@ def data_span(
     return as_utc(first).astimezone(UTC), closed.astimezone(UTC)
 
 
-def _calendar(agent: Agent) -> TradingCalendar:
-    """The exchange calendar of the agent's instrument (its stored `calendar`)."""
-    return calendar_of_instrument(getattr(agent, "instrument", None), agent.symbol)
-
-
 class _Run:
     """fetch → validate → train (in the supervised child) → ready, under one lease.
     It is also the supervisor's `Reporter`: stages, progress and heartbeats."""
@@ -190,7 +185,7 @@ class _Run:
             await self._enter(AgentStatus.FETCHING_DATA)
             bars = await self._fetch(agent)
             await self._enter(AgentStatus.VALIDATING)
-            calendar = _calendar(agent)
+            calendar = calendar_of_instrument(agent.instrument, agent.symbol)
             # Trading time on the exchange's sessions: "1d" of 1h bars is 7 in New York,
             # 9 in London; the version keeps it (preprocessing) for /predict and replays.
             steps = horizon_bars(agent.data_frequency, agent.prediction_horizon, calendar=calendar)
@@ -254,7 +249,7 @@ class _Run:
         end = datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1)
         if get_frequency(agent.data_frequency).intraday:
             # The exchange's sessions of those dates: Sydney's opens the UTC day before.
-            calendar = _calendar(agent)
+            calendar = calendar_of_instrument(agent.instrument, agent.symbol)
             start = min(start, calendar.hours(first).open)
             end = max(end, calendar.hours(last).close)
         bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
