@@ -51,8 +51,10 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Keys of several deployments (or test runs) sharing one Redis never collide.
     redis_namespace: str = "atp"
+    # How long one Redis call may wait for its connection or its answer.
+    redis_timeout_s: float = Field(default=2.0, gt=0, le=60)
     # After a Redis failure the in-process fallbacks serve for this long before Redis
-    # is tried again: a hung Redis would otherwise cost every call its 2 s timeout.
+    # is tried again: a hung Redis would otherwise cost every call its timeout.
     redis_retry_interval_s: float = Field(default=5.0, gt=0)
 
     secret_key: SecretStr | None = None

@@ -64,8 +64,8 @@ class Runtime:
         redis = (
             Redis.from_url(
                 settings.redis_url,
-                socket_timeout=2.0,
-                socket_connect_timeout=2.0,
+                socket_timeout=settings.redis_timeout_s,
+                socket_connect_timeout=settings.redis_timeout_s,
                 health_check_interval=30,
             )
             if settings.redis_url
@@ -77,7 +77,9 @@ class Runtime:
         # the others fall back at once instead of each waiting too.
         breaker = RedisBreaker(settings.redis_retry_interval_s)
         queue: JobQueue = (
-            ArqJobQueue(settings.redis_url, settings.redis_namespace, breaker)
+            ArqJobQueue(
+                settings.redis_url, settings.redis_namespace, breaker, settings.redis_timeout_s
+            )
             if settings.redis_url
             else EmbeddedJobQueue()
         )

@@ -36,12 +36,11 @@ async def api(
 
 @pytest.mark.slow
 async def test_the_seed_example_agents_are_ready_and_answer_the_seed_request(
-    api: AsyncClient, backend: str
+    api: AsyncClient,
 ) -> None:
-    """Three runs in all (two embedded, one with services): training is seeded, so the
-    first experience is the same every time."""
-    for _ in range(2 if backend == "embedded" else 1):
-        await _seed_run(api)
+    """One run in each mode: training is seeded, so the first experience is the same
+    every time."""
+    await _seed_run(api)
 
 
 async def _seed_run(api: AsyncClient) -> None:

@@ -12,14 +12,19 @@ a real name. The layout: docs/MODELS.md. Keras is imported lazily.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
 import uuid
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
 
 from app.ml.calibration import IsotonicCalibrator, PlattCalibrator, calibrator_from_json
 from app.ml.conformal import ConformalInterval
@@ -52,13 +57,19 @@ class ArtifactCorrupt(ArtifactError):
 
 
 @dataclass(frozen=True)
-class LoadedArtifact:
-    model: keras.Model
+class ArtifactParts:
+    """A verified artifact's files but its model (`read_artifact`)."""
+
     preprocessing: Preprocessing
     calibrator: PlattCalibrator | IsotonicCalibrator
     metrics: dict[str, Any]
     sha256: str
     interval: ConformalInterval | None = None  # None: saved before intervals existed
+
+
+@dataclass(frozen=True)
+class LoadedArtifact(ArtifactParts):
+    model: keras.Model = field(kw_only=True)
 
 
 def save_artifact(
@@ -88,6 +99,16 @@ def save_artifact(
 
 def load_artifact(directory: str | Path, expected_sha256: str) -> LoadedArtifact:
     """Verify and load; `ArtifactMissing` / `ArtifactCorrupt` otherwise."""
+    parts = read_artifact(directory, expected_sha256)
+    return LoadedArtifact(
+        **{f.name: getattr(parts, f.name) for f in fields(parts)},
+        model=load_model_file(directory),
+    )
+
+
+def read_artifact(directory: str | Path, expected_sha256: str) -> ArtifactParts:
+    """Verify an artifact and read all of it but the Keras model, for a caller that
+    reads the model file itself (`read_model_config`, `read_model_weights`)."""
     root = Path(directory)
     if not root.is_dir():
         raise ArtifactMissing(f"artifact directory {root} does not exist")
@@ -116,10 +137,54 @@ def load_artifact(directory: str | Path, expected_sha256: str) -> LoadedArtifact
         )
         metrics_path = root / METRICS_FILE
         metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
-        model = _load_model(root / MODEL_FILE)
-    except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as exc:
+    except _UNREADABLE as exc:
         raise ArtifactCorrupt(f"artifact {root} cannot be read: {exc}") from exc
-    return LoadedArtifact(model, preprocessing, calibrator, metrics, actual, interval)
+    return ArtifactParts(preprocessing, calibrator, metrics, actual, interval)
+
+
+_UNREADABLE = (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile)
+# Inside a `.keras` file (Keras 3's layout): the model's configuration, its weights.
+KERAS_CONFIG = "config.json"
+KERAS_WEIGHTS = "model.weights.h5"
+
+
+def load_model_file(directory: str | Path) -> keras.Model:
+    """The artifact's Keras model (its digest verified by `read_artifact`)."""
+    path = Path(directory) / MODEL_FILE
+    try:
+        return _load_model(path)
+    except _UNREADABLE as exc:
+        raise ArtifactCorrupt(f"artifact {Path(directory)} cannot be read: {exc}") from exc
+
+
+def read_model_config(directory: str | Path) -> dict[str, Any]:
+    """The model file's configuration, read without Keras (a few kilobytes)."""
+    try:
+        with zipfile.ZipFile(Path(directory) / MODEL_FILE) as archive:
+            config = json.loads(archive.read(KERAS_CONFIG))
+    except _UNREADABLE as exc:
+        raise ArtifactCorrupt(f"artifact {Path(directory)} cannot be read: {exc}") from exc
+    if not isinstance(config, dict):
+        raise ArtifactCorrupt(f"artifact {Path(directory)} has a malformed model configuration")
+    return config
+
+
+def read_model_weights(source: str | Path | bytes, paths: Sequence[str]) -> list[npt.NDArray[Any]]:
+    """The arrays stored at `paths` of a model file's weights (an artifact directory,
+    or the bytes of a `.weights.h5` file), read with h5py: a few milliseconds where
+    Keras' loader spends tens rebuilding the model around them."""
+    import h5py
+
+    try:
+        if isinstance(source, bytes):
+            data = source
+        else:
+            with zipfile.ZipFile(Path(source) / MODEL_FILE) as archive:
+                data = archive.read(KERAS_WEIGHTS)
+        with h5py.File(io.BytesIO(data), "r") as weights:
+            return [np.asarray(weights[path][()]) for path in paths]
+    except _UNREADABLE as exc:
+        raise ArtifactCorrupt(f"model weights cannot be read: {exc}") from exc
 
 
 def file_sha256(path: Path) -> str:

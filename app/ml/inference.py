@@ -11,7 +11,8 @@ the API can import `ModelCache` at start-up for free.
 XLA compilation is most of a first load (≈ 170-200 ms of ≈ 270-600 for a 1-minute
 LSTM; the `.keras` file ≈ 20-40 ms, the plain graph ≈ 55 ms), so the API loads with
 ``background_jit``: the plain graph serves at once and a background thread swaps the
-XLA function in when it is compiled; a later model of the structure pays the file only.
+XLA function in when it is compiled. A later file of a loaded structure is not given to
+Keras at all: its weights are read from where the first file's were (`WeightLayout`).
 """
 
 from __future__ import annotations
@@ -55,10 +56,11 @@ TENSOR_OVERHEAD_BYTES = 6 * 1024
 
 
 def weights_bytes(model: Any) -> int:
-    """Bytes of a Keras model's weights (every variable, trainable or not)."""
+    """Bytes of what a `CompiledModel` keeps of a Keras model: every variable, trainable
+    or not (a dropout layer's seed state too)."""
     return sum(
         int(np.prod(variable.shape)) * np.dtype(str(variable.dtype)).itemsize
-        for variable in model.weights
+        for variable in (*model.trainable_variables, *model.non_trainable_variables)
     )
 
 
@@ -70,18 +72,98 @@ def structure_key(model: Any) -> str:
     operations = getattr(model, "operations", None) or model.layers
     names = {op.name: f"#{i}" for i, op in enumerate(operations)}
     names[model.name] = "#model"
-
-    def anonymous(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: anonymous(v) for k, v in value.items() if k != "name"}
-        if isinstance(value, list | tuple):
-            return [anonymous(v) for v in value]
-        if isinstance(value, str):
-            return names.get(value, value)
-        return value
-
     shapes = [(tuple(v.shape), str(v.dtype)) for v in model.weights]
-    return json.dumps([anonymous(model.get_config()), shapes], sort_keys=True, default=str)
+    return json.dumps([_anonymous(model.get_config(), names), shapes], sort_keys=True, default=str)
+
+
+def file_structure_key(config: dict[str, Any]) -> str:
+    """`structure_key`'s counterpart for a `.keras` file's configuration, read without
+    building the model: names replaced by the layer's position in the file."""
+    inner = config.get("config") or {}
+    layers = inner.get("layers") or []
+    names = {str(layer.get("name")): f"#{i}" for i, layer in enumerate(layers)}
+    names[str(inner.get("name"))] = "#model"
+    return json.dumps(_anonymous(config, names), sort_keys=True, default=str)
+
+
+# Keys that differ between two models of one structure: generated names, and the
+# serializer's ids of shared objects (an initializer's Python `id`).
+_INCIDENTAL = frozenset({"name", "shared_object_id"})
+
+
+def _anonymous(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _anonymous(v, names) for k, v in value.items() if k not in _INCIDENTAL}
+    if isinstance(value, list | tuple):
+        return [_anonymous(v, names) for v in value]
+    if isinstance(value, str):
+        return names.get(value, value)
+    return value
+
+
+@dataclass(frozen=True)
+class WeightLayout:
+    """Where a `.keras` file of one structure keeps each weight. A `None` in `fixed` is
+    a variable the file does not keep (a dropout layer's seed state, unused at
+    inference): it takes the value in `defaults`, as Keras' loader leaves it at the
+    value the model was built with."""
+
+    trainable: list[str]
+    fixed: list[str | None]
+    defaults: list[npt.NDArray[Any]]
+
+    def arrays(self, stored: list[npt.NDArray[Any]]) -> tuple[list[Any], list[Any]]:
+        """Split what was read at `paths` into trainable and fixed weights."""
+        trainable, rest = stored[: len(self.trainable)], iter(stored[len(self.trainable) :])
+        fixed = [
+            default if path is None else next(rest)
+            for path, default in zip(self.fixed, self.defaults, strict=True)
+        ]
+        return trainable, fixed
+
+    @property
+    def paths(self) -> list[str]:
+        return [*self.trainable, *(p for p in self.fixed if p is not None)]
+
+
+def weight_layout(model: Any) -> WeightLayout | None:
+    """`model`'s `WeightLayout`, found with Keras' own writer: a clone's variables are
+    set to distinct markers and saved, and each marker is looked up in the file. Keras
+    names the paths by layer class and position, so every model of the structure
+    shares them. None when a trainable weight cannot be located (the caller then
+    loads such files with Keras)."""
+    import tempfile
+
+    import h5py
+    import keras
+
+    clone = keras.models.clone_model(model)
+    variables = [*clone.trainable_variables, *clone.non_trainable_variables]
+    if len(variables) != len(model.trainable_variables) + len(model.non_trainable_variables):
+        return None
+    for index, variable in enumerate(variables):
+        variable.assign(np.full(variable.shape, index + 1, dtype=str(variable.dtype)))
+    found: dict[int, str] = {}
+    with tempfile.TemporaryDirectory() as directory:
+        path = f"{directory}/markers.weights.h5"
+        clone.save_weights(path)
+        with h5py.File(path, "r") as weights:
+
+            def visit(name: str, item: Any) -> None:
+                if isinstance(item, h5py.Dataset) and item.size and name.startswith("layers/"):
+                    values = np.asarray(item[()]).reshape(-1)
+                    if np.all(values == values[0]):
+                        found.setdefault(int(values[0]) - 1, name)
+
+            weights.visititems(visit)
+    trainable = len(model.trainable_variables)
+    if any(i not in found for i in range(trainable)):
+        return None
+    return WeightLayout(
+        trainable=[found[i] for i in range(trainable)],
+        fixed=[found.get(i) for i in range(trainable, len(variables))],
+        defaults=[v.numpy() for v in model.non_trainable_variables],
+    )
 
 
 class SharedGraph:
@@ -93,8 +175,8 @@ class SharedGraph:
     agents trained with the same hyperparameters differ only in their weights. So the
     first model of a structure traces and compiles (XLA on `_JitCompiler`'s thread
     with ``background_jit``) and every later one only brings its weights: its load is
-    the `.keras` file, its memory the weights. Graphs are held by the models that use
-    them (`_GRAPHS` is weak), so the last eviction of a structure frees its graph.
+    reading them from its file, its memory the weights. Graphs are held by the models
+    that use them (`_GRAPHS` is weak), so the last eviction of a structure frees it.
     """
 
     def __init__(self, template: Any, lookback: int, n_features: int) -> None:
@@ -107,6 +189,9 @@ class SharedGraph:
         self._lock = threading.Lock()
         self._warmed: set[int] = set()
         self._forward = self._compile(tf, False, ())
+        # Where a `.keras` file of this structure keeps each weight: known once a
+        # file was loaded by Keras and checked, so later files skip Keras' loader.
+        self.layout: WeightLayout | None = None
 
     def _compile(self, tf: Any, jit_compile: bool, batches: Iterable[int]) -> Any:
         template = self.template
@@ -176,6 +261,11 @@ _GRAPHS: weakref.WeakValueDictionary[str, SharedGraph] = weakref.WeakValueDictio
 _GRAPHS_LOCK = threading.Lock()
 
 
+# The same graphs, by their `.keras` files' `file_structure_key` (only those whose
+# weight paths are known): a new file of a known structure is read without Keras.
+_FILE_GRAPHS: weakref.WeakValueDictionary[str, SharedGraph] = weakref.WeakValueDictionary()
+
+
 def _graph_for(model: Any, lookback: int, n_features: int) -> tuple[SharedGraph, bool]:
     """The structure's graph, and whether this call created it."""
     key = structure_key(model)
@@ -221,8 +311,6 @@ class CompiledModel:
         naive: bool = False,
         background_jit: bool = False,
     ) -> None:
-        import tensorflow as tf
-
         _, lookback, n_features = model.input_shape
         self.lookback = int(lookback)
         self.n_features = int(n_features)
@@ -230,11 +318,10 @@ class CompiledModel:
         # against (bench/predict.py); never the serving default.
         self.naive = naive
         self.model: keras.Model | None = model if naive else None
-        self._trainable = [tf.constant(v.numpy()) for v in model.trainable_variables]
-        self._fixed = [tf.constant(v.numpy()) for v in model.non_trainable_variables]
-        self.weights_bytes = weights_bytes(model)
-        tensors = len(self._trainable) + len(self._fixed)
-        size = WEIGHTS_FACTOR * self.weights_bytes + TENSOR_OVERHEAD_BYTES * tensors
+        size = self._hold(
+            [v.numpy() for v in model.trainable_variables],
+            [v.numpy() for v in model.non_trainable_variables],
+        )
         if naive:
             self.graph = None
             self.estimated_bytes = size
@@ -249,6 +336,32 @@ class CompiledModel:
             _JitCompiler.instance().submit(self)  # last: the thread may swap from now on
         else:
             self.graph.compile_now(jit_compile)
+
+    @classmethod
+    def of_structure(
+        cls,
+        graph: SharedGraph,
+        trainable: list[npt.NDArray[Any]],
+        fixed: list[npt.NDArray[Any]],
+        warm_batch_sizes: Iterable[int] = (1,),
+    ) -> CompiledModel:
+        """A model of `graph`'s structure from its weights alone (no Keras model)."""
+        self = cls.__new__(cls)
+        self.lookback, self.n_features = graph.lookback, graph.n_features
+        self.naive, self.model, self.graph = False, None, graph
+        self.estimated_bytes = self._hold(trainable, fixed)
+        graph.warm(warm_batch_sizes)
+        return self
+
+    def _hold(self, trainable: list[npt.NDArray[Any]], fixed: list[npt.NDArray[Any]]) -> int:
+        """Keep the weights as constants; what they will cost resident."""
+        import tensorflow as tf
+
+        self._trainable = [tf.constant(a) for a in trainable]
+        self._fixed = [tf.constant(a) for a in fixed]
+        self.weights_bytes = sum(int(a.nbytes) for a in (*trainable, *fixed))
+        tensors = len(trainable) + len(fixed)
+        return WEIGHTS_FACTOR * self.weights_bytes + TENSOR_OVERHEAD_BYTES * tensors
 
     @property
     def jit_compiled(self) -> bool:
@@ -326,6 +439,48 @@ class _JitCompiler:
             del compiled  # not kept alive until the next model arrives
 
 
+def _of_known_structure(directory: str | Path, config: dict[str, Any]) -> CompiledModel | None:
+    """A model file whose structure is loaded already, read as its weights alone."""
+    from app.ml.artifacts import read_model_weights
+
+    graph = _FILE_GRAPHS.get(file_structure_key(config))
+    if graph is None or graph.layout is None:
+        return None
+    trainable, fixed = graph.layout.arrays(read_model_weights(directory, graph.layout.paths))
+    return CompiledModel.of_structure(graph, trainable, fixed)
+
+
+def _learn_file_structure(
+    directory: str | Path, config: dict[str, Any], model: Any, compiled: CompiledModel
+) -> None:
+    """After Keras loaded a file that `_FILE_GRAPHS` did not know: where its weights lie
+    (the graph's layout, or found now), checked against the model Keras built from that
+    very file before any later file of its kind relies on it. Only a shortcut: whatever
+    goes wrong here leaves such files to Keras."""
+    from app.ml.artifacts import read_model_weights
+
+    graph = compiled.graph
+    if graph is None:
+        return
+    try:
+        layout = graph.layout or weight_layout(model)
+        if layout is None:
+            logger.info("weights of %s not located in its file; Keras loads them", model.name)
+            return
+        trainable, fixed = layout.arrays(read_model_weights(directory, layout.paths))
+    except Exception:
+        logger.exception("weights of %s not located in its file; Keras loads them", model.name)
+        return
+    own = [v.numpy() for v in (*model.trainable_variables, *model.non_trainable_variables)]
+    if all(
+        a.shape == b.shape and np.array_equal(a, b)
+        for a, b in zip(own, [*trainable, *fixed], strict=True)
+    ):
+        graph.layout = layout
+        with _GRAPHS_LOCK:
+            _FILE_GRAPHS[file_structure_key(config)] = graph
+
+
 @dataclass(frozen=True)
 class Forecast:
     log_return: float  # predicted log(close[t+h] / close[t])
@@ -376,11 +531,18 @@ class Predictor:
 
         ``background_jit``: return once the plain graph is warmed, XLA compiling on
         (`CompiledModel`); what the API's model store does, so a load costs ≈ a third."""
-        from app.ml.artifacts import load_artifact
+        from app.ml.artifacts import load_model_file, read_artifact, read_model_config
 
-        artifact = load_artifact(directory, expected_sha256)
+        artifact = read_artifact(directory, expected_sha256)
+        config = None if naive else read_model_config(directory)
+        compiled = None if config is None else _of_known_structure(directory, config)
+        if compiled is None:
+            model = load_model_file(directory)
+            compiled = CompiledModel(model, naive=naive, background_jit=background_jit)
+            if config is not None:
+                _learn_file_structure(directory, config, model, compiled)
         return cls(
-            CompiledModel(artifact.model, naive=naive, background_jit=background_jit),
+            compiled,
             artifact.preprocessing,
             artifact.calibrator,
             artifact.sha256,

@@ -47,8 +47,16 @@ class JobQueue(Protocol):
 
 
 class ArqJobQueue:
-    def __init__(self, redis_url: str, namespace: str, breaker: RedisBreaker | None = None) -> None:
-        pool = ConnectionPool.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    def __init__(
+        self,
+        redis_url: str,
+        namespace: str,
+        breaker: RedisBreaker | None = None,
+        timeout_s: float = 2.0,
+    ) -> None:
+        pool = ConnectionPool.from_url(
+            redis_url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
+        )
         self.redis = ArqRedis(pool, default_queue_name=queue_name(namespace))
         self._queue = queue_name(namespace)
         self._breaker = breaker or RedisBreaker()

@@ -86,6 +86,7 @@ async def test_redis_killed_then_restarted_loses_nothing(
     out instead of exiting, and trains the agent created while Redis was down."""
     settings = make_worker_settings(
         redis_url=redis_server.url,
+        redis_timeout_s=5.0,  # a call that waited it out stands apart from a slow machine
         heartbeat_interval_s=0.5,
         progress_write_interval_s=0.2,
         reaper_interval_s=1.0,
@@ -130,7 +131,7 @@ async def _outage(
             timings.append(elapsed)
         assert body["cached"] is True  # the repeat, from this replica's memory
     logger.info("predict with redis killed: %s s", [round(t, 3) for t in timings])
-    assert max(timings) < 1.5, timings  # no call waited out the 2 s Redis timeout
+    assert max(timings) < 2.5, timings  # no call waited out the 5 s Redis timeout
     # Logouts hold: the one from before (now only in the database) and a new one.
     assert await _status(replica, revoked_before) == 401
     revoked_during = bearer(await login(api, user["email"]))

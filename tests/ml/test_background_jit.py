@@ -41,7 +41,12 @@ def held(monkeypatch: pytest.MonkeyPatch) -> _HeldCompiler:
 @pytest.fixture(autouse=True)
 def fresh_graphs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with no structure loaded: what it asserts is the first load."""
-    monkeypatch.setattr(inference, "_GRAPHS", weakref.WeakValueDictionary())
+    forget_structures(monkeypatch)
+
+
+def forget_structures(patch: pytest.MonkeyPatch) -> None:
+    for registry in ("_GRAPHS", "_FILE_GRAPHS"):
+        patch.setattr(inference, registry, weakref.WeakValueDictionary())
 
 
 @pytest.mark.parametrize("architecture", ["LSTM", "CNN", "Transformer"])
@@ -124,7 +129,7 @@ def test_predictor_load_in_the_background_mode(
     lazy = Predictor.load(tmp_path, sha, background_jit=True)
     assert lazy.compiled.jit_compiled is False and held.submitted == [lazy.compiled]
     with pytest.MonkeyPatch.context() as patch:  # the eager reference on a graph of its own
-        patch.setattr(inference, "_GRAPHS", weakref.WeakValueDictionary())
+        forget_structures(patch)
         eager = Predictor.load(tmp_path, sha)
     assert eager.compiled.jit_compiled is True
     assert lazy.compiled.estimated_bytes == eager.compiled.estimated_bytes

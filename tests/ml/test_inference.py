@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.ml import inference
+from app.ml import artifacts, inference
 from app.ml.architectures import Hyperparameters, build_model
 from app.ml.artifacts import save_artifact
 from app.ml.conformal import split_scales
@@ -213,6 +213,43 @@ def test_models_of_one_structure_share_a_graph_and_keep_their_own_weights(
         expected = model(x, training=False).numpy().reshape(-1)
         np.testing.assert_allclose(compiled.predict(x), expected, atol=1e-5)
     assert not np.allclose(a.predict(x), b.predict(x))  # their own weights, not the template's
+
+
+@pytest.mark.parametrize("architecture", ["LSTM", "CNN", "Transformer"])
+def test_a_file_of_a_loaded_structure_is_read_as_its_weights(
+    tmp_path: Path, planted: Trained, architecture: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first file of a structure is loaded by Keras and teaches where its weights
+    lie; later files of that structure are read as weights alone, onto the same graph,
+    and answer as their own Keras models do."""
+    pre = planted.dataset.preprocessing
+    hp = Hyperparameters(lookback=pre.lookback, units=8, layers=1, dropout=0.1)
+    models = [build_model(architecture, hp, len(pre.feature_names)) for _ in range(3)]
+    for shift, model in enumerate(models):  # seeded alike: make them differ
+        model.set_weights([w + 0.05 * shift for w in model.get_weights()])
+    shas = [
+        save_artifact(tmp_path / str(i), model, pre, planted.calibrator, {})
+        for i, model in enumerate(models)
+    ]
+    first = Predictor.load(tmp_path / "0", shas[0])
+    assert first.compiled.graph is not None and first.compiled.graph.layout is not None
+    keras_loads: list[Path] = []
+    keras_load = artifacts._load_model
+    monkeypatch.setattr(artifacts, "_load_model", lambda p: keras_loads.append(p) or keras_load(p))
+    later = [Predictor.load(tmp_path / str(i), shas[i]) for i in (1, 2)]
+    assert keras_loads == []
+    assert all(p.compiled.graph is first.compiled.graph and p.compiled.model is None for p in later)
+    x = np.random.default_rng(5).standard_normal(
+        (4, *first.compiled.graph.template.input_shape[1:])
+    )
+    for predictor, model in zip([first, *later], models, strict=True):
+        expected = model(x.astype(np.float32), training=False).numpy().reshape(-1)
+        np.testing.assert_allclose(predictor.compiled.predict(x), expected, atol=1e-5)
+    # Another structure is loaded by Keras (and a damaged file is still refused).
+    other = build_model(architecture, hp.replace(units=12), len(pre.feature_names))
+    sha = save_artifact(tmp_path / "other", other, pre, planted.calibrator, {})
+    assert Predictor.load(tmp_path / "other", sha).compiled.graph is not first.compiled.graph
+    assert keras_loads == [tmp_path / "other" / "model.keras"]
 
 
 def test_a_structure_graph_lives_as_long_as_a_model_uses_it() -> None:
