@@ -439,11 +439,12 @@ class _JitCompiler:
             del compiled  # not kept alive until the next model arrives
 
 
-def _of_known_structure(directory: str | Path, config: dict[str, Any]) -> CompiledModel | None:
-    """A model file whose structure is loaded already, read as its weights alone."""
+def _of_known_structure(directory: str | Path, key: str) -> CompiledModel | None:
+    """A model file whose structure (`file_structure_key`) is loaded already, read as its
+    weights alone."""
     from app.ml.artifacts import read_model_weights
 
-    graph = _FILE_GRAPHS.get(file_structure_key(config))
+    graph = _FILE_GRAPHS.get(key)
     if graph is None or graph.layout is None:
         return None
     trainable, fixed = graph.layout.arrays(read_model_weights(directory, graph.layout.paths))
@@ -451,7 +452,7 @@ def _of_known_structure(directory: str | Path, config: dict[str, Any]) -> Compil
 
 
 def _learn_file_structure(
-    directory: str | Path, config: dict[str, Any], model: Any, compiled: CompiledModel
+    directory: str | Path, key: str, model: Any, compiled: CompiledModel
 ) -> None:
     """After Keras loaded a file that `_FILE_GRAPHS` did not know: where its weights lie
     (the graph's layout, or found now), checked against the model Keras built from that
@@ -478,7 +479,7 @@ def _learn_file_structure(
     ):
         graph.layout = layout
         with _GRAPHS_LOCK:
-            _FILE_GRAPHS[file_structure_key(config)] = graph
+            _FILE_GRAPHS[key] = graph
 
 
 @dataclass(frozen=True)
@@ -534,13 +535,13 @@ class Predictor:
         from app.ml.artifacts import load_model_file, read_artifact, read_model_config
 
         artifact = read_artifact(directory, expected_sha256)
-        config = None if naive else read_model_config(directory)
-        compiled = None if config is None else _of_known_structure(directory, config)
+        key = None if naive else file_structure_key(read_model_config(directory))
+        compiled = None if key is None else _of_known_structure(directory, key)
         if compiled is None:
             model = load_model_file(directory)
             compiled = CompiledModel(model, naive=naive, background_jit=background_jit)
-            if config is not None:
-                _learn_file_structure(directory, config, model, compiled)
+            if key is not None:
+                _learn_file_structure(directory, key, model, compiled)
         return cls(
             compiled,
             artifact.preprocessing,
