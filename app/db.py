@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app import sqlite_connection
 from app.config import Settings
 from app.errors import DomainError, ServiceUnavailable
 
@@ -76,7 +77,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         private_sqlite_file(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, async_creator=sqlite_connection.creator(url, timeout=30))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_async_engine(

@@ -11,6 +11,9 @@ never the event loop, and never delaying readiness):
 * every version announced as serving (`app.services.serving_channel`): subscribed on
   Redis, or as the process's in-process sink when embedded.
 
+With a version, its exchange's calendar is built there too: the first call would
+otherwise build it on the event loop.
+
 One queue, one load at a time: a burst of announcements costs one thread, not the
 CPU that requests need. A version that cannot be loaded is left to its first call
 (which answers 409 and flags the agent).
@@ -24,6 +27,7 @@ import logging
 import uuid
 from collections import deque
 from datetime import timedelta
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -31,10 +35,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from app.core.calendars import calendar_of_instrument
 from app.models import Agent, AgentVersion, Prediction
 from app.models.base import utcnow
 from app.services import serving_channel
 from app.services.model_store import ModelStore
+from app.services.predictions.service import bars_needed
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +75,15 @@ async def most_used_serving_versions(
     )
     async with sessionmaker() as session:
         return [row for row in (await session.scalars(query)).all() if row is not None]
+
+
+def _warm_sessions(
+    symbol: str, instrument: dict[str, Any] | None, features: list[str], frequency: str
+) -> None:
+    """What the version's first call would otherwise build on the event loop: its
+    exchange's calendar (exchange-calendars, ≈ 0.1 s) and the bars its features need."""
+    calendar_of_instrument(instrument, symbol)
+    bars_needed(features, frequency, lookback=1)
 
 
 class ModelPreloader:
@@ -173,11 +188,20 @@ class ModelPreloader:
                         col(AgentVersion.weights_path),
                         col(AgentVersion.sha256),
                         col(AgentVersion.agent_id),
-                    ).where(col(AgentVersion.id) == version_id)
+                        col(Agent.symbol),
+                        col(Agent.instrument),
+                        col(Agent.features),
+                        col(Agent.data_frequency),
+                    )
+                    .join(Agent, col(Agent.id) == col(AgentVersion.agent_id))
+                    .where(col(AgentVersion.id) == version_id)
                 )
             ).first()
         if row is None or not row.weights_path or not row.sha256:
             return False  # another deployment's version (tests), or one without files
+        await asyncio.to_thread(
+            _warm_sessions, row.symbol, row.instrument, row.features, row.data_frequency
+        )
         return await self.store.preload(
             version_id, row.weights_path, row.sha256, agent_id=row.agent_id
         )

@@ -1,0 +1,124 @@
+"""SQLite connections on which a statement takes one trip to the connection's thread.
+
+aiosqlite runs sqlite3 on a thread of its own per connection, and SQLAlchemy's
+adapter asks it for a cursor, the execution, the rows and the cursor's close: four
+hand-offs to that thread and four wake-ups of the event loop per statement. A point
+read costs SQLite tens of microseconds; the trips cost hundreds, on every request's
+user and agent reads. Here a statement and its rows are one call on that thread, and
+a commit or rollback with nothing to end is none.
+
+Handed to SQLAlchemy as `create_async_engine(async_creator=...)`: its aiosqlite
+dialect, pool and error translation are unchanged; only the driver-level cursor is
+this module's.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine import make_url
+
+Outcome = tuple[Any, int, int | None, list[Any]]
+
+
+def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> Outcome:
+    """On the connection's thread: the statement, then everything a caller may ask of
+    its cursor afterwards."""
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+        elif parameters is None:
+            cursor.execute(sql)
+        else:
+            cursor.execute(sql, parameters)
+        rows = cursor.fetchall() if cursor.description else []
+        return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+    finally:
+        cursor.close()
+
+
+class OneTripCursor:
+    """The part of aiosqlite's cursor that SQLAlchemy's adapter uses; the rows are
+    already here when `execute` returns, so fetching and closing go nowhere."""
+
+    arraysize = 1
+
+    def __init__(self, connection: OneTripConnection) -> None:
+        self._connection = connection
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self._rows: deque[Any] = deque()
+
+    async def __aenter__(self) -> OneTripCursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._rows.clear()
+
+    async def execute(self, sql: str, parameters: Any = None) -> OneTripCursor:
+        return self._keep(await self._connection.run(_run, sql, parameters, False))
+
+    async def executemany(self, sql: str, parameters: Sequence[Any]) -> OneTripCursor:
+        return self._keep(await self._connection.run(_run, sql, parameters, True))
+
+    def _keep(self, outcome: Outcome) -> OneTripCursor:
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._rows.popleft() if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = min(size or self.arraysize, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
+
+    async def fetchall(self) -> list[Any]:
+        rows = list(self._rows)
+        self._rows.clear()
+        return rows
+
+    async def close(self) -> None:
+        self._rows.clear()
+
+
+class OneTripConnection(aiosqlite.Connection):
+    """Also no trip for a commit or a rollback with no transaction open: sqlite3 opens
+    one only before a write, so a session that only read (most requests' first) and
+    the pool's rollback of a connection coming back after a commit have none."""
+
+    def cursor(self) -> OneTripCursor:  # type: ignore[override]
+        return OneTripCursor(self)
+
+    async def commit(self) -> None:
+        if self._connection is None or self._connection.in_transaction:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self._connection is None or self._connection.in_transaction:
+            await super().rollback()
+
+    async def run(self, function: Callable[..., Outcome], *args: Any) -> Outcome:
+        return await self._execute(lambda: function(self._conn, *args))
+
+
+def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    """`async_creator` for `url`: sqlite3 opened with the arguments SQLAlchemy's
+    aiosqlite dialect derives from the URL, plus `connect_args`."""
+    args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+    connector = functools.partial(sqlite3.connect, *args, **{**kwargs, **connect_args})
+
+    async def connect() -> aiosqlite.Connection:
+        connection = OneTripConnection(connector, iter_chunk_size=64)
+        connection._thread.daemon = True  # as SQLAlchemy's dialect does: no join at exit
+        return await connection
+
+    return connect

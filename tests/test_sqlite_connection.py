@@ -1,0 +1,74 @@
+"""The embedded engine's SQLite connections: a statement is one trip to the
+connection's thread, and everything SQLAlchemy reads of a cursor still holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.config import Settings
+from app.db import make_engine
+from app.sqlite_connection import OneTripConnection
+
+
+def _embedded(var_dir: Path) -> Settings:
+    return Settings(var_dir=var_dir, environment="test", database_url=None)
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The functions run on connections' threads, by name."""
+    seen: list[str] = []
+    original = OneTripConnection._execute
+
+    async def counted(self: OneTripConnection, fn: object, *args: object, **kw: object) -> object:
+        seen.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kw)
+
+    monkeypatch.setattr(OneTripConnection, "_execute", counted)
+    return seen
+
+
+async def test_statements_take_one_trip_and_keep_their_results(
+    tmp_path: Path, trips: list[str]
+) -> None:
+    engine = make_engine(_embedded(tmp_path))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+            trips.clear()
+            inserted = await conn.execute(
+                text("INSERT INTO t (name) VALUES (:name)"), [{"name": "a"}, {"name": "b"}]
+            )
+            assert inserted.rowcount == 2
+            one = await conn.execute(text("INSERT INTO t (name) VALUES ('c')"))
+            assert one.lastrowid == 3
+            rows = await conn.execute(text("SELECT id, name FROM t ORDER BY id"))
+            assert list(rows.keys()) == ["id", "name"]
+            assert rows.all() == [(1, "a"), (2, "b"), (3, "c")]
+            empty = await conn.execute(text("SELECT id FROM t WHERE name = 'z'"))
+            assert empty.first() is None
+            assert trips == ["<lambda>"] * 4  # one per statement, none per cursor or fetch
+            with pytest.raises(IntegrityError):
+                await conn.execute(text("INSERT INTO t (name) VALUES ('a')"))
+        async with engine.connect() as conn:
+            streamed = await conn.stream(text("SELECT name FROM t ORDER BY id"))
+            assert [row.name async for row in streamed] == ["a", "b", "c"]
+            with pytest.raises(OperationalError, match="no such table"):
+                await conn.execute(text("SELECT * FROM missing"))
+    finally:
+        await engine.dispose()
+
+
+async def test_the_pragmas_apply_on_every_connection(tmp_path: Path) -> None:
+    engine = make_engine(_embedded(tmp_path))
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 30000
+    finally:
+        await engine.dispose()
