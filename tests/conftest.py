@@ -152,3 +152,22 @@ def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Any:
         date(2024, 6, 30),
         lookback=10,
     )
+
+
+@pytest.fixture(scope="session")
+def minute_artifact(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """1-minute bars, 1h horizon: what the seed's example request asks for (a tiny
+    model), shared by the whole session."""
+    from datetime import date
+
+    from tests.utils.serving import train_artifact
+
+    return train_artifact(
+        tmp_path_factory.mktemp("minute"),
+        "1min",
+        "1h",
+        60,
+        date(2025, 4, 1),
+        date(2025, 5, 15),
+        lookback=30,
+    )

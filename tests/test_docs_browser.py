@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from app.schemas.predictions import SEED_EXAMPLE
 from tests.utils.backends import REQUIRE_SERVICES, TEST_SECRET
 from tests.utils.client import open_client
 from tests.utils.live_server import LiveServer, live_server
-from tests.utils.serving import Artifact, ready_agent, train_artifact
+from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -52,18 +51,10 @@ def chromium_or_skip() -> None:
 
 
 @pytest.fixture(scope="module")
-def seed_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
-    """1-minute bars, 1h horizon, as the seed example asks (a tiny model, seconds)."""
+def seed_artifact(minute_artifact: Artifact) -> Artifact:
+    """1-minute bars, 1h horizon, as the seed example asks (the session's tiny model)."""
     chromium_or_skip()
-    return train_artifact(
-        tmp_path_factory.mktemp("seed-model"),
-        "1min",
-        "1h",
-        60,
-        date(2025, 4, 1),
-        date(2025, 5, 15),
-        lookback=30,
-    )
+    return minute_artifact
 
 
 async def _trader_with_seed_agents(server: LiveServer, workdir: Path, artifact: Artifact) -> str:

@@ -7,7 +7,7 @@ app.migrate`, `uvicorn app.main:app`, `python -m app.tasks.worker`)
 with the same environment; the test talks to the APIs over HTTP and reads the
 shared database for what the API does not show (attempts, versions). It shows:
 
-* 20 agents created across both APIs are each trained exactly once (one version,
+* 12 agents created across both APIs are each trained exactly once (one version,
   one job, one attempt, one weights directory on one worker) and all reach READY,
   with both workers taking jobs, and each version's files are in the database's
   artifact store;
@@ -53,11 +53,11 @@ from tests.utils.users import PASSWORD, random_email
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 ROOT = Path(__file__).resolve().parent.parent
-AGENTS = 20
-USERS = 4  # five agents each; MAX_ACTIVE_TRAININGS_PER_USER lets all five queue at once
+AGENTS = 12
+USERS = 4  # three agents each; MAX_ACTIVE_TRAININGS_PER_USER lets them all queue at once
 RATE = 5  # RATE_LIMIT_DEFAULT = "5/60"
 TRAIN_TIMEOUT_S = 150.0
-PRELOAD_TIMEOUT_S = 120.0  # each API loading the 20 announced versions, one at a time
+PRELOAD_TIMEOUT_S = 120.0  # each API loading the 12 announced versions, one at a time
 # One epoch of a tiny CNN: the time that matters is each job's child process
 # importing TensorFlow. Seed 0 converges on this series (see tiny_agent).
 AGENT = tiny_agent(

@@ -1,4 +1,4 @@
-"""Serving models: agent versions loaded once, verified, kept in an LRU, run off the loop.
+"""Serving models: agent versions loaded once, verified, kept in an LRU, loaded off the loop.
 
 Loading a `.keras` file and compiling its `tf.function` takes a second or two and
 TensorFlow's first import several; both happen in a thread, at most once per
@@ -71,8 +71,8 @@ class ModelStore:
         self._cache: ModelCache[uuid.UUID, Predictor] = ModelCache(
             max_models, max_bytes=max_bytes, sizer=_predictor_bytes
         )
-        # Inference calls are ~1 ms; a small dedicated pool keeps them off the
-        # default executor that file I/O and password hashing share.
+        # Loads on demand and the calls of models not yet XLA-compiled: a small pool
+        # of their own, off the default executor that file I/O and password hashing share.
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="inference")
         # Preloads, one at a time: a burst of them (start-up, a deploy) leaves the
         # inference threads free; a request for a version being preloaded waits for

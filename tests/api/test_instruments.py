@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from app.core.instruments import ACCEPTED_FORMS, resolve
 from app.models import Agent
 from app.schemas.agents import SEED_AGENT_EXAMPLE
 from tests.utils.errors import assert_error
-from tests.utils.serving import Artifact, ready_agent, train_artifact
+from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import bearer, user_with_tokens
 
 DAILY_AGENT = {
@@ -44,13 +43,6 @@ async def quiet_client(
     """An app whose jobs stay QUEUED: no embedded runner, no worker."""
     client: AsyncClient = await app_factory(make_settings(embedded_runner=False))
     return client
-
-
-@pytest.fixture(scope="module")
-def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
-    return train_artifact(
-        tmp_path_factory.mktemp("daily"), "1d", "1d", 1, date(2020, 1, 1), date(2024, 6, 30), 10
-    )
 
 
 def _runtime(client: AsyncClient) -> Any:

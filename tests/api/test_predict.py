@@ -21,7 +21,7 @@ from app.services.market_data.base import data_warnings
 from app.services.market_data.synthetic import synthetic_bars
 from app.services.signals import FAR_ENTRY_ATRS
 from tests.utils.predictions import EIGHT
-from tests.utils.serving import Artifact, ready_agent, serve_new_version, train_artifact
+from tests.utils.serving import Artifact, ready_agent, serve_new_version
 from tests.utils.users import bearer, user_with_tokens
 
 DAILY = {
@@ -32,33 +32,6 @@ DAILY = {
     "confidence_level": 0.6,
     "capital_at_risk": 0.02,
 }
-
-
-@pytest.fixture(scope="session")
-def minute_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
-    """1-minute bars, 1h horizon: what the seed's example request asks for."""
-    return train_artifact(
-        tmp_path_factory.mktemp("minute"),
-        "1min",
-        "1h",
-        60,
-        date(2025, 4, 1),
-        date(2025, 5, 15),
-        lookback=30,
-    )
-
-
-@pytest.fixture(scope="session")
-def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
-    return train_artifact(
-        tmp_path_factory.mktemp("daily"),
-        "1d",
-        "1d",
-        1,
-        date(2020, 1, 1),
-        date(2024, 6, 30),
-        lookback=10,
-    )
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.utils.servers import PostgresCluster, RedisServer
-from tests.utils.serving import Artifact, train_artifact
 
 
 @pytest.fixture
@@ -33,17 +31,3 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.destroy()
-
-
-@pytest.fixture(scope="session")
-def daily_artifact(tmp_path_factory: pytest.TempPathFactory) -> Artifact:
-    """A tiny daily model, trained once for the session by the job's own code."""
-    return train_artifact(
-        tmp_path_factory.mktemp("fault-daily"),
-        "1d",
-        "1d",
-        1,
-        date(2020, 1, 1),
-        date(2024, 6, 30),
-        lookback=10,
-    )

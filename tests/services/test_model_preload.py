@@ -5,19 +5,23 @@ start-up the most used serving versions first."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
+import pytest
 from httpx import AsyncClient
 
 from app.config import Settings
+from app.core.calendars import calendar_of_instrument
 from app.db import run_after_commit
 from app.models import Agent, AgentVersion, Prediction
 from app.models.base import utcnow
 from app.runtime import Runtime
-from app.services import training_jobs
+from app.services import model_preload, training_jobs
 from app.services.model_preload import USAGE_WINDOW, most_used_serving_versions
 from tests.utils.client import runtime_of
 from tests.utils.serving import Artifact, ready_agent, serve_new_version
@@ -150,3 +154,47 @@ async def _add_predictions(
                     )
                 )
         await session.commit()
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+async def test_a_loaded_version_costs_its_calls_nothing_on_a_thread(
+    app_factory: Callable[[Settings], Any],
+    make_settings: Callable[..., Settings],
+    daily_artifact: Artifact,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The preload builds the version's exchange calendar on its own thread (the first
+    call would build it on the event loop), and once XLA has compiled the model a
+    forecast runs on the loop's thread: a thread hand-off would cost more than it."""
+    built_on: list[str] = []
+
+    def calendar(instrument: Any, symbol: str) -> Any:
+        built_on.append(threading.current_thread().name)
+        return calendar_of_instrument(instrument, symbol)
+
+    monkeypatch.setattr(model_preload, "calendar_of_instrument", calendar)
+    client = await app_factory(make_settings(model_preload_count=0))
+    user, _ = await user_with_tokens(client)
+    agent_id, _ = await ready_agent(client, user["id"], daily_artifact)
+    version = uuid.UUID(await serve_new_version(client, agent_id, daily_artifact))
+    await _promote(client, agent_id, str(version))
+    runtime = runtime_of(client)
+    assert await _loaded(runtime, version)
+    assert built_on and threading.main_thread().name not in built_on
+
+    store = runtime.predictions.models
+    predictor = store._cache.get(version)
+    assert predictor is not None and predictor.compiled.wait_for_jit(60)
+    called_on: list[str] = []
+    forecast = predictor.forecast
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        called_on.append(threading.current_thread().name)
+        return forecast(*args, **kwargs)
+
+    monkeypatch.setattr(predictor, "forecast", recorded)
+    shape = (predictor.preprocessing.lookback, predictor.compiled.n_features)
+    rows = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+    answer = await store.forecast(predictor, rows, 100.0)
+    assert answer.predicted_price > 0
+    assert called_on == [threading.current_thread().name]
