@@ -18,6 +18,7 @@ import functools
 import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from threading import Thread
 from typing import Any
 
 import aiosqlite
@@ -118,7 +119,9 @@ def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.C
 
     async def connect() -> aiosqlite.Connection:
         connection = OneTripConnection(connector, iter_chunk_size=64)
-        connection._thread.daemon = True  # as SQLAlchemy's dialect does: no join at exit
+        # As SQLAlchemy's dialect does: no join at exit (aiosqlite < 0.22 was the thread).
+        thread = connection if isinstance(connection, Thread) else connection._thread
+        thread.daemon = True
         return await connection
 
     return connect

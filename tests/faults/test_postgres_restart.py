@@ -31,7 +31,7 @@ from app.migrate import migrate
 from app.models import TrainingJob
 from tests.utils.backends import TEST_SECRET
 from tests.utils.client import runtime_of
-from tests.utils.jobs import slow_agent, tiny_agent, wait_for, worker_process
+from tests.utils.jobs import slow_agent, tiny_agent, wait_for, wait_mid_training, worker_process
 from tests.utils.servers import PostgresCluster
 from tests.utils.serving import Artifact, ready_agent
 from tests.utils.users import PASSWORD, bearer, user_with_tokens
@@ -255,14 +255,7 @@ async def _train_through_a_restart(
     agent_id = created.json()["agent_id"]
     restarted_at = datetime.now(UTC)
     if postgres_cluster is not None:
-        await wait_for(
-            client,
-            tokens,
-            agent_id,
-            {"TRAINING"},
-            timeout=120,
-            predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
-        )
+        await wait_mid_training(client, tokens, agent_id)
         restarted_at = datetime.now(UTC)
         started = time.perf_counter()
         await asyncio.to_thread(postgres_cluster.restart)

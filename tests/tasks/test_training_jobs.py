@@ -22,7 +22,7 @@ from app.config import Settings
 from app.models import AgentVersion
 from app.tasks.training import data_span
 from tests.utils.client import runtime_of
-from tests.utils.jobs import arq_worker, tiny_agent, wait_for
+from tests.utils.jobs import arq_worker, tiny_agent, wait_for, wait_mid_training
 from tests.utils.users import bearer, user_with_tokens
 
 STAGES = [
@@ -231,13 +231,7 @@ async def test_cancel_a_running_job(trainer: tuple[AsyncClient, Settings]) -> No
     agent_id = (await client.post("/api/v1/agents", json=body, headers=bearer(tokens))).json()[
         "agent_id"
     ]
-    await wait_for(
-        client,
-        tokens,
-        agent_id,
-        {"TRAINING"},
-        predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
-    )
+    await wait_mid_training(client, tokens, agent_id, timeout=180)
     response = await client.post(f"/api/v1/agents/{agent_id}/cancel", headers=bearer(tokens))
     assert response.status_code == 200
     agent = await wait_for(client, tokens, agent_id, {"CANCELLED"}, timeout=30)

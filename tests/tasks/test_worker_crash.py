@@ -19,7 +19,7 @@ from app.models import TrainingJob
 from app.services.job_queue import ArqJobQueue
 from app.tasks.context import JobContext
 from app.tasks.reaper import reap_stale_jobs
-from tests.utils.jobs import arq_worker, slow_agent, wait_for, worker_process
+from tests.utils.jobs import arq_worker, slow_agent, wait_for, wait_mid_training, worker_process
 from tests.utils.users import bearer, user_with_tokens
 
 SLOW_ENOUGH = slow_agent()
@@ -56,14 +56,7 @@ async def test_sigkilled_worker_job_is_retried_or_failed(
         agent_id = (
             await client.post("/api/v1/agents", json=SLOW_ENOUGH, headers=bearer(tokens))
         ).json()["agent_id"]
-        await wait_for(
-            client,
-            tokens,
-            agent_id,
-            {"TRAINING"},
-            timeout=120,
-            predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
-        )
+        await wait_mid_training(client, tokens, agent_id)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the worker and its training process
         worker.wait(10)

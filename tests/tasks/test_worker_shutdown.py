@@ -17,7 +17,7 @@ from sqlmodel import select
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.models import AgentVersion, TrainingCheckpoint, TrainingJob
-from tests.utils.jobs import arq_worker, slow_agent, wait_for, worker_process
+from tests.utils.jobs import arq_worker, slow_agent, wait_for, wait_mid_training, worker_process
 from tests.utils.users import bearer, user_with_tokens
 
 EPOCHS = 6
@@ -58,14 +58,7 @@ async def test_sigterm_checkpoints_requeues_and_the_next_worker_resumes(
         agent_id = (await client.post("/api/v1/agents", json=SLOW, headers=bearer(tokens))).json()[
             "agent_id"
         ]
-        await wait_for(
-            client,
-            tokens,
-            agent_id,
-            {"TRAINING"},
-            timeout=120,
-            predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
-        )
+        await wait_mid_training(client, tokens, agent_id)
         os.killpg(worker.pid, signal.SIGTERM)  # as a deploy would: the process group
         assert worker.wait(90) == 0, log.read_text()[-3000:]
     finally:
@@ -110,14 +103,7 @@ async def test_the_apps_shutdown_checkpoints_the_embedded_runners_training(
         agent_id = (await client.post("/api/v1/agents", json=SLOW, headers=bearer(tokens))).json()[
             "agent_id"
         ]
-        await wait_for(
-            client,
-            tokens,
-            agent_id,
-            {"TRAINING"},
-            timeout=120,
-            predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
-        )
+        await wait_mid_training(client, tokens, agent_id)
     finally:
         await client.aclose()
         await lifespan.__aexit__(None, None, None)

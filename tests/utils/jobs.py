@@ -90,6 +90,21 @@ async def wait_for(
     raise AssertionError(f"agent still {agent.get('status')} after {timeout} s")
 
 
+async def wait_mid_training(
+    client: AsyncClient, tokens: dict[str, Any], agent_id: str, timeout: float = 120.0
+) -> dict[str, Any]:
+    """Until the agent is TRAINING with an epoch done: a test can then kill, restart or
+    cancel something under a run that is truly under way."""
+    return await wait_for(
+        client,
+        tokens,
+        agent_id,
+        {"TRAINING"},
+        timeout=timeout,
+        predicate=lambda a: a["progress"].get("epoch", 0) >= 1,
+    )
+
+
 @contextlib.asynccontextmanager
 async def arq_worker(settings: Settings, **options: Any) -> AsyncIterator[Any]:
     """A real ARQ worker on the test's Redis and database, in this event loop
