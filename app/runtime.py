@@ -77,9 +77,7 @@ class Runtime:
         # the others fall back at once instead of each waiting too.
         breaker = RedisBreaker(settings.redis_retry_interval_s)
         queue: JobQueue = (
-            ArqJobQueue(
-                settings.redis_url, settings.redis_namespace, breaker, settings.redis_timeout_s
-            )
+            ArqJobQueue.from_settings(settings, breaker)
             if settings.redis_url
             else EmbeddedJobQueue()
         )

@@ -55,15 +55,6 @@ WEIGHTS_FACTOR = 3
 TENSOR_OVERHEAD_BYTES = 6 * 1024
 
 
-def weights_bytes(model: Any) -> int:
-    """Bytes of what a `CompiledModel` keeps of a Keras model: every variable, trainable
-    or not (a dropout layer's seed state too)."""
-    return sum(
-        int(np.prod(variable.shape)) * np.dtype(str(variable.dtype)).itemsize
-        for variable in (*model.trainable_variables, *model.non_trainable_variables)
-    )
-
-
 def structure_key(model: Any) -> str:
     """What two models must share to run on one traced graph: their configuration with
     every generated name (`lstm_3`, `add_2`) replaced by the operation's position, so

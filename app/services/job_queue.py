@@ -17,6 +17,7 @@ from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 
+from app.config import Settings
 from app.services import serving_channel
 from app.services.redis_breaker import RedisBreaker
 from app.services.serving_channel import ServingPublisher
@@ -63,6 +64,12 @@ class ArqJobQueue:
         # This connection also announces versions that start serving (worker and API).
         self.serving = ServingPublisher(self.redis, namespace, self._breaker)
         serving_channel.register(self.serving)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, breaker: RedisBreaker | None = None) -> ArqJobQueue:
+        """The deployment's queue (the API's and the worker's alike)."""
+        assert settings.redis_url, "the ARQ queue needs REDIS_URL"
+        return cls(settings.redis_url, settings.redis_namespace, breaker, settings.redis_timeout_s)
 
     async def enqueue(
         self, job_id: uuid.UUID, attempt: int, function: str = TRAIN_FUNCTION

@@ -9,6 +9,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,7 +26,6 @@ from app.ml.inference import (
     ModelCache,
     Predictor,
     structure_key,
-    weights_bytes,
 )
 from tests.ml.conftest import Trained, interval_of
 
@@ -163,6 +163,15 @@ def test_model_cache_keeps_both_its_bounds() -> None:
 
 def tensors(compiled: CompiledModel) -> int:
     return len(compiled._trainable) + len(compiled._fixed)
+
+
+def weights_bytes(model: Any) -> int:
+    """Bytes of every variable of a Keras model, trainable or not (a dropout layer's
+    seed state too): what a `CompiledModel` should say it holds."""
+    return sum(
+        int(np.prod(variable.shape)) * np.dtype(str(variable.dtype)).itemsize
+        for variable in (*model.trainable_variables, *model.non_trainable_variables)
+    )
 
 
 def test_compiled_model_estimates_its_memory_from_its_graph_and_weights() -> None:
