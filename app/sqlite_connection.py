@@ -5,7 +5,8 @@ adapter asks it for a cursor, the execution, the rows and the cursor's close: fo
 hand-offs to that thread and four wake-ups of the event loop per statement. A point
 read costs SQLite tens of microseconds; the trips cost hundreds, on every request's
 user and agent reads. Here a statement and its rows are one call on that thread, and
-a commit or rollback with nothing to end is none.
+a commit or rollback with nothing to end is none; rows bound beforehand are inserted
+and committed in one (`OneTripConnection.insert_and_commit`, the group commit's).
 
 Handed to SQLAlchemy as `create_async_engine(async_creator=...)`: its aiosqlite
 dialect, pool and error translation are unchanged; only the driver-level cursor is
@@ -24,6 +25,7 @@ from typing import Any
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 Outcome = tuple[Any, int, int | None, list[Any]]
 
@@ -43,6 +45,18 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) 
         return cursor.description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
+
+
+def _insert_and_commit(
+    connection: sqlite3.Connection, statements: list[tuple[str, list[tuple[Any, ...]]]]
+) -> None:
+    try:
+        for sql, rows in statements:
+            connection.executemany(sql, rows)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
 
 
 class OneTripCursor:
@@ -109,6 +123,14 @@ class OneTripConnection(aiosqlite.Connection):
 
     async def run(self, function: Callable[..., Outcome], *args: Any) -> Outcome:
         return await self._execute(lambda: function(self._conn, *args))
+
+    async def insert_and_commit(self, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+        """Rows bound as SQLAlchemy binds them, inserted and committed in one trip;
+        a failure rolls all of them back and is raised as SQLAlchemy's error."""
+        try:
+            await self._execute(lambda: _insert_and_commit(self._conn, statements))
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statements[0][0], None, exc, sqlite3.Error) from exc
 
 
 def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.Connection]]:

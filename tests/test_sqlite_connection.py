@@ -72,3 +72,27 @@ async def test_the_pragmas_apply_on_every_connection(tmp_path: Path) -> None:
             assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 30000
     finally:
         await engine.dispose()
+
+
+async def test_bound_rows_are_inserted_and_committed_in_one_trip_or_not_at_all(
+    tmp_path: Path, trips: list[str]
+) -> None:
+    engine = make_engine(_embedded(tmp_path))
+    insert = "INSERT INTO t (name) VALUES (?)"
+    names = text("SELECT name FROM t ORDER BY id")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+        trips.clear()
+        async with engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert isinstance(driver, OneTripConnection)
+            await driver.insert_and_commit([(insert, [("a",), ("b",)]), (insert, [("c",)])])
+            assert trips == ["<lambda>"]
+            # A failing row takes the others with it, raised as SQLAlchemy's error.
+            with pytest.raises(IntegrityError):
+                await driver.insert_and_commit([(insert, [("d",)]), (insert, [("a",)])])
+        async with engine.connect() as conn:
+            assert (await conn.execute(names)).scalars().all() == ["a", "b", "c"]
+    finally:
+        await engine.dispose()

@@ -244,8 +244,20 @@ class SharedGraph:
     def settled(self) -> bool:
         return self._settled.is_set()
 
-    def __call__(self, trainable: Any, fixed: Any, windows: Any) -> Any:
-        return self._forward(trainable, fixed, windows)
+    def __call__(self, weights: list[Any], windows: npt.NDArray[np.float32]) -> Any:
+        """The forward pass on `weights` (trainable, then fixed: the signature's flat
+        order). The concrete function's flat entry point skips binding the arguments
+        to the signature and checking each weight tensor, which cost more than an
+        XLA-compiled LSTM's window; the caller has checked the window's shape."""
+        import tensorflow as tf
+
+        forward = self._forward
+        window = tf.constant(windows)
+        call_flat = getattr(forward, "_call_flat", None)
+        if call_flat is None:  # a TensorFlow without it: the checked call
+            count = len(self.template.trainable_variables)
+            return forward(weights[:count], weights[count:], window)
+        return call_flat([*weights, window], forward.captured_inputs)
 
 
 _GRAPHS: weakref.WeakValueDictionary[str, SharedGraph] = weakref.WeakValueDictionary()
@@ -348,8 +360,7 @@ class CompiledModel:
         """Keep the weights as constants; what they will cost resident."""
         import tensorflow as tf
 
-        self._trainable = [tf.constant(a) for a in trainable]
-        self._fixed = [tf.constant(a) for a in fixed]
+        self._weights = [tf.constant(a) for a in (*trainable, *fixed)]
         self.weights_bytes = sum(int(a.nbytes) for a in (*trainable, *fixed))
         tensors = len(trainable) + len(fixed)
         return WEIGHTS_FACTOR * self.weights_bytes + TENSOR_OVERHEAD_BYTES * tensors
@@ -384,7 +395,7 @@ class CompiledModel:
         if self.graph is None:
             assert self.model is not None
             return np.asarray(self.model.predict(x, verbose=0), dtype=np.float64).reshape(-1)
-        outputs = self.graph(self._trainable, self._fixed, x)
+        outputs = self.graph(self._weights, x)
         return np.asarray(outputs.numpy(), dtype=np.float64).reshape(-1)
 
     def predict_window(self, window: npt.ArrayLike) -> float:

@@ -16,8 +16,11 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import SQLModel
+
+from app.sqlite_connection import OneTripConnection
 
 
 @dataclass(frozen=True)
@@ -108,16 +111,54 @@ class GroupWriter:
     async def _commit(bind: AsyncEngine, rows: list[Row]) -> None:
         """Core executemany per table: the rows are final, so the unit of work's
         bookkeeping (identity map, change tracking, flush ordering) buys nothing here."""
-        tables: dict[Table, list[dict[str, Any]]] = {}
+        tables: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
         for one in rows:
             values = dict(one.values)
             for column in one.table.primary_key:  # a serial key the database assigns
                 if values[column.key] is None:
                     del values[column.key]
-            tables.setdefault(one.table, []).append(values)
-        async with bind.begin() as conn:
-            for table in sorted(tables, key=_insert_order):
-                await conn.execute(table.insert(), tables[table])
+            tables.setdefault((one.table, tuple(values)), []).append(values)
+        batches = sorted(tables.items(), key=lambda item: _insert_order(item[0][0]))
+        async with bind.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            if isinstance(driver, OneTripConnection):
+                await driver.insert_and_commit(
+                    [
+                        _positional(table, keys, bind.dialect, batch)
+                        for (table, keys), batch in batches
+                    ]
+                )
+                return
+            async with conn.begin():
+                for (table, _), batch in batches:
+                    await conn.execute(table.insert(), batch)
+
+
+def _positional(
+    table: Table, keys: tuple[str, ...], dialect: Dialect, rows: list[dict[str, Any]]
+) -> tuple[str, list[tuple[Any, ...]]]:
+    """The INSERT SQLAlchemy would send for `rows` (each with `keys`), and their values
+    as it would bind them (its own type processors), for the SQLite driver directly."""
+    sql, order, processors = _insert_plan(table, keys, dialect)
+    return sql, [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip((one[key] for key in order), processors, strict=True)
+        )
+        for one in rows
+    ]
+
+
+@functools.cache
+def _insert_plan(
+    table: Table, keys: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(keys))
+    order = tuple(compiled.positiontup or ())
+    processors = tuple(
+        table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in order
+    )
+    return str(compiled), order, processors
 
 
 @functools.cache

@@ -41,6 +41,12 @@ def test_compiled_call_equals_the_model_call(architecture: str) -> None:
     expected = model(x, training=False).numpy().reshape(-1)
     np.testing.assert_allclose(compiled.predict(x), expected, atol=1e-5)
     assert compiled.predict_window(x[2]) == pytest.approx(float(expected[2]), abs=1e-5)
+    # The flat entry point serving calls gives what the signature-checked call gives.
+    assert compiled.graph is not None
+    trainable = len(model.trainable_variables)
+    weights = compiled._weights
+    checked = compiled.graph._forward(weights[:trainable], weights[trainable:], x)
+    np.testing.assert_array_equal(compiled.graph(weights, x).numpy(), checked.numpy())
 
 
 def test_compiled_model_refuses_the_wrong_shape() -> None:
@@ -162,7 +168,7 @@ def test_model_cache_keeps_both_its_bounds() -> None:
 
 
 def tensors(compiled: CompiledModel) -> int:
-    return len(compiled._trainable) + len(compiled._fixed)
+    return len(compiled._weights)
 
 
 def weights_bytes(model: Any) -> int:

@@ -69,3 +69,55 @@ def test_a_row_fills_every_column() -> None:
     assert one.values["created_at"] is not None and one.values["id"] is None
     with pytest.raises(KeyError):
         one.values["no_such_column"]
+
+
+async def test_rows_are_stored_as_sqlalchemy_stores_them(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """On SQLite the writer binds the values itself (one trip for the inserts and the
+    commit); what lands is what SQLAlchemy's own insert of the same values stores."""
+    values = {
+        "user_segment": "quant",
+        "account_equity": 12345.5,
+        "hashed_password": "x",
+        "is_active": False,
+        "full_name": None,
+    }
+    ours, theirs = (
+        row(User, email="ours@writer.test", **values),
+        row(User, email="theirs@writer.test", **values),
+    )
+    theirs.values["created_at"] = ours.values["created_at"]
+    theirs.values["updated_at"] = ours.values["updated_at"]
+    theirs.values["webhook_secret"] = ours.values["webhook_secret"]
+    details = {"n": 1, "nested": {"a": [1.5, None, "é"]}}
+    entries = [
+        row(AuditLog, user_id=u.values["id"], action="as-sqlalchemy", details=details)
+        for u in (ours, theirs)
+    ]
+    entries[1].values["created_at"] = entries[0].values["created_at"]
+    async with sessionmaker() as session:
+        await GroupWriter().write(session, [ours, entries[0]])
+        bind = session.bind
+        async with bind.begin() as conn:  # type: ignore[union-attr]
+            await conn.execute(User.__table__.insert(), theirs.values)  # type: ignore[attr-defined]
+            audit_values = {k: v for k, v in entries[1].values.items() if k != "id"}
+            await conn.execute(AuditLog.__table__.insert(), audit_values)  # type: ignore[attr-defined]
+        async with bind.connect() as conn:  # type: ignore[union-attr]
+            stored = {
+                email: tuple(value for key, value in stored.items() if key not in ("id", "email"))
+                for email, stored in (
+                    (r.email, r._asdict())
+                    for r in await conn.exec_driver_sql(
+                        "SELECT * FROM users WHERE email LIKE '%@writer.test'"
+                    )
+                )
+            }
+            logged = [
+                tuple(v for k, v in r._asdict().items() if k not in ("id", "user_id"))
+                for r in await conn.exec_driver_sql(
+                    "SELECT * FROM audit_log WHERE action = 'as-sqlalchemy' ORDER BY id"
+                )
+            ]
+    assert stored["ours@writer.test"] == stored["theirs@writer.test"]
+    assert len(logged) == 2 and logged[0] == logged[1]
