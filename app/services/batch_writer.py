@@ -142,7 +142,7 @@ def _positional(
     sql, order, processors = _insert_plan(table, keys, dialect)
     return sql, [
         tuple(
-            value if process is None or value is None else process(value)
+            value if process is None else process(value)
             for value, process in zip((one[key] for key in order), processors, strict=True)
         )
         for one in rows
