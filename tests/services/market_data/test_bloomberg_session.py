@@ -250,7 +250,7 @@ async def test_request_failure_answers_at_once_with_the_vendors_reason(
     started = time.monotonic()
     with pytest.raises(MarketDataUnavailable) as caught:
         await provider().fetch_bars("IBM", "1d", utc(2024, 1, 2), utc(2024, 1, 3))
-    assert time.monotonic() - started < 1.0  # not the 30 s timeout
+    assert time.monotonic() - started < 10.0  # not the 30 s timeout
     assert "Connection lost to bbdbh1" in caught.value.message
     assert "IO_ERROR" in caught.value.message
     # The failure was in the queue: no wait ended in a TIMEOUT event.
