@@ -110,7 +110,9 @@ class GroupWriter:
     @staticmethod
     async def _commit(bind: AsyncEngine, rows: list[Row]) -> None:
         """Core executemany per table: the rows are final, so the unit of work's
-        bookkeeping (identity map, change tracking, flush ordering) buys nothing here."""
+        bookkeeping (identity map, change tracking, flush ordering) buys nothing here.
+        On SQLite the rows are bound here and sent with their commit in one trip to the
+        connection's thread (three trips through the engine)."""
         tables: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
         for one in rows:
             values = dict(one.values)
