@@ -203,6 +203,10 @@ class Settings(BaseSettings):
     outcomes_interval_s: float = Field(default=60.0, ge=0)
     outcome_max_wait_s: float = Field(default=5 * 24 * 3600.0, gt=0)
 
+    # Embedded (SQLite): how often each API process checkpoints the WAL in the
+    # background, so that no request's commit pays for it (app/db.py, WalCheckpointer).
+    sqlite_checkpoint_interval_s: float = Field(default=1.0, gt=0, le=3600)
+
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     db_connect_timeout_s: float = Field(default=5.0, gt=0)

@@ -8,6 +8,7 @@ commits when the handler succeeds and rolls back when it raises; services only
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -111,6 +112,11 @@ def _connect_failures_are_operational(
         raise dialect.loaded_dbapi.OperationalError(str(exc), exc) from exc
 
 
+# WAL pages after which a commit checkpoints by itself (SQLite's default: 1,000): a
+# backstop, for processes with no `WalCheckpointer` (a training child, the CLI).
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the one writer; foreign keys are off by default.
     # synchronous=NORMAL: in WAL mode a commit no longer waits for an fsync (the WAL
@@ -119,9 +125,49 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+class WalCheckpointer:
+    """Checkpoints an SQLite database's WAL every `interval_s`, off the requests.
+
+    Left to itself, SQLite checkpoints in whichever commit takes the WAL past
+    `wal_autocheckpoint` pages: with /predict's group commits at the default 1,000,
+    one call in about seventy paid the copy into the database file and its fsyncs
+    (a warm call's p99 twice its p50). Here a PASSIVE checkpoint, which waits for no
+    reader or writer, runs on a pooled connection's own thread; the pragma is only
+    the backstop. `stop` lets a running checkpoint finish: cancelling a statement
+    on SQLite leaves aiosqlite's thread answering a closed event loop."""
+
+    def __init__(self, engine: AsyncEngine, interval_s: float) -> None:
+        self.engine = engine
+        self.interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="sqlite-wal-checkpoint")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+
+    async def checkpoint(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    async def _loop(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval_s)
+            try:
+                await self.checkpoint()
+            except SQLAlchemyError as exc:  # the backstop still bounds the WAL
+                logger.warning("WAL checkpoint failed: %s", exc)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker
+from app.db import WalCheckpointer, make_engine, make_sessionmaker
 from app.metrics import Metrics
 from app.services.artifact_store import ArtifactStore
 from app.services.bars_cache import BarsCache
@@ -145,6 +145,10 @@ class Runtime:
         preloader.start()
         self.preloader = preloader
         self.background.append(preloader)
+        if self.engine.dialect.name == "sqlite":
+            checkpointer = WalCheckpointer(self.engine, self.settings.sqlite_checkpoint_interval_s)
+            checkpointer.start()
+            self.background.append(checkpointer)
         if isinstance(self.queue, EmbeddedJobQueue) and self.settings.embedded_runner:
             from app.tasks.context import JobContext
             from app.tasks.embedded import EmbeddedRunner

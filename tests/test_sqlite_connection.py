@@ -1,17 +1,24 @@
 """The embedded engine's SQLite connections: a statement is one trip to the
-connection's thread, and everything SQLAlchemy reads of a cursor still holds."""
+connection's thread, everything SQLAlchemy reads of a cursor still holds, and the WAL
+is checkpointed in the background."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.config import Settings
-from app.db import make_engine
+from app.db import WAL_AUTOCHECKPOINT_PAGES, WalCheckpointer, make_engine
 from app.sqlite_connection import OneTripConnection
+from tests.utils.client import runtime_of
 
 
 def _embedded(var_dir: Path) -> Settings:
@@ -96,3 +103,43 @@ async def test_bound_rows_are_inserted_and_committed_in_one_trip_or_not_at_all(
             assert (await conn.execute(names)).scalars().all() == ["a", "b", "c"]
     finally:
         await engine.dispose()
+
+
+async def test_the_wal_is_checkpointed_in_the_background_not_by_a_commit(tmp_path: Path) -> None:
+    engine = make_engine(_embedded(tmp_path))
+    database = tmp_path / "platform.db"
+
+    def rows_in_the_file() -> int:
+        """Rows the database file itself holds: `immutable` reads it without the WAL."""
+        with closing(sqlite3.connect(f"file:{database}?mode=ro&immutable=1", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM t").fetchone()[0])
+
+    checkpointer = WalCheckpointer(engine, interval_s=0.05)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        await checkpointer.checkpoint()
+        async with engine.connect() as conn:
+            pages = (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar()
+            assert pages == WAL_AUTOCHECKPOINT_PAGES
+            for _ in range(50):  # commits of their own: none checkpoints
+                await conn.execute(text("INSERT INTO t DEFAULT VALUES"))
+                await conn.commit()
+        assert rows_in_the_file() == 0
+        checkpointer.start()
+        for _ in range(100):
+            if rows_in_the_file() == 50:
+                break
+            await asyncio.sleep(0.05)
+        assert rows_in_the_file() == 50
+    finally:
+        await checkpointer.stop()
+        await engine.dispose()
+
+
+async def test_an_embedded_api_checkpoints_in_the_background(
+    app_factory: Callable[[Settings], Any], settings: Settings
+) -> None:
+    background = runtime_of(await app_factory(settings)).background
+    checkpointers = [task for task in background if isinstance(task, WalCheckpointer)]
+    assert len(checkpointers) == (1 if settings.database_url is None else 0)
