@@ -8,7 +8,6 @@ commits when the handler succeeds and rolls back when it raises; services only
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
@@ -33,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 
 from app import sqlite_connection
 from app.config import Settings
+from app.core.periodic import Periodic
 from app.errors import DomainError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class WalCheckpointer:
+class WalCheckpointer(Periodic):
     """Checkpoints an SQLite database's WAL every `interval_s`, off the requests.
 
     Left to itself, SQLite checkpoints in whichever commit takes the WAL past
@@ -139,35 +139,15 @@ class WalCheckpointer:
     one call in about seventy paid the copy into the database file and its fsyncs
     (a warm call's p99 twice its p50). Here a PASSIVE checkpoint, which waits for no
     reader or writer, runs on a pooled connection's own thread; the pragma is only
-    the backstop. `stop` lets a running checkpoint finish: cancelling a statement
-    on SQLite leaves aiosqlite's thread answering a closed event loop."""
+    the backstop."""
 
     def __init__(self, engine: AsyncEngine, interval_s: float) -> None:
+        super().__init__("sqlite-wal-checkpoint", interval_s)
         self.engine = engine
-        self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="sqlite-wal-checkpoint")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            await self._task
-
-    async def checkpoint(self) -> None:
+    async def run_once(self) -> None:
         async with self.engine.connect() as conn:
             await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-
-    async def _loop(self) -> None:
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.interval_s)
-            try:
-                await self.checkpoint()
-            except SQLAlchemyError as exc:  # the backstop still bounds the WAL
-                logger.warning("WAL checkpoint failed: %s", exc)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -118,7 +118,7 @@ async def test_the_wal_is_checkpointed_in_the_background_not_by_a_commit(tmp_pat
     try:
         async with engine.begin() as conn:
             await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
-        await checkpointer.checkpoint()
+        await checkpointer.run_once()
         async with engine.connect() as conn:
             pages = (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar()
             assert pages == WAL_AUTOCHECKPOINT_PAGES

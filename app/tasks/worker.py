@@ -66,7 +66,6 @@ async def run_backtest(ctx: dict[str, Any], backtest_id: str) -> str:
 
 def _startup(settings: Settings, http: httpx.AsyncClient | None = None) -> Any:
     async def startup(ctx: dict[str, Any]) -> None:
-        assert settings.redis_url, "the ARQ worker needs REDIS_URL"
         queue = ArqJobQueue.from_settings(settings)
         job = JobContext.build(settings, queue, http)
         ctx["job"] = job
