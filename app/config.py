@@ -206,6 +206,10 @@ class Settings(BaseSettings):
     # Embedded (SQLite): how often each API process checkpoints the WAL in the
     # background, so that no request's commit pays for it (app/db.py, WalCheckpointer).
     sqlite_checkpoint_interval_s: float = Field(default=1.0, gt=0, le=3600)
+    # How long an API process may keep a user or agent row between requests while no
+    # write to users, token revocations or agents was committed (app/services/
+    # row_cache.py); 0 reads them on every request.
+    row_cache_ttl_s: float = Field(default=30.0, ge=0, le=3600)
 
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)

@@ -14,6 +14,8 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.change_listener import ChangeListener
+from app.change_stamp import StampSource, of_database
 from app.config import Settings
 from app.db import WalCheckpointer, make_engine, make_sessionmaker
 from app.metrics import Metrics
@@ -30,8 +32,12 @@ from app.services.predictions.service import PredictionService
 from app.services.ratelimit import RateLimiter
 from app.services.redis_breaker import RedisBreaker
 from app.services.revocation import RevocationStore
+from app.services.row_cache import RowCache
 
 logger = logging.getLogger(__name__)
+
+# How often the row-change listener pings its connection, and retries a lost one.
+LISTENER_CHECK_S = 5.0
 
 
 class Stoppable(Protocol):
@@ -53,6 +59,7 @@ class Runtime:
     predictions: PredictionService
     login_throttle: LoginThrottle
     streams: StreamSlots
+    rows: RowCache
     redis_breaker: RedisBreaker = field(default_factory=RedisBreaker)
     background: list[Stoppable] = field(default_factory=list)
     preloader: ModelPreloader | None = None  # set by start_background
@@ -76,6 +83,10 @@ class Runtime:
         # One breaker for every use of Redis: once a call has waited out its timeout,
         # the others fall back at once instead of each waiting too.
         breaker = RedisBreaker(settings.redis_retry_interval_s)
+        changes: StampSource | None = of_database(settings.sqlalchemy_database_url)
+        if engine.dialect.name == "postgresql":
+            changes = ChangeListener(engine, settings.db_connect_timeout_s, LISTENER_CHECK_S)
+        rows = RowCache(changes, settings.row_cache_ttl_s)
         queue: JobQueue = (
             ArqJobQueue.from_settings(settings, breaker)
             if settings.redis_url
@@ -103,6 +114,7 @@ class Runtime:
                 breaker,
             ),
             streams=StreamSlots(settings.sse_max_streams_per_user),
+            rows=rows,
             notifier=Notifier(
                 sessionmaker,
                 http,
@@ -125,6 +137,7 @@ class Runtime:
                 BarsCache(),
                 PredictionCache(redis, settings.redis_namespace, breaker=breaker),
                 metrics,
+                rows,
                 http,
                 MarketData(settings, http, sessionmaker),
             ),
@@ -145,6 +158,9 @@ class Runtime:
         preloader.start()
         self.preloader = preloader
         self.background.append(preloader)
+        if isinstance(self.rows.source, ChangeListener):
+            self.rows.source.start()
+            self.background.append(self.rows.source)
         if self.engine.dialect.name == "sqlite":
             checkpointer = WalCheckpointer(self.engine, self.settings.sqlite_checkpoint_interval_s)
             checkpointer.start()

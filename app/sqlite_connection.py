@@ -7,6 +7,8 @@ read costs SQLite tens of microseconds; the trips cost hundreds, on every reques
 user and agent reads. Here a statement and its rows are one call on that thread, and
 a commit or rollback with nothing to end is none; rows bound beforehand are inserted
 and committed in one (`OneTripConnection.insert_and_commit`, the group commit's).
+A commit that wrote users, token revocations or agents bumps the database's
+`ChangeStamp` (`app.change_stamp`).
 
 Handed to SQLAlchemy as `create_async_engine(async_creator=...)`: its aiosqlite
 dialect, pool and error translation are unchanged; only the driver-level cursor is
@@ -26,6 +28,8 @@ import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+
+from app.change_stamp import ChangeStamp, of_database, touches_watched
 
 Outcome = tuple[Any, int, int | None, list[Any]]
 
@@ -79,10 +83,10 @@ class OneTripCursor:
         self._rows.clear()
 
     async def execute(self, sql: str, parameters: Any = None) -> OneTripCursor:
-        return self._keep(await self._connection.run(_run, sql, parameters, False))
+        return self._keep(await self._connection.statement(sql, parameters, False))
 
     async def executemany(self, sql: str, parameters: Sequence[Any]) -> OneTripCursor:
-        return self._keep(await self._connection.run(_run, sql, parameters, True))
+        return self._keep(await self._connection.statement(sql, parameters, True))
 
     def _keep(self, outcome: Outcome) -> OneTripCursor:
         self.description, self.rowcount, self.lastrowid, rows = outcome
@@ -110,19 +114,40 @@ class OneTripConnection(aiosqlite.Connection):
     one only before a write, so a session that only read (most requests' first) and
     the pool's rollback of a connection coming back after a commit have none."""
 
+    def __init__(
+        self, connector: Callable[[], sqlite3.Connection], stamp: ChangeStamp | None, **kw: Any
+    ) -> None:
+        super().__init__(connector, **kw)
+        self.stamp = stamp
+        self._wrote_watched = False  # in the open transaction
+
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
 
     async def commit(self) -> None:
         if self._connection is None or self._connection.in_transaction:
             await super().commit()
+        self._committed()
 
     async def rollback(self) -> None:
+        self._wrote_watched = False
         if self._connection is None or self._connection.in_transaction:
             await super().rollback()
 
-    async def run(self, function: Callable[..., Outcome], *args: Any) -> Outcome:
-        return await self._execute(lambda: function(self._conn, *args))
+    async def statement(self, sql: str, parameters: Any, many: bool) -> Outcome:
+        outcome = await self._execute(lambda: _run(self._conn, sql, parameters, many))
+        if self.stamp is not None and touches_watched(sql):
+            self._wrote_watched = True
+            if not self._conn.in_transaction:  # it committed by itself
+                self._committed()
+        return outcome
+
+    def _committed(self) -> None:
+        """After the commit, never before: a reader that saw the old stamp then read
+        the new rows only misses once more."""
+        if self._wrote_watched and self.stamp is not None:
+            self.stamp.bump()
+        self._wrote_watched = False
 
     async def insert_and_commit(self, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
         """Rows bound as SQLAlchemy binds them, inserted and committed in one trip;
@@ -130,7 +155,11 @@ class OneTripConnection(aiosqlite.Connection):
         try:
             await self._execute(lambda: _insert_and_commit(self._conn, statements))
         except sqlite3.Error as exc:
+            self._wrote_watched = False
             raise DBAPIError.instance(statements[0][0], None, exc, sqlite3.Error) from exc
+        if self.stamp is not None and any(touches_watched(sql) for sql, _ in statements):
+            self._wrote_watched = True
+        self._committed()
 
 
 def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.Connection]]:
@@ -138,9 +167,10 @@ def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.C
     aiosqlite dialect derives from the URL, plus `connect_args`."""
     args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
     connector = functools.partial(sqlite3.connect, *args, **{**kwargs, **connect_args})
+    stamp = of_database(url)
 
     async def connect() -> aiosqlite.Connection:
-        connection = OneTripConnection(connector, iter_chunk_size=64)
+        connection = OneTripConnection(connector, stamp, iter_chunk_size=64)
         # As SQLAlchemy's dialect does: no join at exit (aiosqlite < 0.22 was the thread).
         thread = connection if isinstance(connection, Thread) else connection._thread
         thread.daemon = True

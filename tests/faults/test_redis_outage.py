@@ -206,7 +206,9 @@ async def test_a_hung_redis_costs_one_timeout_not_one_per_call(
     """SIGSTOP: connections open but nothing answers — what a Redis host that
     vanished from the network looks like. Without the breaker each of /predict's
     four Redis calls waited out its 2 s timeout: 8 s a call."""
-    settings = make_settings(redis_url=redis_server.url, redis_retry_interval_s=2.0)
+    # The breaker's probe 5 s on: past the calls below even on a busy machine (at 2 s a
+    # slow agent creation met it and waited a timeout of its own).
+    settings = make_settings(redis_url=redis_server.url, redis_retry_interval_s=5.0)
     api = await app_factory(settings)
     user, tokens = await user_with_tokens(api, user_segment="quant", account_equity=35_000)
     headers = bearer(tokens)

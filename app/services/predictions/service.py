@@ -13,7 +13,7 @@ import math
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -52,6 +52,7 @@ from app.services.model_store import ModelStore, ModelUnavailable
 from app.services.news import NewsSource
 from app.services.prediction_cache import PredictionCache, cache_key
 from app.services.predictions.validation import Plan, validate
+from app.services.row_cache import RowCache
 from app.services.sentiment import SENTIMENT_COLUMN, add_sentiment, without_news
 from app.services.signals.rule import Signal, SignalInput, decide, expected_direction
 from app.services.signals.stops import default_stop, scale_stop
@@ -214,10 +215,12 @@ class PredictionService:
         bars: BarsCache,
         cache: PredictionCache,
         metrics: Metrics,
+        rows: RowCache,
         http: Any = None,
         market_data: MarketData | None = None,
     ) -> None:
         self.settings = settings
+        self.rows = rows
         self.models = model_store
         self.bars = bars
         self.cache = cache
@@ -356,9 +359,8 @@ class PredictionService:
         self, session: AsyncSession, user: User, req: PredictRequest, symbol: str
     ) -> Agent:
         chosen = (req.agent_ids or {}).get(symbol)
-        codes = agents.symbol_codes(symbol)  # the instrument's code on every source
         if chosen is not None:
-            agent = await session.get(Agent, chosen)
+            agent = await self._kept(session, ("agent", chosen), lambda: session.get(Agent, chosen))
             if agent is None or agent.user_id != user.id:
                 raise NotFound(
                     "No such agent.",
@@ -370,7 +372,7 @@ class PredictionService:
                         }
                     ],
                 )
-            if agent.symbol not in codes:
+            if agent.symbol not in agents.symbol_codes(symbol):  # the code on any source
                 raise Unprocessable.field(
                     ["body", "agent_ids", symbol],
                     f"agent {agent.id} predicts {agent.symbol}, not {symbol}",
@@ -378,21 +380,10 @@ class PredictionService:
             if agent.serving_version_id is None:
                 raise AgentNotReady(f"Agent {agent.id} is {agent.status}, not READY.")
             return agent
-        query = (
-            select(Agent)
-            .where(
-                col(Agent.user_id) == user.id,
-                col(Agent.symbol).in_(codes),
-                col(Agent.data_frequency) == req.data_frequency,
-                col(Agent.prediction_horizon) == req.prediction_horizon,
-                col(Agent.serving_version_id).is_not(None),
-            )
-            .order_by(col(Agent.created_at).desc())
-            .limit(1)
+        key = (user.id, symbol, req.data_frequency, req.prediction_horizon, req.architecture)
+        agent = await self._kept(
+            session, ("agent for", *key), lambda: self._latest_ready(session, user, req, symbol)
         )
-        if req.architecture is not None:
-            query = query.where(col(Agent.architecture) == req.architecture)
-        agent = (await session.execute(query)).scalars().first()
         if agent is None:
             raise NoReadyAgent(
                 f"You have no READY {req.architecture or ''} agent for {symbol} on "
@@ -403,6 +394,43 @@ class PredictionService:
                     "create_agent_request": agents.creation_request(req, symbol),
                 },
             )
+        return agent
+
+    @staticmethod
+    async def _latest_ready(
+        session: AsyncSession, user: User, req: PredictRequest, symbol: str
+    ) -> Agent | None:
+        """The caller's newest serving agent for the request's symbol (in any of its
+        codes), frequency, horizon and architecture."""
+        query = (
+            select(Agent)
+            .where(
+                col(Agent.user_id) == user.id,
+                col(Agent.symbol).in_(agents.symbol_codes(symbol)),
+                col(Agent.data_frequency) == req.data_frequency,
+                col(Agent.prediction_horizon) == req.prediction_horizon,
+                col(Agent.serving_version_id).is_not(None),
+            )
+            .order_by(col(Agent.created_at).desc())
+            .limit(1)
+        )
+        if req.architecture is not None:
+            query = query.where(col(Agent.architecture) == req.architecture)
+        return (await session.execute(query)).scalars().first()
+
+    async def _kept(
+        self,
+        session: AsyncSession,
+        key: tuple[Any, ...],
+        read: Callable[[], Awaitable[Agent | None]],
+    ) -> Agent | None:
+        """An agent from the row cache, else read (and kept when there is one)."""
+        agent = self.rows.get(key, Agent, session)
+        if agent is None:
+            stamp = self.rows.stamp()
+            agent = await read()
+            if agent is not None:
+                self.rows.put(key, stamp, agent)
         return agent
 
     async def _compute(
