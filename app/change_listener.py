@@ -40,6 +40,7 @@ class ChangeListener:
         self._stopping = False
         self.pid: int | None = None  # the listening connection's server process
         self._connection: asyncpg.Connection | None = None
+        self._querying = asyncio.Lock()  # one query at a time on a connection
 
     def read(self) -> bytes | None:
         return self._stamp.read() if self._listening else None
@@ -75,17 +76,17 @@ class ChangeListener:
         )
         try:
             self.pid = connection.get_server_pid()
-            self._connection = connection
             self._lost.clear()
             connection.add_termination_listener(self._gone)
             await connection.add_listener(CHANNEL, self._changed)
+            self._connection = connection
             self._stamp.bump()  # a change may have gone unheard while no one listened
             self._listening = True
             while not self._lost.is_set():
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._lost.wait(), self.check_s)
                 if not self._lost.is_set():
-                    await connection.fetchval("SELECT 1", timeout=self.connect_timeout_s)
+                    await self._ping(connection)
         finally:
             self._listening = False
             self._connection = None
@@ -96,7 +97,11 @@ class ChangeListener:
         """Returns once every change committed before the call has been heard: the
         server sends pending notifications before it answers a query."""
         if self._connection is not None:
-            await self._connection.fetchval("SELECT 1", timeout=self.connect_timeout_s)
+            await self._ping(self._connection)
+
+    async def _ping(self, connection: asyncpg.Connection) -> None:
+        async with self._querying:
+            await connection.fetchval("SELECT 1", timeout=self.connect_timeout_s)
 
     def _changed(self, *_: Any) -> None:
         self._stamp.bump()

@@ -8,6 +8,7 @@ becomes a late FAILED training run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -133,14 +134,15 @@ def creation_request(req: PredictRequest, symbol: str) -> dict[str, Any]:
     }
 
 
-def symbol_codes(symbol: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)  # per /predict call: resolving costs tens of µs
+def symbol_codes(symbol: str) -> tuple[str, ...]:
     """Every code an agent on `symbol`'s instrument may be stored under, whatever
     form was typed and whichever source it uses (AAPL, AAPL.O, AAPL US Equity), so a
     lookup by symbol finds them all; an unresolvable symbol matches only itself."""
     try:
-        return sorted(resolve(symbol).aliases)
+        return tuple(sorted(resolve(symbol).aliases))
     except UnknownInstrument:
-        return [symbol.strip().upper()]
+        return (symbol.strip().upper(),)
 
 
 def _validate(data: AgentCreate, user: User, settings: Settings) -> dict[str, Any]:
