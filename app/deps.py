@@ -137,23 +137,20 @@ async def get_current_user(
     whether it was revoked (embedded mode, Redis down), that check rides on the
     user's own SELECT: one round trip on every authenticated call, not two, and none
     while the row cache may answer for both (`app.services.row_cache`)."""
-    key = ("user", bearer.claims.sub, *(bearer.keys if bearer.ask_database else ()))
-    kept = runtime.rows.get(key, User, session)
-    if kept is not None:
-        return _active(kept)
-    stamp = runtime.rows.stamp()
-    if not bearer.ask_database:
-        user = await _active_user(session, bearer.claims.sub)
-    else:
+
+    async def read() -> User:
+        if not bearer.ask_database:
+            return await _active_user(session, bearer.claims.sub)
         parameters = {"user_id": _user_id(bearer.claims.sub)}
         parameters.update(runtime.revocations.revoked_key_parameters(bearer.keys))
         query = _user_unless_revoked(runtime.revocations.revoked_key)
         row = (await session.execute(query, parameters)).first()
         if row is not None and runtime.revocations.remember(row[1]):
             raise unauthorized(_REVOKED)
-        user = _active(None if row is None else row[0])
-    runtime.rows.put(key, stamp, user)
-    return user
+        return _active(None if row is None else row[0])
+
+    key = ("user", bearer.claims.sub, *(bearer.keys if bearer.ask_database else ()))
+    return _active(await runtime.rows.fetch(key, User, session, read))
 
 
 _REVOKED = "the token has been revoked (logout or refresh-token reuse)"

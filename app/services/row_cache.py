@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +57,22 @@ class RowCache:
         self._rows.move_to_end(key)
         assert isinstance(row, kind)
         return session.sync_session.merge(row, load=False)
+
+    async def fetch(
+        self,
+        key: Hashable,
+        kind: type[Row],
+        session: AsyncSession,
+        read: Callable[[], Awaitable[Row | None]],
+    ) -> Row | None:
+        """The row kept under `key`, else `read()`'s (kept when there is one)."""
+        row = self.get(key, kind, session)
+        if row is None:
+            stamp = self.stamp()
+            row = await read()
+            if row is not None:
+                self.put(key, stamp, row)
+        return row
 
     def put(self, key: Hashable, stamp: bytes | None, row: object) -> None:
         """Keep a row just read (clean, loaded) as it is now: a detached copy, so

@@ -13,7 +13,7 @@ import math
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -360,7 +360,9 @@ class PredictionService:
     ) -> Agent:
         chosen = (req.agent_ids or {}).get(symbol)
         if chosen is not None:
-            agent = await self._kept(session, ("agent", chosen), lambda: session.get(Agent, chosen))
+            agent = await self.rows.fetch(
+                ("agent", chosen), Agent, session, lambda: session.get(Agent, chosen)
+            )
             if agent is None or agent.user_id != user.id:
                 raise NotFound(
                     "No such agent.",
@@ -381,8 +383,11 @@ class PredictionService:
                 raise AgentNotReady(f"Agent {agent.id} is {agent.status}, not READY.")
             return agent
         key = (user.id, symbol, req.data_frequency, req.prediction_horizon, req.architecture)
-        agent = await self._kept(
-            session, ("agent for", *key), lambda: self._latest_ready(session, user, req, symbol)
+        agent = await self.rows.fetch(
+            ("agent for", *key),
+            Agent,
+            session,
+            lambda: self._latest_ready(session, user, req, symbol),
         )
         if agent is None:
             raise NoReadyAgent(
@@ -417,21 +422,6 @@ class PredictionService:
         if req.architecture is not None:
             query = query.where(col(Agent.architecture) == req.architecture)
         return (await session.execute(query)).scalars().first()
-
-    async def _kept(
-        self,
-        session: AsyncSession,
-        key: tuple[Any, ...],
-        read: Callable[[], Awaitable[Agent | None]],
-    ) -> Agent | None:
-        """An agent from the row cache, else read (and kept when there is one)."""
-        agent = self.rows.get(key, Agent, session)
-        if agent is None:
-            stamp = self.rows.stamp()
-            agent = await read()
-            if agent is not None:
-                self.rows.put(key, stamp, agent)
-        return agent
 
     async def _compute(
         self, req: PredictRequest, plan: Plan, resolved: list[ResolvedAgent]
