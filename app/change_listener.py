@@ -5,9 +5,10 @@ trigger sends after each committed write to users, token revocations or agents
 It vouches for nothing (`read` is None, so nothing is kept) until its connection
 listens, nor from the moment it is lost; a reconnection bumps the stamp first, since
 a change may have gone unheard meanwhile. A connection that fails silently is found
-by a ping every `check_s`. A change made through one API process reaches the others
-as fast as PostgreSQL delivers a notification (well under a millisecond on one host),
-not within the writer's transaction as with SQLite's stamp file.
+by a ping every `interval_s`; the same pass retries a lost one. A change made through
+one API process reaches the others as fast as PostgreSQL delivers a notification (well
+under a millisecond on one host), not within the writer's transaction as with SQLite's
+stamp file.
 """
 
 from __future__ import annotations
@@ -15,29 +16,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import logging
 from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.change_stamp import CHANNEL, ChangeStamp
+from app.core.periodic import Periodic
 
-logger = logging.getLogger(__name__)
 
-
-class ChangeListener:
+class ChangeListener(Periodic):
     def __init__(self, engine: AsyncEngine, connect_timeout_s: float, check_s: float) -> None:
+        super().__init__("row-change-listener", check_s, first_pass_at_start=True)
         args, kwargs = engine.dialect.create_connect_args(engine.url)
         accepted = inspect.signature(asyncpg.connect).parameters
         self._connect_args = ([*args], {k: v for k, v in kwargs.items() if k in accepted})
         self.connect_timeout_s = connect_timeout_s
-        self.check_s = check_s
         self._stamp = ChangeStamp()
         self._listening = False
-        self._lost = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self.pid: int | None = None  # the listening connection's server process
         self._connection: asyncpg.Connection | None = None
         self._querying = asyncio.Lock()  # one query at a time on a connection
@@ -45,26 +41,23 @@ class ChangeListener:
     def read(self) -> bytes | None:
         return self._stamp.read() if self._listening else None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="row-change-listener")
+    async def run_once(self) -> None:
+        """Listens if not listening, else pings; a failed ping drops the connection
+        (until the next pass) instead of trusting it."""
+        if not self._listening:
+            await self._close()
+            await self._listen()
+            return
+        try:
+            await self.heard()
+        except BaseException:
+            self._listening = False
+            await self._close()
+            raise
 
     async def stop(self) -> None:
-        """Also when a cancellation is swallowed (`asyncio.wait_for` may, before 3.12)."""
-        self._stopping = True
-        self._lost.set()
-        if self._task is not None:
-            while not self._task.done():
-                self._task.cancel()
-                await asyncio.wait({self._task}, timeout=1)
-            self._task = None
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                await self._listen()
-            except Exception as exc:  # refused, timed out, lost: retried after check_s
-                logger.warning("row-change listener down (rows are read every time): %s", exc)
-            await asyncio.sleep(self.check_s)
+        await super().stop()
+        await self._close()
 
     async def _listen(self) -> None:
         args, kwargs = self._connect_args
@@ -75,21 +68,20 @@ class ChangeListener:
             **kwargs,
         )
         try:
-            self.pid = connection.get_server_pid()
-            self._lost.clear()
             connection.add_termination_listener(self._gone)
             await connection.add_listener(CHANNEL, self._changed)
-            self._connection = connection
-            self._stamp.bump()  # a change may have gone unheard while no one listened
-            self._listening = True
-            while not self._lost.is_set():
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._lost.wait(), self.check_s)
-                if not self._lost.is_set():
-                    await self._ping(connection)
-        finally:
-            self._listening = False
-            self._connection = None
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await connection.close(timeout=1)
+            raise
+        self.pid = connection.get_server_pid()
+        self._connection = connection
+        self._stamp.bump()  # a change may have gone unheard while no one listened
+        self._listening = True
+
+    async def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
             with contextlib.suppress(Exception):
                 await connection.close(timeout=1)
 
@@ -97,15 +89,11 @@ class ChangeListener:
         """Returns once every change committed before the call has been heard: the
         server sends pending notifications before it answers a query."""
         if self._connection is not None:
-            await self._ping(self._connection)
-
-    async def _ping(self, connection: asyncpg.Connection) -> None:
-        async with self._querying:
-            await connection.fetchval("SELECT 1", timeout=self.connect_timeout_s)
+            async with self._querying:
+                await self._connection.fetchval("SELECT 1", timeout=self.connect_timeout_s)
 
     def _changed(self, *_: Any) -> None:
         self._stamp.bump()
 
     def _gone(self, *_: Any) -> None:
         self._listening = False
-        self._lost.set()

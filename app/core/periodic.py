@@ -10,7 +10,8 @@ logger = logging.getLogger(__name__)
 
 
 class Periodic:
-    """Runs `run_once` every `interval_s`, the first time one interval after `start`.
+    """Runs `run_once` every `interval_s`, the first time one interval after `start`
+    (or at once, with `first_pass_at_start`: a connection wanted as soon as it can be).
 
     `stop` lets a running pass finish (up to `STOP_GRACE_S`, then cancels it) instead of
     cancelling it mid-query: a query cancelled on SQLite leaves aiosqlite's thread
@@ -18,9 +19,10 @@ class Periodic:
 
     STOP_GRACE_S = 30.0
 
-    def __init__(self, name: str, interval_s: float) -> None:
+    def __init__(self, name: str, interval_s: float, *, first_pass_at_start: bool = False) -> None:
         self.name = name
         self.interval_s = interval_s
+        self.first_pass_at_start = first_pass_at_start
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
@@ -42,9 +44,12 @@ class Periodic:
                 await self._task
 
     async def _loop(self) -> None:
+        wait = not self.first_pass_at_start
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.interval_s)
+            if wait:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.interval_s)
+            wait = True
             if self._stopping.is_set():
                 return
             try:

@@ -261,16 +261,20 @@ async def test_with_postgresql_nothing_is_kept_while_the_listener_is_down(
 ) -> None:
     listener = runtime_of(client).rows.source
     assert isinstance(listener, ChangeListener)
-    listener.check_s = 0.2
+    listener.interval_s = 0.2
     await _until(lambda: listener.read() is not None)
     _user, tokens = await user_with_tokens(client)
     headers = bearer(tokens)
     await listener.heard()
     await _user_reads(client, headers, 2)
     assert await _user_reads(client, headers, 2) == 0
+    # The server refuses the listener's reconnections until the calls below are made.
+    args, kwargs = listener._connect_args
+    listener._connect_args = (args, {**kwargs, "port": 1})
     async with runtime_of(client).engine.connect() as conn:
         await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": listener.pid})
     await _until(lambda: listener.read() is None)
     assert await _user_reads(client, headers, 2) == 2
+    listener._connect_args = (args, kwargs)
     await _until(lambda: listener.read() is not None)  # back, and heard nothing meanwhile
     assert await _user_reads(client, headers, 3) == 1
