@@ -1,7 +1,10 @@
 """Dependencies as `Annotated` aliases, so a route's signature reads like a sentence.
 
 The ones that do no I/O are `async def` all the same: FastAPI runs a plain `def`
-dependency in its thread pool, a thread round-trip per dependency per request.
+dependency in its thread pool, a thread round-trip per dependency per request. And
+they take the runtime from the `Request`, not from `RuntimeDep`: FastAPI solves a
+sub-dependency again wherever it appears in a route's tree (its cache is looked up
+after the recursion), and each node costs tens of microseconds on every call.
 """
 
 from __future__ import annotations
@@ -36,23 +39,27 @@ oauth2_scheme = OAuth2PasswordBearer(
 )
 
 
-async def get_runtime(request: Request) -> Runtime:
+def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    return _runtime(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_settings(runtime: RuntimeDep) -> Settings:
-    return runtime.settings
+async def get_settings(request: Request) -> Settings:
+    return _runtime(request).settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with session_scope(runtime.sessionmaker) as session:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with session_scope(_runtime(request).sessionmaker) as session:
         yield session
 
 
@@ -81,9 +88,9 @@ def _in(address: str, networks: list[str]) -> bool:
     return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
 
 
-async def get_client(request: Request, settings: SettingsDep) -> ClientInfo:
+async def get_client(request: Request) -> ClientInfo:
     return ClientInfo(
-        ip=client_address(request, settings.trusted_proxies),
+        ip=client_address(request, _runtime(request).settings.trusted_proxies),
         user_agent=request.headers.get("user-agent"),
     )
 
@@ -92,9 +99,12 @@ ClientDep = Annotated[ClientInfo, Depends(get_client)]
 
 
 async def get_token_claims(
-    runtime: RuntimeDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> TokenClaims:
+    return await _claims(_runtime(request), token)
+
+
+async def _claims(runtime: Runtime, token: str | None) -> TokenClaims:
     if not token:
         raise unauthorized("no bearer token")
     claims = decode_token(token, secret=runtime.settings.jwt_secret(), expected_type="access")
@@ -117,9 +127,10 @@ class Bearer:
 
 
 async def get_bearer(
-    runtime: RuntimeDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Bearer:
     """Before any session opens: a request without a valid token never gets one."""
+    runtime = _runtime(request)
     if not token:
         raise unauthorized("no bearer token")
     claims = decode_token(token, secret=runtime.settings.jwt_secret(), expected_type="access")
@@ -131,12 +142,13 @@ async def get_bearer(
 
 
 async def get_current_user(
-    bearer: Annotated[Bearer, Depends(get_bearer)], runtime: RuntimeDep, session: SessionDep
+    request: Request, bearer: Annotated[Bearer, Depends(get_bearer)], session: SessionDep
 ) -> User:
     """The caller, checked as `TokenDep` checks a token; when only the database knows
     whether it was revoked (embedded mode, Redis down), that check rides on the
     user's own SELECT: one round trip on every authenticated call, not two, and none
     while the row cache may answer for both (`app.services.row_cache`)."""
+    runtime = _runtime(request)
 
     async def read() -> User:
         if not bearer.ask_database:
@@ -196,18 +208,21 @@ async def _enforce(runtime: Runtime, response: Response, route_class: str, calle
     response.headers.update(headers)
 
 
-def rate_limit(route_class: str) -> Callable[..., Awaitable[None]]:
-    """Per-user limit for a route class (`default`, `predict`, `agent_create`)."""
+def rate_limit(route_class: str) -> Callable[..., Awaitable[User]]:
+    """Per-user limit for a route class (`default`, `predict`, `agent_create`). It
+    returns the caller: a hot route takes its user from it instead of solving
+    `CurrentUser` a second time."""
 
-    async def dependency(runtime: RuntimeDep, response: Response, user: CurrentUser) -> None:
-        await _enforce(runtime, response, route_class, str(user.id))
+    async def dependency(request: Request, response: Response, user: CurrentUser) -> User:
+        await _enforce(_runtime(request), response, route_class, str(user.id))
+        return user
 
     return dependency
 
 
-async def login_rate_limit(runtime: RuntimeDep, response: Response, client: ClientDep) -> None:
+async def login_rate_limit(request: Request, response: Response, client: ClientDep) -> None:
     """Login is limited per client address: there is no user yet to count against."""
-    await _enforce(runtime, response, "login", client.ip or "unknown")
+    await _enforce(_runtime(request), response, "login", client.ip or "unknown")
 
 
 DefaultRateLimit = Depends(rate_limit("default"))
@@ -225,7 +240,7 @@ class StreamAuth:
 
 async def get_stream_auth(
     agent_id: uuid.UUID,
-    runtime: RuntimeDep,
+    request: Request,
     session: SessionDep,
     response: Response,
     bearer: Annotated[str | None, Depends(oauth2_scheme)],
@@ -241,6 +256,7 @@ async def get_stream_auth(
 ) -> StreamAuth:
     """The events route's authentication: `?token=` (a stream token for this very
     agent, spent on use) when given, else the bearer; then the default rate limit."""
+    runtime = _runtime(request)
     if token is not None:
         stream = decode_stream_token(token, secret=runtime.settings.jwt_secret())
         if stream.agent_id != str(agent_id):
@@ -253,7 +269,7 @@ async def get_stream_auth(
         if not await stream_tokens.spend(runtime.sessionmaker, stream.jti, stream.expires_at):
             raise unauthorized("the stream token has already been used")
         return StreamAuth(user, keys, stream.parent_expires_at)
-    claims = await get_token_claims(runtime, bearer)
+    claims = await _claims(runtime, bearer)
     user = await _active_user(session, claims.sub)
     await _enforce(runtime, response, "default", str(user.id))
     return StreamAuth(user, (claims.jti, family_key(claims.family)), claims.expires_at)

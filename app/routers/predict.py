@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Query
 from app.core.vocabulary import TradeSignal
 from app.deps import ClientDep, CurrentUser, DefaultRateLimit, RuntimeDep, SessionDep, rate_limit
 from app.errors import error_responses
-from app.models import Prediction
+from app.models import Prediction, User
 from app.models.base import NulFreeStr
 from app.schemas.predictions import (
     SEED_EXAMPLE,
@@ -27,7 +27,8 @@ from app.services import trade_signal as signal_engine
 from app.services.predictions import history
 
 router = APIRouter(tags=["predictions"])
-PredictRateLimit = Depends(rate_limit("predict"))
+# The caller, counted against the `predict` quota.
+PredictCaller = Annotated[User, Depends(rate_limit("predict"))]
 CacheControl = Annotated[str | None, Header(alias="Cache-Control", max_length=200)]
 
 
@@ -36,7 +37,6 @@ CacheControl = Annotated[str | None, Header(alias="Cache-Control", max_length=20
     response_model=PredictResponse,
     operation_id="predict",
     summary="Predict: price, confidence, signal and trade plan per stock",
-    dependencies=[PredictRateLimit],
     responses={
         200: {"content": {"application/json": {"example": SEED_RESPONSE_EXAMPLE}}},
         **error_responses(400, 401, 404, 409, 413, 422, 429, 503),
@@ -51,9 +51,9 @@ async def predict(
             }
         ),
     ],
+    user: PredictCaller,
     session: SessionDep,
     runtime: RuntimeDep,
-    user: CurrentUser,
     client: ClientDep,
     cache_control: CacheControl = None,
 ) -> dict[str, Any]:
@@ -80,11 +80,10 @@ async def predict(
     response_model=TradeSignalResponse,
     operation_id="trade_signal",
     summary="Run the signal engine on a forecast you bring",
-    dependencies=[PredictRateLimit],
     responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def trade_signal(
-    body: TradeSignalRequest, runtime: RuntimeDep, user: CurrentUser
+    body: TradeSignalRequest, user: PredictCaller, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """The signal engine alone: give a current and a predicted price, a confidence and
     your risk settings; get back the Enter/Exit/Hold and Long/Short call, the position
