@@ -180,6 +180,7 @@ class SharedGraph:
         self._lock = threading.Lock()
         self._warmed: set[int] = set()
         self._forward = self._compile(tf, False, ())
+        self._tensor = tf.constant  # a request's window, without an import per call
         # Where a `.keras` file of this structure keeps each weight: known once a
         # file was loaded by Keras and checked, so later files skip Keras' loader.
         self.layout: WeightLayout | None = None
@@ -249,10 +250,8 @@ class SharedGraph:
         order). The concrete function's flat entry point skips binding the arguments
         to the signature and checking each weight tensor, which cost more than an
         XLA-compiled LSTM's window; the caller has checked the window's shape."""
-        import tensorflow as tf
-
         forward = self._forward
-        window = tf.constant(windows)
+        window = self._tensor(windows)
         call_flat = getattr(forward, "_call_flat", None)
         if call_flat is None:  # a TensorFlow without it: the checked call
             count = len(self.template.trainable_variables)

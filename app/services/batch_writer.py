@@ -151,7 +151,8 @@ def _positional(
     ]
 
 
-@functools.cache
+# Bounded: keyed by the engine's dialect, of which a test session makes hundreds.
+@functools.lru_cache(maxsize=64)
 def _insert_plan(
     table: Table, keys: tuple[str, ...], dialect: Dialect
 ) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
