@@ -145,7 +145,8 @@ class OneTripConnection(aiosqlite.Connection):
     def _committed(self) -> None:
         """After the commit, never before: a reader that saw the old stamp then read
         the new rows only misses once more."""
-        if self._wrote_watched and self.stamp is not None:
+        if self._wrote_watched:  # only ever set with a stamp
+            assert self.stamp is not None
             self.stamp.bump()
         self._wrote_watched = False
 

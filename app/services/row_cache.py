@@ -38,11 +38,24 @@ class RowCache:
     def enabled(self) -> bool:
         return self.source is not None
 
-    def stamp(self) -> bytes | None:
-        """Taken before a read whose row may be `put`."""
-        return None if self.source is None else self.source.read()
+    async def fetch(
+        self,
+        key: Hashable,
+        kind: type[Row],
+        session: AsyncSession,
+        read: Callable[[], Awaitable[Row | None]],
+    ) -> Row | None:
+        """The row kept under `key`, else `read()`'s (kept when there is one, with the
+        stamp taken before the read)."""
+        row = self._get(key, kind, session)
+        if row is None:
+            stamp = None if self.source is None else self.source.read()
+            row = await read()
+            if row is not None and stamp is not None:
+                self._put(key, stamp, row)
+        return row
 
-    def get(self, key: Hashable, kind: type[Row], session: AsyncSession) -> Row | None:
+    def _get(self, key: Hashable, kind: type[Row], session: AsyncSession) -> Row | None:
         """The row kept under `key`, as the session's own copy; None when there is
         none or it may have changed since."""
         if self.source is None:
@@ -58,27 +71,9 @@ class RowCache:
         assert isinstance(row, kind)
         return session.sync_session.merge(row, load=False)
 
-    async def fetch(
-        self,
-        key: Hashable,
-        kind: type[Row],
-        session: AsyncSession,
-        read: Callable[[], Awaitable[Row | None]],
-    ) -> Row | None:
-        """The row kept under `key`, else `read()`'s (kept when there is one)."""
-        row = self.get(key, kind, session)
-        if row is None:
-            stamp = self.stamp()
-            row = await read()
-            if row is not None:
-                self.put(key, stamp, row)
-        return row
-
-    def put(self, key: Hashable, stamp: bytes | None, row: object) -> None:
+    def _put(self, key: Hashable, stamp: bytes, row: object) -> None:
         """Keep a row just read (clean, loaded) as it is now: a detached copy, so
         neither this request nor the next changes what is kept."""
-        if stamp is None:
-            return
         with Session() as scratch:  # bound to no database: merge(load=False) reads nothing
             copy = scratch.merge(row, load=False)
             scratch.expunge(copy)
