@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query
 
 from app.core.vocabulary import TradeSignal
-from app.deps import ClientDep, CurrentUser, DefaultRateLimit, RuntimeDep, SessionDep, rate_limit
+from app.deps import Caller, CurrentUser, DefaultRateLimit, RuntimeDep, SessionDep, quota_caller
 from app.errors import error_responses
-from app.models import Prediction, User
+from app.models import Prediction
 from app.models.base import NulFreeStr
 from app.schemas.predictions import (
     SEED_EXAMPLE,
@@ -27,8 +27,9 @@ from app.services import trade_signal as signal_engine
 from app.services.predictions import history
 
 router = APIRouter(tags=["predictions"])
-# The caller, counted against the `predict` quota.
-PredictCaller = Annotated[User, Depends(rate_limit("predict"))]
+# The caller, its session and client, counted against the `predict` quota; committed
+# before the response is sent, as `SessionDep`.
+PredictCaller = Annotated[Caller, Depends(quota_caller("predict"), scope="function")]
 CacheControl = Annotated[str | None, Header(alias="Cache-Control", max_length=200)]
 
 
@@ -51,10 +52,8 @@ async def predict(
             }
         ),
     ],
-    user: PredictCaller,
-    session: SessionDep,
+    caller: PredictCaller,
     runtime: RuntimeDep,
-    client: ClientDep,
     cache_control: CacheControl = None,
 ) -> dict[str, Any]:
     """Forecast, signal and trade plan for each stock, from your READY agents: the
@@ -72,7 +71,9 @@ async def predict(
     (each field in `details`); 429 past the `predict` quota; 503 when market data or
     the database is unavailable."""
     use_cache = "no-cache" not in (cache_control or "").lower()
-    return await runtime.predictions.predict(session, user, body, client, use_cache=use_cache)
+    return await runtime.predictions.predict(
+        caller.session, caller.user, body, caller.client, use_cache=use_cache
+    )
 
 
 @router.post(
@@ -83,7 +84,7 @@ async def predict(
     responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 async def trade_signal(
-    body: TradeSignalRequest, user: PredictCaller, runtime: RuntimeDep
+    body: TradeSignalRequest, caller: PredictCaller, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """The signal engine alone: give a current and a predicted price, a confidence and
     your risk settings; get back the Enter/Exit/Hold and Long/Short call, the position
@@ -92,7 +93,7 @@ async def trade_signal(
 
     Errors: 422 for invalid input, such as a stop-loss on the wrong side (each field in
     `details`); 429 past the `predict` quota."""
-    return signal_engine.trade_signal(body, user, runtime.settings)
+    return signal_engine.trade_signal(body, caller.user, runtime.settings)
 
 
 def _record(row: Prediction) -> PredictionRecord:
