@@ -189,6 +189,7 @@ class Runtime:
         await self.notifier.drain()
         await self.queue.close()
         self.predictions.models.close()
+        self.predictions.close()
         await self.http.aclose()
         if self.redis is not None:
             await self.redis.aclose()

@@ -27,11 +27,13 @@ from typing import Any
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 from app.change_stamp import ChangeStamp, of_database, touches_watched
 
 Outcome = tuple[Any, int, int | None, list[Any]]
+# INSERTs and their rows, bound as SQLAlchemy binds them (`app.services.batch_writer`).
+Statements = list[tuple[str, list[tuple[Any, ...]]]]
 
 
 def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> Outcome:
@@ -51,9 +53,7 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) 
         cursor.close()
 
 
-def _insert_and_commit(
-    connection: sqlite3.Connection, statements: list[tuple[str, list[tuple[Any, ...]]]]
-) -> None:
+def _insert_and_commit(connection: sqlite3.Connection, statements: Statements) -> None:
     try:
         for sql, rows in statements:
             connection.executemany(sql, rows)
@@ -150,17 +150,77 @@ class OneTripConnection(aiosqlite.Connection):
             self.stamp.bump()
         self._wrote_watched = False
 
-    async def insert_and_commit(self, statements: list[tuple[str, list[tuple[Any, ...]]]]) -> None:
+    async def insert_and_commit(self, statements: Statements) -> None:
         """Rows bound as SQLAlchemy binds them, inserted and committed in one trip;
         a failure rolls all of them back and is raised as SQLAlchemy's error."""
         try:
             await self._execute(lambda: _insert_and_commit(self._conn, statements))
         except sqlite3.Error as exc:
             self._wrote_watched = False
-            raise DBAPIError.instance(statements[0][0], None, exc, sqlite3.Error) from exc
+            raise _as_sqlalchemy_error(statements, exc) from exc
         if self.stamp is not None and any(touches_watched(sql) for sql, _ in statements):
             self._wrote_watched = True
         self._committed()
+
+
+def _as_sqlalchemy_error(statements: Statements, exc: sqlite3.Error) -> StatementError:
+    return DBAPIError.instance(statements[0][0], None, exc, sqlite3.Error)
+
+
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)  # primary codes of the extended ones
+
+
+class InlineWriter:
+    """Inserts and commits on the event loop's own thread, never waiting for the lock.
+
+    A trip to an aiosqlite connection's thread and back (checkout, hand-off, wake-up,
+    return) cost the event loop about 1 ms of CPU per group commit on this machine,
+    measured, against about 0.1 ms for SQLite's own work here: in WAL mode with
+    synchronous=NORMAL a commit is no fsync, and this connection never checkpoints
+    (`app.db.WalCheckpointer` does, off the requests). With a zero busy timeout it
+    answers False at once when another connection (the other API process, a job)
+    holds the write lock, and the caller takes the pooled connection, which waits on
+    its own thread. False too for a write to a watched table: that path bumps the
+    database's `ChangeStamp`."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    @classmethod
+    def of(cls, url: str) -> InlineWriter | None:
+        """For a database file in WAL mode (else None: a commit could fsync, or another
+        connection would see another in-memory database)."""
+        args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
+        database = str(args[0] if args else kwargs.get("database", ""))
+        if not database or database == ":memory:" or "mode=memory" in database:
+            return None
+        connection = functools.partial(sqlite3.connect, *args, **{**kwargs, "timeout": 0})()
+        journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(journal).lower() != "wal":
+            connection.close()
+            return None
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA wal_autocheckpoint=0")
+        connection.execute("PRAGMA foreign_keys=ON")
+        return cls(connection)
+
+    def insert_and_commit(self, statements: Statements) -> bool:
+        """Whether the rows were inserted and committed; a failure other than a busy
+        lock rolls them back and is raised as SQLAlchemy's error."""
+        if any(touches_watched(sql) for sql, _ in statements):
+            return False
+        try:
+            _insert_and_commit(self._connection, statements)
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY:
+                return False
+            raise _as_sqlalchemy_error(statements, exc) from exc
+        except sqlite3.Error as exc:
+            raise _as_sqlalchemy_error(statements, exc) from exc
+        return True
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.Connection]]:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import SQLModel
 
-from app.sqlite_connection import OneTripConnection
+from app.sqlite_connection import InlineWriter, OneTripConnection
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,14 @@ class GroupWriter:
     def __init__(self) -> None:
         self._pending: list[tuple[AsyncEngine, list[Row], asyncio.Future[None]]] = []
         self._task: asyncio.Task[None] | None = None
+        # Per SQLite engine: its connection on this thread (None: not a WAL file).
+        self._inline: dict[AsyncEngine, InlineWriter | None] = {}
+
+    def close(self) -> None:
+        for inline in self._inline.values():
+            if inline is not None:
+                inline.close()
+        self._inline.clear()
 
     async def write(self, session: AsyncSession, rows: list[Row]) -> None:
         bind = session.bind
@@ -107,12 +115,12 @@ class GroupWriter:
             for _, future in calls:
                 _settle(future, None)
 
-    @staticmethod
-    async def _commit(bind: AsyncEngine, rows: list[Row]) -> None:
+    async def _commit(self, bind: AsyncEngine, rows: list[Row]) -> None:
         """Core executemany per table: the rows are final, so the unit of work's
         bookkeeping (identity map, change tracking, flush ordering) buys nothing here.
-        On SQLite the rows are bound here and sent with their commit in one trip to the
-        connection's thread (three trips through the engine)."""
+        On SQLite the rows are bound here and committed on this thread when the write
+        lock is free (`InlineWriter`), else sent with their commit in one trip to a
+        pooled connection's thread (three trips through the engine)."""
         tables: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
         for one in rows:
             values = dict(one.values)
@@ -121,15 +129,20 @@ class GroupWriter:
                     del values[column.key]
             tables.setdefault((one.table, tuple(values)), []).append(values)
         batches = sorted(tables.items(), key=lambda item: _insert_order(item[0][0]))
+        statements = None
+        if bind.dialect.name == "sqlite":
+            statements = [
+                _positional(table, keys, bind.dialect, batch) for (table, keys), batch in batches
+            ]
+            if bind not in self._inline:
+                self._inline[bind] = InlineWriter.of(bind.url.render_as_string(False))
+            inline = self._inline[bind]
+            if inline is not None and inline.insert_and_commit(statements):
+                return
         async with bind.connect() as conn:
             driver = (await conn.get_raw_connection()).driver_connection
-            if isinstance(driver, OneTripConnection):
-                await driver.insert_and_commit(
-                    [
-                        _positional(table, keys, bind.dialect, batch)
-                        for (table, keys), batch in batches
-                    ]
-                )
+            if statements is not None and isinstance(driver, OneTripConnection):
+                await driver.insert_and_commit(statements)
                 return
             async with conn.begin():
                 for (table, _), batch in batches:

@@ -4,17 +4,24 @@ concurrent callers share a transaction, and a bad call fails alone."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sqlite3
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
 from app.models import AuditLog, User
 from app.services import audit
 from app.services.audit import ClientInfo
 from app.services.batch_writer import GroupWriter, row
+from app.sqlite_connection import InlineWriter
+from tests.utils.backends import TEST_SECRET
 
 CLIENT = ClientInfo(ip="192.0.2.7", user_agent="pytest")
 
@@ -121,3 +128,56 @@ async def test_rows_are_stored_as_sqlalchemy_stores_them(
             ]
     assert stored["ours@writer.test"] == stored["theirs@writer.test"]
     assert len(logged) == 2 and logged[0] == logged[1]
+
+
+async def test_on_sqlite_a_held_write_lock_is_waited_for_off_the_event_loop(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """The commit on the event loop's thread never waits for SQLite's write lock: while
+    another connection holds it, the rows wait on a pooled connection's thread (the
+    loop keeps serving) and land once it is released."""
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    shutil.copy(sqlite_template, var_dir / "platform.db")
+    settings = Settings(environment="test", var_dir=var_dir, secret_key=TEST_SECRET)
+    engine = make_engine(settings)
+    writer = GroupWriter()
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await session.execute(select(1))  # the pool's first connection sets WAL mode
+            await writer.write(session, [audit.entry("prediction", CLIENT, n=1)])
+            holder = sqlite3.connect(var_dir / "platform.db", isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                waiting = asyncio.create_task(
+                    writer.write(session, [audit.entry("prediction", CLIENT, n=2)])
+                )
+                loop = asyncio.get_running_loop()
+                gaps = []
+                for _ in range(20):  # the loop is free meanwhile, not held by a busy wait
+                    before = loop.time()
+                    await asyncio.sleep(0.01)
+                    gaps.append(loop.time() - before)
+                assert max(gaps) < 5 and not waiting.done()
+            finally:
+                holder.execute("COMMIT")
+                holder.close()
+            await asyncio.wait_for(waiting, 30)
+            saved = (await session.scalars(select(AuditLog))).all()
+        assert sorted(r.details["n"] for r in saved) == [1, 2]
+    finally:
+        writer.close()
+        await engine.dispose()
+
+
+def test_only_a_database_file_in_wal_mode_is_written_inline(tmp_path: Path) -> None:
+    assert InlineWriter.of("sqlite+aiosqlite:///:memory:") is None
+    rollback_journal = tmp_path / "journal.db"
+    sqlite3.connect(rollback_journal).close()
+    assert InlineWriter.of(f"sqlite+aiosqlite:///{rollback_journal}") is None  # commits fsync
+    wal = tmp_path / "wal.db"
+    with sqlite3.connect(wal) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+    inline = InlineWriter.of(f"sqlite+aiosqlite:///{wal}")
+    assert inline is not None
+    inline.close()

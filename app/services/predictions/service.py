@@ -236,6 +236,9 @@ class PredictionService:
         self._news_source: NewsSource | None = None
         self._news_ready = False
 
+    def close(self) -> None:
+        self._writer.close()
+
     # --- the pipeline -----------------------------------------------------------
 
     async def predict(
