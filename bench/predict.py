@@ -363,6 +363,9 @@ class Run:
     client_cpu_s: float  # this process's CPU time over the run
     server_cpu_s: float | None  # the server's (all its threads), where /proc tells
     machine_cpu_s: float | None  # the whole machine's
+    # Each server process's share of the server's CPU, largest first (one busy process
+    # of two would halve the throughput the run measures).
+    split: tuple[float, ...] = ()
 
     @property
     def other_cores(self) -> float | None:
@@ -396,6 +399,11 @@ class Run:
             f"CPU ms/req: {self.per_request_ms}  (n={len(self.latencies_s)})"
             + (
                 ""
+                if len(self.split) < 2
+                else "  by process: " + " / ".join(f"{share:.0%}" for share in self.split)
+            )
+            + (
+                ""
                 if self.other_cores is None or self.other_cores < QUIET_CORES
                 else f"  WARNING: other work kept {self.other_cores:.1f} cores busy"
             )
@@ -405,15 +413,22 @@ class Run:
 def group_cpu_s(pgid: int) -> float | None:
     """User + system CPU seconds of the live processes of a process group (Linux /proc):
     the server, its workers when there are several, and their threads."""
-    total, found = 0, False
+    each = process_cpu_s(pgid)
+    return sum(each.values()) if each else None
+
+
+def process_cpu_s(pgid: int) -> dict[int, float]:
+    """`group_cpu_s` per process."""
+    found: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
         if int(fields[2]) == pgid:
-            total, found = total + int(fields[11]) + int(fields[12]), True
-    return total / os.sysconf("SC_CLK_TCK") if found else None
+            ticks = int(fields[11]) + int(fields[12])
+            found[int(stat.parent.name)] = ticks / os.sysconf("SC_CLK_TCK")
+    return found
 
 
 def busy_cores(seconds: float = 1.0) -> float | None:
@@ -424,24 +439,35 @@ def busy_cores(seconds: float = 1.0) -> float | None:
     return None if before is None or after is None else (after - before) / seconds
 
 
+# Requests per connection of a concurrent client before it opens a new one. With
+# connections kept for a whole run, the worker that happened to accept them served
+# them all: one process of two busy in most runs (seen in each worker's CPU). A new
+# connection goes to a worker that is waiting, as many clients' connections would.
+RECONNECT_EVERY = 50
+
+
 async def _load(port: int, request: Request, total: int, clients: int) -> Run:
     raw = request.encode(port)
     remaining = total
     latencies: list[float] = []
+    per_connection = RECONNECT_EVERY if clients > 1 else total
 
     async def client() -> None:
         nonlocal remaining
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while remaining > 0:
-                remaining -= 1
-                started = time.perf_counter()
-                status, body = await exchange(reader, writer, raw)
-                latencies.append(time.perf_counter() - started)
-                if status != 200:
-                    raise BenchError(f"{request.path}: HTTP {status} {body[:500]!r}")
-        finally:
-            writer.close()
+        while remaining > 0:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                for _ in range(per_connection):
+                    if remaining <= 0:
+                        break
+                    remaining -= 1
+                    started = time.perf_counter()
+                    status, body = await exchange(reader, writer, raw)
+                    latencies.append(time.perf_counter() - started)
+                    if status != 200:
+                        raise BenchError(f"{request.path}: HTTP {status} {body[:500]!r}")
+            finally:
+                writer.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -458,11 +484,19 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
     else:
         factory = uvloop.new_event_loop
     with asyncio.Runner(loop_factory=factory) as runner:
-        machine_before, server_before = machine_busy_s(), group_cpu_s(server.proc.pid)
+        machine_before, each_before = machine_busy_s(), process_cpu_s(server.proc.pid)
         client_before = time.process_time()
         run = runner.run(_load(server.port, request, total, clients))
         client_after = time.process_time()
-        machine_after, server_after = machine_busy_s(), group_cpu_s(server.proc.pid)
+        machine_after, each_after = machine_busy_s(), process_cpu_s(server.proc.pid)
+    server_before = sum(each_before.values()) if each_before else None
+    server_after = sum(each_after.values()) if each_after else None
+    spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
+    split = tuple(
+        sorted((part / sum(spent) for part in spent if part > 0), reverse=True)
+        if sum(spent) > 0
+        else ()
+    )
     server_cpu = (
         None if server_before is None or server_after is None else server_after - server_before
     )
@@ -476,6 +510,7 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
         client_after - client_before,
         server_cpu,
         machine_cpu,
+        split,
     )
 
 
