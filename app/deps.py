@@ -249,8 +249,9 @@ class Caller:
 def quota_caller(route_class: str) -> Callable[..., AsyncIterator[Caller]]:
     """`CurrentUser`, `SessionDep`, `ClientDep` and `rate_limit(route_class)` solved as
     one dependency, in the same order (401 before a session opens, then 429), for the
-    hottest routes: each node FastAPI solves costs tens of microseconds per call, and
-    these four with theirs made a quarter of `/predict`'s CPU (profiled)."""
+    hottest routes: each node FastAPI solves costs tens of microseconds per call (two
+    nodes instead of nine took /predict's dependency solving from 0.89-0.96 to
+    0.74-0.86 ms, measured)."""
 
     async def dependency(
         request: Request,

@@ -17,7 +17,9 @@ audit row) is warmed and timed:
 * latency: one client, requests back to back, so each figure is the server's
   own time for a request plus a loopback round-trip (the "idle p99" of SPEC §9);
 * throughput: N concurrent closed-loop clients (default 8) on keep-alive
-  connections.  Their latencies are printed too, but a saturated server answers
+  connections, each opening a new one every `RECONNECT_EVERY` requests so that
+  both worker processes serve (each run prints each process's share of the
+  server's CPU).  Their latencies are printed too, but a saturated server answers
   N clients in N ÷ throughput on average (Little's law): p50 ≤ 10 ms with 8
   clients would need 800 requests/s.  What to watch there is the spread.
 
