@@ -190,11 +190,10 @@ class InlineWriter:
     def of(cls, url: str) -> InlineWriter | None:
         """For a database file in WAL mode (else None: a commit could fsync, or another
         connection would see another in-memory database)."""
-        args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
-        database = str(args[0] if args else kwargs.get("database", ""))
-        if not database or database == ":memory:" or "mode=memory" in database:
+        database = make_url(url).database
+        if not database or database == ":memory:" or "mode=memory" in url:
             return None
-        connection = functools.partial(sqlite3.connect, *args, **{**kwargs, "timeout": 0})()
+        connection = _connector(url, timeout=0)()
         journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
         if str(journal).lower() != "wal":
             connection.close()
@@ -223,11 +222,16 @@ class InlineWriter:
         self._connection.close()
 
 
-def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.Connection]]:
-    """`async_creator` for `url`: sqlite3 opened with the arguments SQLAlchemy's
-    aiosqlite dialect derives from the URL, plus `connect_args`."""
+def _connector(url: str, **connect_args: Any) -> Callable[[], sqlite3.Connection]:
+    """sqlite3 opened with the arguments SQLAlchemy's aiosqlite dialect derives from
+    the URL, plus `connect_args`."""
     args, kwargs = SQLiteDialect_aiosqlite().create_connect_args(make_url(url))
-    connector = functools.partial(sqlite3.connect, *args, **{**kwargs, **connect_args})
+    return functools.partial(sqlite3.connect, *args, **{**kwargs, **connect_args})
+
+
+def creator(url: str, **connect_args: Any) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    """`async_creator` for `url`: `_connector`'s connection behind `OneTripConnection`."""
+    connector = _connector(url, **connect_args)
     stamp = of_database(url)
 
     async def connect() -> aiosqlite.Connection:

@@ -491,16 +491,12 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
         run = runner.run(_load(server.port, request, total, clients))
         client_after = time.process_time()
         machine_after, each_after = machine_busy_s(), process_cpu_s(server.proc.pid)
-    server_before = sum(each_before.values()) if each_before else None
-    server_after = sum(each_after.values()) if each_after else None
     spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
+    server_cpu = sum(spent) if each_before and each_after else None
     split = tuple(
-        sorted((part / sum(spent) for part in spent if part > 0), reverse=True)
-        if sum(spent) > 0
+        sorted((part / server_cpu for part in spent if part > 0), reverse=True)
+        if server_cpu
         else ()
-    )
-    server_cpu = (
-        None if server_before is None or server_after is None else server_after - server_before
     )
     machine_cpu = (
         None if machine_before is None or machine_after is None else machine_after - machine_before

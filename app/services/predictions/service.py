@@ -237,6 +237,7 @@ class PredictionService:
         self._news_ready = False
 
     def close(self) -> None:
+        self.models.close()
         self._writer.close()
 
     # --- the pipeline -----------------------------------------------------------
