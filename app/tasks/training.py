@@ -112,6 +112,13 @@ def _outlasting_outages(
     return retrying
 
 
+async def _calendar(agent: Agent) -> TradingCalendar:
+    """The agent's exchange calendar, built off the event loop: a process's first build
+    of one takes seconds (XNYS: 1.3 s on an idle core), and the heartbeat (embedded:
+    the API's requests) shares the loop; a stall past STALE_JOB_AFTER_S loses the lease."""
+    return await asyncio.to_thread(calendar_of_instrument, agent.instrument, agent.symbol)
+
+
 def data_span(
     bars: Any, frequency: str, *, calendar: TradingCalendar | None = None
 ) -> tuple[datetime, datetime]:
@@ -185,7 +192,7 @@ class _Run:
             await self._enter(AgentStatus.FETCHING_DATA)
             bars = await self._fetch(agent)
             await self._enter(AgentStatus.VALIDATING)
-            calendar = calendar_of_instrument(agent.instrument, agent.symbol)
+            calendar = await _calendar(agent)
             # Trading time on the exchange's sessions: "1d" of 1h bars is 7 in New York,
             # 9 in London; the version keeps it (preprocessing) for /predict and replays.
             steps = horizon_bars(agent.data_frequency, agent.prediction_horizon, calendar=calendar)
@@ -249,7 +256,7 @@ class _Run:
         end = datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1)
         if get_frequency(agent.data_frequency).intraday:
             # The exchange's sessions of those dates: Sydney's opens the UTC day before.
-            calendar = calendar_of_instrument(agent.instrument, agent.symbol)
+            calendar = await _calendar(agent)
             start = min(start, calendar.hours(first).open)
             end = max(end, calendar.hours(last).close)
         bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)
