@@ -45,16 +45,23 @@ def window_batches(
         )
     import tensorflow as tf
 
+    indices = tf.data.Dataset.range(split.start, split.stop)
+    if shuffle:
+        indices = indices.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
+    batches = indices.batch(batch_size)
+    gather = _tf_gather(dataset, with_targets=with_targets)
+    return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def _tf_gather(dataset: Dataset, *, with_targets: bool) -> Any:
+    """A batch of sample indices → its windows (and targets), in one gather each."""
+    import tensorflow as tf
+
     series = tf.constant(dataset.features)
     targets = tf.constant(dataset.targets)
     # Offsets from a sample index to its window's bars: sample i reads bars
     # i .. i + lookback - 1 (see app.ml.dataset).
     offsets = tf.range(dataset.lookback, dtype=tf.int64)
-
-    indices = tf.data.Dataset.range(split.start, split.stop)
-    if shuffle:
-        indices = indices.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
-    batches = indices.batch(batch_size)
 
     def gather(batch: Any) -> Any:
         windows = tf.gather(series, batch[:, None] + offsets[None, :])
@@ -62,7 +69,13 @@ def window_batches(
             return windows
         return windows, tf.gather(targets, batch)
 
-    return batches.map(gather, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return gather
+
+
+def _np_gather(dataset: Dataset, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_tf_gather` in NumPy (the JAX backend's batches)."""
+    windows = dataset.features[batch[:, None] + np.arange(dataset.lookback)[None, :]]
+    return windows, dataset.targets[batch]
 
 
 def materialise(dataset: Dataset, split: SplitRange) -> tuple[np.ndarray, np.ndarray]:
@@ -98,9 +111,6 @@ def epoch_batches(
         )
     import tensorflow as tf
 
-    series = tf.constant(dataset.features)
-    targets = tf.constant(dataset.targets)
-    offsets = tf.range(dataset.lookback, dtype=tf.int64)
     n = len(split)
     start = tf.constant(split.start, dtype=tf.int64)
 
@@ -111,14 +121,10 @@ def epoch_batches(
         order = start + tf.cast(tf.argsort(keys, stable=True), tf.int64)
         return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
 
-    def gather(batch: Any) -> Any:
-        windows = tf.gather(series, batch[:, None] + offsets[None, :])
-        return windows, tf.gather(targets, batch)
-
     return (
         tf.data.Dataset.range(first_epoch, epochs)
         .flat_map(epoch_order)
-        .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+        .map(_tf_gather(dataset, with_targets=True), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
 
@@ -143,13 +149,10 @@ def _epoch_stream(
     epochs: int,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """`epoch_batches` as NumPy: one generator over every remaining epoch's batches."""
-    series, targets = dataset.features, dataset.targets
-    offsets = np.arange(dataset.lookback)
     for epoch in range(first_epoch, epochs):
         order = split.start + _epoch_order(len(split), seed, epoch)
         for begin in range(0, len(order), batch_size):
-            batch = order[begin : begin + batch_size]
-            yield series[batch[:, None] + offsets[None, :]], targets[batch]
+            yield _np_gather(dataset, order[begin : begin + batch_size])
 
 
 class _ArrayBatches(keras.utils.PyDataset):
@@ -168,9 +171,7 @@ class _ArrayBatches(keras.utils.PyDataset):
         with_targets: bool,
     ) -> None:
         super().__init__()
-        self.series, self.targets = dataset.features, dataset.targets
-        self.offsets = np.arange(dataset.lookback)
-        self.split, self.batch_size = split, batch_size
+        self.dataset, self.split, self.batch_size = dataset, split, batch_size
         self.shuffle, self.seed, self.with_targets = shuffle, seed, with_targets
         self.epoch = 0
         self.order = self._order()
@@ -185,10 +186,8 @@ class _ArrayBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index: int) -> Any:
         batch = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        windows = self.series[batch[:, None] + self.offsets[None, :]]
-        if not self.with_targets:
-            return windows
-        return windows, self.targets[batch]
+        windows, targets = _np_gather(self.dataset, batch)
+        return (windows, targets) if self.with_targets else windows
 
     def on_epoch_end(self) -> None:
         if self.shuffle:
