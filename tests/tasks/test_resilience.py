@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ from app.models.base import utcnow
 from app.services.job_queue import EmbeddedJobQueue
 from app.services.market_data.refinitiv import pricing
 from app.services.training_jobs import BackOff
+from app.tasks import training
 from app.tasks.context import JobContext
 from app.tasks.embedded import EmbeddedRunner
 from app.tasks.training import unexpected
@@ -128,6 +130,36 @@ async def test_a_slow_vendor_fetch_keeps_its_lease(
     job = await _job(client, agent_id)
     # Never re-queued: a second claim would have counted a second attempt.
     assert (job.state, job.attempts, job.transient_retries) == ("READY", 1, 0)
+
+
+async def test_the_exchange_calendar_is_built_off_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process's first build of a calendar takes seconds, and the run's heartbeat
+    shares the loop: the loop keeps turning while a (slowed) build runs."""
+    build = training.calendar_of_instrument
+
+    def slow_build(instrument: Any, symbol: str) -> Any:
+        time.sleep(0.5)
+        return build(instrument, symbol)
+
+    monkeypatch.setattr(training, "calendar_of_instrument", slow_build)
+    turns = 0
+
+    async def turn() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0.01)
+            turns += 1
+
+    agent: Any = SimpleNamespace(instrument=None, symbol="AAPL")
+    turning = asyncio.create_task(turn())
+    try:
+        calendar = await training._calendar(agent)
+    finally:
+        turning.cancel()
+    assert calendar.name == "XNYS"
+    assert turns >= 20, turns  # 0.5 s at 10 ms a turn; on the loop it would be 0
 
 
 async def test_a_vendor_429_waits_for_retry_after_without_spending_an_attempt(
