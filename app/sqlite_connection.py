@@ -210,11 +210,9 @@ class InlineWriter:
             return False
         try:
             _insert_and_commit(self._connection, statements)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY:
                 return False
-            raise _as_sqlalchemy_error(statements, exc) from exc
-        except sqlite3.Error as exc:
             raise _as_sqlalchemy_error(statements, exc) from exc
         return True
 

@@ -1,6 +1,6 @@
 """What the HTTP benchmarks (bench/predict.py, bench/load.py) share: the error they
-stop with, a free port, the migration of a throw-away deployment, the machine's
-busy time, and one raw HTTP/1.1 exchange on a keep-alive connection.
+stop with, a free port, the migration of a throw-away deployment, the machine's and
+a process's busy time, and one raw HTTP/1.1 exchange on a keep-alive connection.
 
 The clients are raw asyncio streams with pre-encoded requests, not an HTTP
 library: on a 2-core machine they share the CPU with the server they measure,
@@ -48,6 +48,16 @@ def machine_busy_s() -> float | None:
     except (OSError, ValueError):
         return None
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def process_stat(pid: int | str) -> tuple[int, float] | None:
+    """A process's group and its user + system CPU seconds, all its threads (Linux
+    /proc); None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def exchange(

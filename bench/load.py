@@ -60,7 +60,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import BenchError, exchange, free_port, machine_busy_s, migrate
+from _harness import BenchError, exchange, free_port, machine_busy_s, migrate, process_stat
 
 from app.config import Settings
 
@@ -211,11 +211,8 @@ def start_api(env: dict[str, str], workdir: Path, timeout_s: float = 60.0) -> tu
 
 def process_cpu_s(pid: int) -> float | None:
     """User + system CPU seconds of one process, all its threads (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    stat = process_stat(pid)
+    return None if stat is None else stat[1]
 
 
 def _busy_s() -> float:

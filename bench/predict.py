@@ -83,7 +83,7 @@ from typing import Any
 import httpx
 import numpy as np
 from _agents import run_child
-from _harness import BenchError, exchange, free_port, machine_busy_s, migrate
+from _harness import BenchError, exchange, free_port, machine_busy_s, migrate, process_stat
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P50_MS = 10.0
@@ -415,21 +415,17 @@ class Run:
 def group_cpu_s(pgid: int) -> float | None:
     """User + system CPU seconds of the live processes of a process group (Linux /proc):
     the server, its workers when there are several, and their threads."""
-    each = process_cpu_s(pgid)
+    each = cpu_by_process(pgid)
     return sum(each.values()) if each else None
 
 
-def process_cpu_s(pgid: int) -> dict[int, float]:
+def cpu_by_process(pgid: int) -> dict[int, float]:
     """`group_cpu_s` per process."""
     found: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid:
-            ticks = int(fields[11]) + int(fields[12])
-            found[int(stat.parent.name)] = ticks / os.sysconf("SC_CLK_TCK")
+    for path in Path("/proc").glob("[0-9]*"):
+        stat = process_stat(path.name)
+        if stat is not None and stat[0] == pgid:
+            found[int(path.name)] = stat[1]
     return found
 
 
@@ -486,11 +482,11 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
     else:
         factory = uvloop.new_event_loop
     with asyncio.Runner(loop_factory=factory) as runner:
-        machine_before, each_before = machine_busy_s(), process_cpu_s(server.proc.pid)
+        machine_before, each_before = machine_busy_s(), cpu_by_process(server.proc.pid)
         client_before = time.process_time()
         run = runner.run(_load(server.port, request, total, clients))
         client_after = time.process_time()
-        machine_after, each_after = machine_busy_s(), process_cpu_s(server.proc.pid)
+        machine_after, each_after = machine_busy_s(), cpu_by_process(server.proc.pid)
     spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
     server_cpu = sum(spent) if each_before and each_after else None
     split = tuple(
