@@ -12,6 +12,7 @@ them); anything else is refused with the accepted forms, never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -277,6 +278,13 @@ def resolve(text: str) -> Instrument:
     """The instrument `text` names, or `UnknownInstrument` saying why not."""
     if not isinstance(text, str) or not text.strip():
         raise UnknownInstrument(str(text), "it is empty")
+    return _resolve(text)
+
+
+# Bounded and per text: every /predict validates its symbols through here twice, and an
+# instrument is immutable (a refusal, raised, is not kept).
+@functools.lru_cache(maxsize=4096)
+def _resolve(text: str) -> Instrument:
     typed = " ".join(text.split())
     if len(typed) > 40:
         raise UnknownInstrument(typed, "it is longer than 40 characters")

@@ -463,6 +463,9 @@ class PredictionService:
                 raise Unprocessable.field(["body", "stop_loss"], str(exc)) from None
             agent = item.agent
             calendar = calendar_of_agent(agent)
+            horizon_end = close_after(
+                req.data_frequency, inputs.bar_start, _steps(item, plan), calendar=calendar
+            )
             signal = decide(
                 SignalInput(
                     symbol=agent.symbol,
@@ -475,9 +478,7 @@ class PredictionService:
                     user_segment=req.user_segment,
                     account_equity=plan.equity,
                     bar_time=inputs.bar_close,
-                    horizon_end=close_after(
-                        req.data_frequency, inputs.bar_start, _steps(item, plan), calendar=calendar
-                    ),
+                    horizon_end=horizon_end,
                     entry_window=plan.entry_window,
                     exit_window=plan.exit_window,
                     timezone=window_zone(requested_zone(req), agent.instrument, agent.symbol),
@@ -489,7 +490,9 @@ class PredictionService:
                     currency=currency_of(item.agent),
                 )
             )
-            stocks.append(self._stock(req, plan, item, inputs, forecast, signal, entry, stop))
+            stocks.append(
+                self._stock(req, plan, item, inputs, forecast, signal, entry, stop, horizon_end)
+            )
         return {"stocks": stocks, "data_source": resolved[0].agent.data_source}
 
     def _stock(
@@ -502,6 +505,7 @@ class PredictionService:
         signal: Signal,
         entry: float,
         stop: float,
+        target_time: datetime,
     ) -> dict[str, Any]:
         warnings = list(signal.warnings)
         skill = skill_of(item.version.metrics or {})
@@ -544,12 +548,7 @@ class PredictionService:
             "agent_id": str(item.agent.id),
             "agent_version_id": str(item.version.id),
             "as_of": inputs.bar_close.isoformat(),
-            "target_time": close_after(
-                req.data_frequency,
-                inputs.bar_start,
-                _steps(item, plan),
-                calendar=calendar_of_agent(item.agent),
-            ).isoformat(),
+            "target_time": target_time.isoformat(),
             "entry_price": entry,
             "stop_loss": stop,
             "reference_price": inputs.last_close,
