@@ -73,6 +73,6 @@ async def test_a_row_added_without_a_flush_is_committed(
         assert (await session.get(User, row.id)) is not None
 
 
-def test_json_columns_are_written_as_json_dumps_reads_them() -> None:
+def test_json_columns_read_back_as_they_were_written() -> None:
     value = {"n": 1, "nested": {"a": [1.5, None, "é", 1e-7]}, "when": "2026-01-02T03:04:05Z"}
     assert json.loads(json_text(value)) == value
