@@ -72,10 +72,10 @@ def _tf_gather(dataset: Dataset, *, with_targets: bool) -> Any:
     return gather
 
 
-def _np_gather(dataset: Dataset, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _np_gather(dataset: Dataset, batch: np.ndarray, *, with_targets: bool = True) -> Any:
     """`_tf_gather` in NumPy (the JAX backend's batches)."""
     windows = dataset.features[batch[:, None] + np.arange(dataset.lookback)[None, :]]
-    return windows, dataset.targets[batch]
+    return (windows, dataset.targets[batch]) if with_targets else windows
 
 
 def materialise(dataset: Dataset, split: SplitRange) -> tuple[np.ndarray, np.ndarray]:
@@ -186,8 +186,7 @@ class _ArrayBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index: int) -> Any:
         batch = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        windows, targets = _np_gather(self.dataset, batch)
-        return (windows, targets) if self.with_targets else windows
+        return _np_gather(self.dataset, batch, with_targets=self.with_targets)
 
     def on_epoch_end(self) -> None:
         if self.shuffle:

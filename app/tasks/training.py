@@ -190,9 +190,9 @@ class _Run:
             if job.attempts > job.max_attempts:
                 raise _Failed(self.stage, f"gave up after {job.max_attempts} attempts")
             await self._enter(AgentStatus.FETCHING_DATA)
-            bars = await self._fetch(agent)
-            await self._enter(AgentStatus.VALIDATING)
             calendar = await _calendar(agent)
+            bars = await self._fetch(agent, calendar)
+            await self._enter(AgentStatus.VALIDATING)
             # Trading time on the exchange's sessions: "1d" of 1h bars is 7 in New York,
             # 9 in London; the version keeps it (preprocessing) for /predict and replays.
             steps = horizon_bars(agent.data_frequency, agent.prediction_horizon, calendar=calendar)
@@ -245,7 +245,7 @@ class _Run:
             )
             await _commit(session)
 
-    async def _fetch(self, agent: Agent) -> Any:
+    async def _fetch(self, agent: Agent, calendar: TradingCalendar) -> Any:
         market = self.ctx.market_data
         provider = market.provider(agent.data_source)
         # A retrain learns its version's range; versions from before ranges, the agent's.
@@ -256,7 +256,6 @@ class _Run:
         end = datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=1)
         if get_frequency(agent.data_frequency).intraday:
             # The exchange's sessions of those dates: Sydney's opens the UTC day before.
-            calendar = await _calendar(agent)
             start = min(start, calendar.hours(first).open)
             end = max(end, calendar.hours(last).close)
         bars = await provider.fetch_bars(agent.symbol, agent.data_frequency, start, end)

@@ -22,10 +22,8 @@ from tests.utils.users import bearer, user_with_tokens
 
 EPOCHS = 6
 # Stopped in its first epochs, the run has epochs left (early stopping's patience
-# of 3 cannot end it before epoch 4). Batches of 8 (four times the steps of
-# `slow_agent`'s): at 32, a fast machine ran the five epochs after the first in the
-# 1.5 s that passed between the test seeing epoch 1 and the SIGTERM reaching the run.
-SLOW = slow_agent(epochs=EPOCHS, batch_size=8)
+# of 3 cannot end it before epoch 4).
+SLOW = slow_agent(epochs=EPOCHS)
 
 
 async def _job(

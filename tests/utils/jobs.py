@@ -53,7 +53,9 @@ def tiny_agent(architecture: str = "LSTM", **overrides: Any) -> dict[str, Any]:
 
 def slow_agent(**preferences: Any) -> dict[str, Any]:
     """A tiny agent with more history and epochs: training lasts long enough for a
-    test to kill or restart something while it runs."""
+    test to kill or restart something while it runs. Batches of 8: with 32, a fast
+    machine ran the five epochs after the first (0.3 s each) in the time between a
+    test seeing epoch 1 (`wait_mid_training`) and its SIGTERM reaching the run."""
     return tiny_agent(
         "LSTM",
         start_date="2012-01-01",
@@ -63,7 +65,7 @@ def slow_agent(**preferences: Any) -> dict[str, Any]:
             "lookback": 20,
             "units": 16,
             "layers": 1,
-            "batch_size": 32,
+            "batch_size": 8,
             **preferences,
         },
     )
