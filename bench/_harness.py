@@ -1,6 +1,7 @@
 """What the HTTP benchmarks (bench/predict.py, bench/load.py) share: the error they
 stop with, a free port, the migration of a throw-away deployment, the machine's and
-a process's busy time, and one raw HTTP/1.1 exchange on a keep-alive connection.
+a process's busy time, the host's steal, the libraries' versions, and one raw
+HTTP/1.1 exchange on a keep-alive connection.
 
 The clients are raw asyncio streams with pre-encoded requests, not an HTTP
 library: on a 2-core machine they share the CPU with the server they measure,
@@ -40,14 +41,58 @@ def migrate(env: dict[str, str], workdir: Path) -> None:
         raise BenchError(f"migration failed:\n{migrated.stderr.decode(errors='replace')}")
 
 
-def machine_busy_s() -> float | None:
-    """CPU seconds the whole machine has been busy, all cores (Linux /proc/stat, idle
-    and iowait excluded); None where there is no /proc."""
+def _cpu_ticks() -> list[int] | None:
+    """The machine's CPU time by state, all cores (/proc/stat's first line: user, nice,
+    system, idle, iowait, irq, softirq, steal); None where there is no /proc."""
     try:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+        return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     except (OSError, ValueError):
         return None
-    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_s() -> float | None:
+    """CPU seconds the whole machine has been busy, all cores (idle, iowait and steal
+    excluded); None where there is no /proc."""
+    ticks = _cpu_ticks()
+    if ticks is None:
+        return None
+    return (sum(ticks[:7]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_steal_s() -> float | None:
+    """CPU seconds the host gave other guests while this machine's cores wanted to run
+    (steal): it slows every figure of a run, and no process here shows it."""
+    ticks = _cpu_ticks()
+    return None if ticks is None or len(ticks) < 8 else ticks[7] / os.sysconf("SC_CLK_TCK")
+
+
+# What a /predict or a training run spends its time in.
+STACK = (
+    "fastapi",
+    "starlette",
+    "pydantic-core",
+    "sqlalchemy",
+    "uvicorn",
+    "tensorflow",
+    "tensorflow-cpu",
+    "keras",
+    "jax",
+    "numpy",
+)
+
+
+def stack_versions() -> str:
+    """The versions a run measured: the install is not locked, so the same command a
+    week apart may measure other releases of the libraries on the request's path."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = [f"python {sys.version.split()[0]}"]
+    for name in STACK:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return ", ".join(found)
 
 
 def process_stat(pid: int | str) -> tuple[int, float] | None:

@@ -53,7 +53,7 @@ from pathlib import Path
 
 import numpy as np
 from _agents import run_child
-from _harness import BenchError, exchange, machine_busy_s
+from _harness import BenchError, exchange, machine_busy_s, machine_steal_s, stack_versions
 from predict import (
     FLOOR_APP,
     Run,
@@ -136,9 +136,9 @@ def drive(server: Server, raws: Sequence[bytes], clients: int) -> Run:
         factory = uvloop.new_event_loop
     with asyncio.Runner(loop_factory=factory) as runner:
         machine_before, server_before = machine_busy_s(), group_cpu_s(server.proc.pid)
-        client_before = time.process_time()
+        steal_before, client_before = machine_steal_s(), time.process_time()
         latencies, wall = runner.run(_drive(server.port, raws, clients))
-        client_after = time.process_time()
+        steal_after, client_after = machine_steal_s(), time.process_time()
         machine_after, server_after = machine_busy_s(), group_cpu_s(server.proc.pid)
     server_cpu = (
         None if server_before is None or server_after is None else server_after - server_before
@@ -146,7 +146,16 @@ def drive(server: Server, raws: Sequence[bytes], clients: int) -> Run:
     machine_cpu = (
         None if machine_before is None or machine_after is None else machine_after - machine_before
     )
-    return Run(clients, latencies, wall, client_after - client_before, server_cpu, machine_cpu)
+    steal = None if steal_before is None or steal_after is None else steal_after - steal_before
+    return Run(
+        clients,
+        latencies,
+        wall,
+        client_after - client_before,
+        server_cpu,
+        machine_cpu,
+        steal_s=steal,
+    )
 
 
 def settle(server: Server, patience_s: float) -> None:
@@ -212,6 +221,7 @@ def main() -> None:
     parser.add_argument("--start-timeout", type=float, default=60.0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
+    print(f"stack: {stack_versions()}")
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     servers: list[Server] = []

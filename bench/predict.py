@@ -83,7 +83,16 @@ from typing import Any
 import httpx
 import numpy as np
 from _agents import run_child
-from _harness import BenchError, exchange, free_port, machine_busy_s, migrate, process_stat
+from _harness import (
+    BenchError,
+    exchange,
+    free_port,
+    machine_busy_s,
+    machine_steal_s,
+    migrate,
+    process_stat,
+    stack_versions,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P50_MS = 10.0
@@ -97,6 +106,7 @@ TARGET_RPS_RATIO = 0.35  # our throughput >= 0.35 x the floor's
 TARGET_COLD_RATIO = 0.1  # a never-loaded version's first call <= 0.1 x a plain load
 FLOOR_APP = "bench.floor_app:app"
 QUIET_CORES = 0.3  # other work on the machine above this skews every figure
+STEAL_CORES = 0.05  # the host taking this much of the cores from the machine is said
 # Eight weeks of minute bars (on four the tiny model rarely beats the untrained one on
 # validation); seed 3 converges on them, seeds 0-2 do not.
 TRAINING_START, TRAINING_END = date(2025, 9, 1), date(2025, 10, 24)
@@ -368,6 +378,7 @@ class Run:
     # Each server process's share of the server's CPU, largest first (one busy process
     # of two would halve the throughput the run measures).
     split: tuple[float, ...] = ()
+    steal_s: float | None = None  # the host's, over the run (`machine_steal_s`)
 
     @property
     def other_cores(self) -> float | None:
@@ -409,6 +420,11 @@ class Run:
                 if self.other_cores is None or self.other_cores < QUIET_CORES
                 else f"  WARNING: other work kept {self.other_cores:.1f} cores busy"
             )
+            + (
+                ""
+                if self.steal_s is None or self.steal_s / self.wall_s < STEAL_CORES
+                else f"  WARNING: the host took {self.steal_s / self.wall_s:.2f} cores (steal)"
+            )
         )
 
 
@@ -431,10 +447,18 @@ def cpu_by_process(pgid: int) -> dict[int, float]:
 
 def busy_cores(seconds: float = 1.0) -> float | None:
     """Cores the whole machine kept busy over the next `seconds`."""
-    before = machine_busy_s()
+    return machine_load(seconds)[0]
+
+
+def machine_load(seconds: float = 1.0) -> tuple[float | None, float | None]:
+    """Cores the whole machine kept busy over the next `seconds`, and cores the host
+    took from it (steal)."""
+    before, steal_before = machine_busy_s(), machine_steal_s()
     time.sleep(seconds)
-    after = machine_busy_s()
-    return None if before is None or after is None else (after - before) / seconds
+    after, steal_after = machine_busy_s(), machine_steal_s()
+    busy = None if before is None or after is None else (after - before) / seconds
+    steal = None if steal_before is None or steal_after is None else steal_after - steal_before
+    return busy, None if steal is None else steal / seconds
 
 
 # Requests per connection of a concurrent client before it opens a new one. With
@@ -483,9 +507,9 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
         factory = uvloop.new_event_loop
     with asyncio.Runner(loop_factory=factory) as runner:
         machine_before, each_before = machine_busy_s(), cpu_by_process(server.proc.pid)
-        client_before = time.process_time()
+        steal_before, client_before = machine_steal_s(), time.process_time()
         run = runner.run(_load(server.port, request, total, clients))
-        client_after = time.process_time()
+        steal_after, client_after = machine_steal_s(), time.process_time()
         machine_after, each_after = machine_busy_s(), cpu_by_process(server.proc.pid)
     spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
     server_cpu = sum(spent) if each_before and each_after else None
@@ -505,6 +529,7 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
         server_cpu,
         machine_cpu,
         split,
+        None if steal_before is None or steal_after is None else steal_after - steal_before,
     )
 
 
@@ -537,14 +562,35 @@ def predict_request(token: str, agent_id: str) -> Request:
 
 def wait_quiet(patience_s: float) -> None:
     """Wait (a while) for other work on the machine to stop; say how busy it was."""
-    other, deadline = busy_cores(), time.monotonic() + patience_s
+    (other, steal), deadline = machine_load(), time.monotonic() + patience_s
     while other is not None and other > QUIET_CORES and time.monotonic() < deadline:
         print(f"  waiting for the machine to quiet down ({other:.2f} cores busy)")
         time.sleep(4)
-        other = busy_cores()
+        other, steal = machine_load()
     if other is not None:
         warning = "  (WARNING: the figures that follow will be low)" if other > QUIET_CORES else ""
-        print(f"  machine: {other:.2f} of {os.cpu_count()} cores busy with other work{warning}")
+        host = "" if steal is None else f", {steal:.2f} taken by the host"
+        print(
+            f"  machine: {other:.2f} of {os.cpu_count()} cores busy with other work{host}{warning}"
+        )
+
+
+WARMED_SHARE = 0.05  # of the server's CPU in a warm-up: a worker that took less missed it
+
+
+def warm_every_worker(
+    server: Server, request: Request, args: argparse.Namespace, attempts: int = 5
+) -> None:
+    """Warm-up calls from many clients at once, again until every worker process has
+    served a share of them. The connections go to whichever worker accepts first; one
+    the warm-up missed imports TensorFlow inside a measured call (a cold call of 3.6 s
+    in one run)."""
+    clients = args.clients * (4 if server.workers > 1 else 1)
+    for _ in range(attempts):
+        run = load(server, request, max(args.warmup, clients * 4), clients)
+        if not run.split or sum(share >= WARMED_SHARE for share in run.split) >= server.workers:
+            return  # (no split where /proc cannot tell)
+    print(f"  WARNING: the warm-up reached fewer than {server.workers} workers")
 
 
 def measure(
@@ -552,8 +598,7 @@ def measure(
 ) -> dict[str, Run]:
     """Warm, then /healthz (unless `health` is false) and /predict with one client and
     with N."""
-    warm_clients = args.clients * (4 if server.workers > 1 else 1)  # reach every worker
-    load(server, request, max(args.warmup, warm_clients * 4), warm_clients)
+    warm_every_worker(server, request, args)
     load(server, request, args.warmup, 1)
     healthz = Request("GET", "/healthz", {})
     load(server, healthz, 200, args.clients)
@@ -684,6 +729,7 @@ def main() -> None:
         help="keep the temporary directory (server logs, database, weights)",
     )
     args = parser.parse_args()
+    print(f"stack: {stack_versions()}")
 
     # Ctrl-C and SIGTERM both unwind through the `finally`s that stop the servers.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -729,8 +775,7 @@ def main() -> None:
             server = serve(env, "cold", args.workers)
             token = login(server.base)
             request = predict_request(token, agent_id)
-            warm_clients = args.clients * (4 if args.workers > 1 else 1)
-            load(server, request, max(args.warmup, warm_clients * 4), warm_clients)
+            warm_every_worker(server, request, args)
             time.sleep(1.0)  # the warm-up model's background XLA compilation
             cold = measure_cold(server, token, cloned, env, args)
             server.stop()

@@ -45,6 +45,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
+from _harness import stack_versions
 
 from app.ml.architectures import Hyperparameters, build_model
 from app.ml.dataset import Dataset, make_dataset
@@ -318,6 +319,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("tensorflow", "jax"), default=None)
     parser.add_argument("--skip-ready", action="store_true")
     args = parser.parse_args()
+    print(f"stack: {stack_versions()}")
     dataset = synthetic_dataset()
     n_train = len(dataset.splits.train)
     print(
