@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -64,6 +65,26 @@ def machine_steal_s() -> float | None:
     (steal): it slows every figure of a run, and no process here shows it."""
     ticks = _cpu_ticks()
     return None if ticks is None or len(ticks) < 8 else ticks[7] / os.sysconf("SC_CLK_TCK")
+
+
+def reference_loop_ms(repeats: int = 3) -> float:
+    """A fixed pure-Python loop's time, the best of `repeats`: how fast the machine runs
+    now. Load on the host slows it where neither the busy time nor the steal shows (one
+    run measured our server, its client and the floor 1.3-2 × costlier than the next), so
+    two phases of one run with different figures here ran, in effect, on two machines."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        total = 0
+        for i in range(200_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return best * 1e3
+
+
+def delta(before: float | None, after: float | None) -> float | None:
+    """`after - before` of two readings above; None when either could not be taken."""
+    return None if before is None or after is None else after - before
 
 
 # What a /predict or a training run spends its time in.

@@ -53,7 +53,14 @@ from pathlib import Path
 
 import numpy as np
 from _agents import run_child
-from _harness import BenchError, exchange, machine_busy_s, machine_steal_s, stack_versions
+from _harness import (
+    BenchError,
+    delta,
+    exchange,
+    machine_busy_s,
+    machine_steal_s,
+    stack_versions,
+)
 from predict import (
     FLOOR_APP,
     Run,
@@ -62,6 +69,7 @@ from predict import (
     group_cpu_s,
     predict_request,
     register,
+    speed_warning,
     wait_quiet,
 )
 
@@ -146,7 +154,6 @@ def drive(server: Server, raws: Sequence[bytes], clients: int) -> Run:
     machine_cpu = (
         None if machine_before is None or machine_after is None else machine_after - machine_before
     )
-    steal = None if steal_before is None or steal_after is None else steal_after - steal_before
     return Run(
         clients,
         latencies,
@@ -154,7 +161,7 @@ def drive(server: Server, raws: Sequence[bytes], clients: int) -> Run:
         client_after - client_before,
         server_cpu,
         machine_cpu,
-        steal_s=steal,
+        steal_s=delta(steal_before, steal_after),
     )
 
 
@@ -293,7 +300,7 @@ def main() -> None:
                 f"{warming.wall_s:.1f} s; {len(set(warm.tolist()))} distinct agents"
             )
             settle(server, args.wait_quiet)  # its XLA backlog is not "other work"
-            wait_quiet(args.wait_quiet)
+            ours_speed = wait_quiet(args.wait_quiet)
             misses = lru_misses(single_seq.tolist(), cache_models, lru)
             single = drive(server, raws(server.port, single_seq), 1)
             loaded = drive(server, raws(server.port, loaded_seq), args.clients)
@@ -305,7 +312,7 @@ def main() -> None:
             servers.append(floor_server)
             print(f"floor server up in {floor_server.start(args.start_timeout):.1f} s")
             drive(floor_server, raws(floor_server.port, warm[: max(200, len(warm) // 4)]), 1)
-            wait_quiet(args.wait_quiet)
+            floor_speed = wait_quiet(args.wait_quiet)
             floor_single = drive(floor_server, raws(floor_server.port, single_seq), 1)
             floor_loaded = drive(floor_server, raws(floor_server.port, loaded_seq), args.clients)
             floor_server.stop()
@@ -334,6 +341,9 @@ def main() -> None:
     print(loaded.line("platform"))
     print(floor_single.line(f"floor ({FLOOR_APP})"))
     print(floor_loaded.line(f"floor ({FLOOR_APP})"))
+    speeds = speed_warning(ours_speed, floor_speed)
+    if speeds:
+        print(speeds)
     print(
         f"  one client: {int(misses.sum())} of {len(misses)} requests were loads "
         f"({miss_rate:.1%}; p50 {miss_p50:.1f} ms), the hits' p99 {hit_p99:.2f} ms "

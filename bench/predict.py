@@ -75,7 +75,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -85,12 +85,14 @@ import numpy as np
 from _agents import run_child
 from _harness import (
     BenchError,
+    delta,
     exchange,
     free_port,
     machine_busy_s,
     machine_steal_s,
     migrate,
     process_stat,
+    reference_loop_ms,
     stack_versions,
 )
 
@@ -107,6 +109,7 @@ TARGET_COLD_RATIO = 0.1  # a never-loaded version's first call <= 0.1 x a plain 
 FLOOR_APP = "bench.floor_app:app"
 QUIET_CORES = 0.3  # other work on the machine above this skews every figure
 STEAL_CORES = 0.05  # the host taking this much of the cores from the machine is said
+SPEED_SPREAD = 1.25  # ours and the floor measured this far apart in machine speed is said
 # Eight weeks of minute bars (on four the tiny model rarely beats the untrained one on
 # validation); seed 3 converges on them, seeds 0-2 do not.
 TRAINING_START, TRAINING_END = date(2025, 9, 1), date(2025, 10, 24)
@@ -379,6 +382,7 @@ class Run:
     # of two would halve the throughput the run measures).
     split: tuple[float, ...] = ()
     steal_s: float | None = None  # the host's, over the run (`machine_steal_s`)
+    reference_loop_ms: float | None = None  # the machine's speed before it (`wait_quiet`)
 
     @property
     def other_cores(self) -> float | None:
@@ -456,9 +460,11 @@ def machine_load(seconds: float = 1.0) -> tuple[float | None, float | None]:
     before, steal_before = machine_busy_s(), machine_steal_s()
     time.sleep(seconds)
     after, steal_after = machine_busy_s(), machine_steal_s()
-    busy = None if before is None or after is None else (after - before) / seconds
-    steal = None if steal_before is None or steal_after is None else steal_after - steal_before
-    return busy, None if steal is None else steal / seconds
+    busy, steal = delta(before, after), delta(steal_before, steal_after)
+    return (
+        None if busy is None else busy / seconds,
+        None if steal is None else steal / seconds,
+    )
 
 
 # Requests per connection of a concurrent client before it opens a new one. With
@@ -529,7 +535,7 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
         server_cpu,
         machine_cpu,
         split,
-        None if steal_before is None or steal_after is None else steal_after - steal_before,
+        delta(steal_before, steal_after),
     )
 
 
@@ -560,19 +566,40 @@ def predict_request(token: str, agent_id: str) -> Request:
 # --- the run -------------------------------------------------------------------------
 
 
-def wait_quiet(patience_s: float) -> None:
-    """Wait (a while) for other work on the machine to stop; say how busy it was."""
+def wait_quiet(patience_s: float) -> float:
+    """Wait (a while) for other work on the machine to stop; say how busy it was and
+    how fast it runs (`reference_loop_ms`, returned)."""
     (other, steal), deadline = machine_load(), time.monotonic() + patience_s
     while other is not None and other > QUIET_CORES and time.monotonic() < deadline:
         print(f"  waiting for the machine to quiet down ({other:.2f} cores busy)")
         time.sleep(4)
         other, steal = machine_load()
+    reference = reference_loop_ms()
     if other is not None:
         warning = "  (WARNING: the figures that follow will be low)" if other > QUIET_CORES else ""
         host = "" if steal is None else f", {steal:.2f} taken by the host"
         print(
-            f"  machine: {other:.2f} of {os.cpu_count()} cores busy with other work{host}{warning}"
+            f"  machine: {other:.2f} of {os.cpu_count()} cores busy with other work{host}, "
+            f"reference loop {reference:.1f} ms{warning}"
         )
+    return reference
+
+
+def speed_warning(ours_ms: float | None, floor_ms: float | None) -> str | None:
+    """A warning when ours and the floor were measured on the machine running at speeds
+    `SPEED_SPREAD` or more apart (`reference_loop_ms` before each): their ratios are
+    then skewed by about as much."""
+    if (
+        not ours_ms
+        or not floor_ms
+        or max(ours_ms, floor_ms) <= SPEED_SPREAD * min(ours_ms, floor_ms)
+    ):
+        return None
+    return (
+        f"WARNING: the machine ran at another speed for the floor (reference loop "
+        f"{floor_ms:.1f} ms, against {ours_ms:.1f} before ours): the ratios are skewed by "
+        "about as much"
+    )
 
 
 WARMED_SHARE = 0.05  # of the server's CPU in a warm-up: a worker that took less missed it
@@ -602,13 +629,15 @@ def measure(
     load(server, request, args.warmup, 1)
     healthz = Request("GET", "/healthz", {})
     load(server, healthz, 200, args.clients)
-    wait_quiet(args.wait_quiet)
+    reference = wait_quiet(args.wait_quiet)
     runs = {}
     if health:
         runs["health_1"] = load(server, healthz, 1000, 1)
         runs["health_n"] = load(server, healthz, args.requests, args.clients)
-    runs["single"] = load(server, request, args.requests, 1)
-    runs["loaded"] = load(server, request, args.requests, args.clients)
+    for name, clients in (("single", 1), ("loaded", args.clients)):
+        runs[name] = replace(
+            load(server, request, args.requests, clients), reference_loop_ms=reference
+        )
     return runs
 
 
@@ -818,6 +847,9 @@ def main() -> None:
         f"plain Predictor.load of the same version {cold.load_ms:.1f} ms (median of "
         f"{args.load_rounds}){busy}"
     )
+    speeds = speed_warning(single.reference_loop_ms, floor["single"].reference_loop_ms)
+    if speeds:
+        print(speeds)
     speedup = naive.p50_ms / single.p50_ms
     p50_ratio = single.p50_ms / floor["single"].p50_ms
     p99_ratio = single.p99_ms / floor["single"].p99_ms
