@@ -67,11 +67,27 @@ def machine_steal_s() -> float | None:
     return None if ticks is None or len(ticks) < 8 else ticks[7] / os.sysconf("SC_CLK_TCK")
 
 
-def reference_loop_ms(repeats: int = 3) -> float:
-    """A fixed pure-Python loop's time, the best of `repeats`: how fast the machine runs
-    now. Load on the host slows it where neither the busy time nor the steal shows (one
-    run measured our server, its client and the floor 1.3-2 × costlier than the next), so
-    two phases of one run with different figures here ran, in effect, on two machines."""
+def reference_loops_ms(repeats: int = 3) -> list[float]:
+    """A fixed pure-Python loop's time (the best of `repeats`) on each core in turn (one
+    reading, unpinned, where a process cannot choose its core): how fast each runs now.
+    Load on the host slows one core or both, for seconds, where neither the busy time nor
+    the steal shows: readings here went from 5.8 to 11.3 ms and back, on one core at a
+    time. A one-client run is as fast as the core its worker happens to run on."""
+    try:
+        cores = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform
+        return [_loop_ms(repeats)]
+    readings = []
+    try:
+        for core in cores:
+            os.sched_setaffinity(0, {core})
+            readings.append(_loop_ms(repeats))
+    finally:
+        os.sched_setaffinity(0, cores)
+    return readings
+
+
+def _loop_ms(repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()

@@ -28,11 +28,13 @@ with pre-encoded requests: on this 2-core machine they share the CPU with the
 server, so their cost is kept small; it is shown by timing ``GET /healthz`` the
 same way and by the CPU each side spends per request.  Other work on the
 machine skews everything, so the cores it keeps busy are printed before the
-runs.  Then the floor (``bench/floor_app.py``: a bare FastAPI app with the same JWT
-decode and the contract's pydantic models answering a fixed body) is served by the
-same uvicorn command with as many processes, and timed by the same clients, the
-same token and the same request body: SPEC §9's second wave wants our p50 and p99
-within 4 × the floor's and our throughput at least 0.35 × its.
+runs, with the host's steal and a fixed loop's time on each core (their speeds).  The floor
+(``bench/floor_app.py``: a bare FastAPI app with the same JWT decode and the
+contract's pydantic models answering a fixed body) is served beside it by the same
+uvicorn command with as many processes, and timed by the same clients, the same token
+and the same request body, in turns with ours (``--rounds`` each, so that a change of
+the machine's speed during the run reaches both): SPEC §9's second wave wants our p50
+and p99 within 4 × the floor's and our throughput at least 0.35 × its.
 
 The cold path: after the warm runs the server is stopped, ``--cold`` (default 12)
 more READY agents like the bench's are inserted in the database, each serving its own
@@ -75,7 +77,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -92,7 +94,7 @@ from _harness import (
     machine_steal_s,
     migrate,
     process_stat,
-    reference_loop_ms,
+    reference_loops_ms,
     stack_versions,
 )
 
@@ -109,7 +111,7 @@ TARGET_COLD_RATIO = 0.1  # a never-loaded version's first call <= 0.1 x a plain 
 FLOOR_APP = "bench.floor_app:app"
 QUIET_CORES = 0.3  # other work on the machine above this skews every figure
 STEAL_CORES = 0.05  # the host taking this much of the cores from the machine is said
-SPEED_SPREAD = 1.25  # ours and the floor measured this far apart in machine speed is said
+SPEED_SPREAD = 1.25  # cores, or phases, this far apart in speed are said
 # Eight weeks of minute bars (on four the tiny model rarely beats the untrained one on
 # validation); seed 3 converges on them, seeds 0-2 do not.
 TRAINING_START, TRAINING_END = date(2025, 9, 1), date(2025, 10, 24)
@@ -382,7 +384,6 @@ class Run:
     # of two would halve the throughput the run measures).
     split: tuple[float, ...] = ()
     steal_s: float | None = None  # the host's, over the run (`machine_steal_s`)
-    reference_loop_ms: float | None = None  # the machine's speed before it (`wait_quiet`)
 
     @property
     def other_cores(self) -> float | None:
@@ -568,27 +569,32 @@ def predict_request(token: str, agent_id: str) -> Request:
 
 def wait_quiet(patience_s: float) -> float:
     """Wait (a while) for other work on the machine to stop; say how busy it was and
-    how fast it runs (`reference_loop_ms`, returned)."""
+    how fast each core runs (`reference_loops_ms`); return the slowest core's loop."""
     (other, steal), deadline = machine_load(), time.monotonic() + patience_s
     while other is not None and other > QUIET_CORES and time.monotonic() < deadline:
         print(f"  waiting for the machine to quiet down ({other:.2f} cores busy)")
         time.sleep(4)
         other, steal = machine_load()
-    reference = reference_loop_ms()
+    loops = reference_loops_ms()
     if other is not None:
         warning = "  (WARNING: the figures that follow will be low)" if other > QUIET_CORES else ""
         host = "" if steal is None else f", {steal:.2f} taken by the host"
         print(
             f"  machine: {other:.2f} of {os.cpu_count()} cores busy with other work{host}, "
-            f"reference loop {reference:.1f} ms{warning}"
+            f"reference loop {' / '.join(f'{ms:.1f}' for ms in loops)} ms by core{warning}"
         )
-    return reference
+    if max(loops) >= SPEED_SPREAD * min(loops):
+        print(
+            "  WARNING: the cores run at different speeds now; a one-client run is as fast "
+            "as the core its worker happens to run on"
+        )
+    return max(loops)
 
 
 def speed_warning(ours_ms: float | None, floor_ms: float | None) -> str | None:
-    """A warning when ours and the floor were measured on the machine running at speeds
-    `SPEED_SPREAD` or more apart (`reference_loop_ms` before each): their ratios are
-    then skewed by about as much."""
+    """A warning when ours and the floor were measured in turns of their own, on the
+    machine running at speeds `SPEED_SPREAD` or more apart (the slowest core's loop
+    before each): their ratios are then skewed by about as much."""
     if (
         not ours_ms
         or not floor_ms
@@ -621,24 +627,61 @@ def warm_every_worker(
 
 
 def measure(
-    server: Server, request: Request, args: argparse.Namespace, *, health: bool = True
-) -> dict[str, Run]:
-    """Warm, then /healthz (unless `health` is false) and /predict with one client and
-    with N."""
-    warm_every_worker(server, request, args)
-    load(server, request, args.warmup, 1)
+    ours: Server, floor: Server, request: Request, args: argparse.Namespace
+) -> tuple[dict[str, Run], dict[str, Run]]:
+    """Warm both, time ours' /healthz, then /predict with one client and with N, ours
+    and the floor in turns (`args.rounds` each): the machine's speed moves by up to about
+    twice within a run here (`reference_loops_ms`), and a change reaches both alike."""
     healthz = Request("GET", "/healthz", {})
-    load(server, healthz, 200, args.clients)
-    reference = wait_quiet(args.wait_quiet)
-    runs = {}
-    if health:
-        runs["health_1"] = load(server, healthz, 1000, 1)
-        runs["health_n"] = load(server, healthz, args.requests, args.clients)
+    for server in (ours, floor):
+        warm_every_worker(server, request, args)
+        load(server, request, args.warmup, 1)
+    load(ours, healthz, 200, args.clients)
+    wait_quiet(args.wait_quiet)
+    runs = {
+        "health_1": load(ours, healthz, 1000, 1),
+        "health_n": load(ours, healthz, args.requests, args.clients),
+    }
+    parts: dict[tuple[str, str], list[Run]] = {}
+    per_turn = max(1, args.requests // args.rounds)
     for name, clients in (("single", 1), ("loaded", args.clients)):
-        runs[name] = replace(
-            load(server, request, args.requests, clients), reference_loop_ms=reference
+        for _ in range(args.rounds):
+            for who, server in (("ours", ours), ("floor", floor)):
+                run = load(server, request, per_turn, clients)
+                parts.setdefault((who, name), []).append(run)
+    floor_runs = {}
+    for (who, name), turns in parts.items():
+        (runs if who == "ours" else floor_runs)[name] = combine(turns)
+    return runs, floor_runs
+
+
+def combine(turns: list[Run]) -> Run:
+    """One run of several turns: their requests together, their times and CPU summed;
+    each process's share weighted by the CPU of its turn."""
+    first = turns[0]
+
+    def total(values: list[float | None]) -> float | None:
+        return None if any(v is None for v in values) else sum(v or 0.0 for v in values)
+
+    server = total([t.server_cpu_s for t in turns])
+    width = max(len(t.split) for t in turns)
+    split: tuple[float, ...] = ()
+    if server:
+        split = tuple(
+            sum((t.split[k] if k < len(t.split) else 0.0) * (t.server_cpu_s or 0.0) for t in turns)
+            / server
+            for k in range(width)
         )
-    return runs
+    return Run(
+        first.clients,
+        np.concatenate([t.latencies_s for t in turns]),
+        sum(t.wall_s for t in turns),
+        sum(t.client_cpu_s for t in turns),
+        server,
+        total([t.machine_cpu_s for t in turns]),
+        split,
+        total([t.steal_s for t in turns]),
+    )
 
 
 @dataclass(frozen=True)
@@ -711,6 +754,12 @@ def main() -> None:
         help="requests of the keras_predict run (default 200)",
     )
     parser.add_argument("--warmup", type=int, default=30, help="warm-up calls (default 30)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="turns of ours and the floor each run is cut into (default 4)",
+    )
     parser.add_argument(
         "--cold",
         type=int,
@@ -793,7 +842,12 @@ def main() -> None:
                 f"  first answer: {answer['trade_signal']} {answer['direction']} "
                 f"predicted {answer['predicted_price']} confidence {answer['confidence']}"
             )
-            runs = measure(server, request, args)
+            # The floor: same uvicorn options and processes, same token, body and clients,
+            # measured in turns with ours.
+            floor_server = serve(env, "floor", args.workers, FLOOR_APP)
+            check_predict(floor_server, request)
+            runs, floor = measure(server, floor_server, request, args)
+            floor_server.stop()
             server.stop()
 
             # The cold run's agents are inserted while no server runs: a process that
@@ -807,12 +861,6 @@ def main() -> None:
             warm_every_worker(server, request, args)
             time.sleep(1.0)  # the warm-up model's background XLA compilation
             cold = measure_cold(server, token, cloned, env, args)
-            server.stop()
-
-            # The floor: same uvicorn options and processes, same token, body and clients.
-            server = serve(env, "floor", args.workers, FLOOR_APP)
-            check_predict(server, request)
-            floor = measure(server, request, args, health=False)
             server.stop()
 
             server = serve({**env, "INFERENCE_ENGINE": "keras_predict"}, "keras_predict")
@@ -847,9 +895,6 @@ def main() -> None:
         f"plain Predictor.load of the same version {cold.load_ms:.1f} ms (median of "
         f"{args.load_rounds}){busy}"
     )
-    speeds = speed_warning(single.reference_loop_ms, floor["single"].reference_loop_ms)
-    if speeds:
-        print(speeds)
     speedup = naive.p50_ms / single.p50_ms
     p50_ratio = single.p50_ms / floor["single"].p50_ms
     p99_ratio = single.p99_ms / floor["single"].p99_ms
