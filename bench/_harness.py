@@ -1,7 +1,7 @@
 """What the HTTP benchmarks (bench/predict.py, bench/load.py) share: the error they
 stop with, a free port, the migration of a throw-away deployment, the machine's and
-a process's busy time, the host's steal, the libraries' versions, and one raw
-HTTP/1.1 exchange on a keep-alive connection.
+a process's busy time, the host's steal, the cores' speeds, the libraries' versions,
+and one raw HTTP/1.1 exchange on a keep-alive connection.
 
 The clients are raw asyncio streams with pre-encoded requests, not an HTTP
 library: on a 2-core machine they share the CPU with the server they measure,
