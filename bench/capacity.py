@@ -21,8 +21,10 @@ cache (default 800), then ``--requests`` draws (default 800) are timed with one 
 (p50, p99), then as many with ``--clients`` concurrent clients (throughput). Since one
 client's requests reach the cache in the order they are sent, an LRU of the cache's size
 replayed here tells which of them were misses (loads); their share and the hits' p99 are
-printed too. Then the floor (bench/floor_app.py, one process, same command) is driven
-with the same token, the same request bodies in the same order and the same clients.
+printed too. The floor (bench/floor_app.py, one process, same command) is served beside
+it and driven with the same token, the same request bodies in the same order and the
+same clients, in turns with ours (``--rounds`` parts of each sequence, 4 by default), so
+that a change of the cores' speed during the run reaches both.
 
 Run: ``PYTHONPATH=. .venv/bin/python bench/capacity.py`` (about four minutes on 2
 cores; bench/model_memory.py's figures are taken at the end).  Last line: ``capacity
@@ -65,11 +67,11 @@ from predict import (
     FLOOR_APP,
     Run,
     Server,
+    combine,
     deployment,
     group_cpu_s,
     predict_request,
     register,
-    speed_warning,
     wait_quiet,
 )
 
@@ -218,6 +220,12 @@ def main() -> None:
     parser.add_argument(
         "--clients", type=int, default=4, help="clients of the throughput run (default 4)"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="turns of ours and the floor each run is cut into (default 4)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="the draws' random seed")
     parser.add_argument(
         "--wait-quiet",
@@ -300,22 +308,28 @@ def main() -> None:
                 f"{warming.wall_s:.1f} s; {len(set(warm.tolist()))} distinct agents"
             )
             settle(server, args.wait_quiet)  # its XLA backlog is not "other work"
-            ours_speed = wait_quiet(args.wait_quiet)
-            misses = lru_misses(single_seq.tolist(), cache_models, lru)
-            single = drive(server, raws(server.port, single_seq), 1)
-            loaded = drive(server, raws(server.port, loaded_seq), args.clients)
-            rss_after = rss_mb(server.proc.pid)
-            server.stop()
             asked = len({*warm.tolist(), *single_seq.tolist(), *loaded_seq.tolist()})
 
+            # The floor beside it, timed in turns with it on the same draws (see
+            # bench/predict.py's `measure`: the cores' speed moves within a run).
             floor_server = Server(env, workdir, "floor", app=FLOOR_APP)
             servers.append(floor_server)
             print(f"floor server up in {floor_server.start(args.start_timeout):.1f} s")
             drive(floor_server, raws(floor_server.port, warm[: max(200, len(warm) // 4)]), 1)
-            floor_speed = wait_quiet(args.wait_quiet)
-            floor_single = drive(floor_server, raws(floor_server.port, single_seq), 1)
-            floor_loaded = drive(floor_server, raws(floor_server.port, loaded_seq), args.clients)
+            wait_quiet(args.wait_quiet)
+            misses = lru_misses(single_seq.tolist(), cache_models, lru)
+            turns: dict[tuple[str, int], list[Run]] = {}
+            for sequence, clients in ((single_seq, 1), (loaded_seq, args.clients)):
+                for part in np.array_split(sequence, args.rounds):
+                    for who, one in (("ours", server), ("floor", floor_server)):
+                        run = drive(one, raws(one.port, part), clients)
+                        turns.setdefault((who, clients), []).append(run)
+            single, loaded = combine(turns["ours", 1]), combine(turns["ours", args.clients])
+            floor_single = combine(turns["floor", 1])
+            floor_loaded = combine(turns["floor", args.clients])
+            rss_after = rss_mb(server.proc.pid)
             floor_server.stop()
+            server.stop()
     except BenchError as exc:
         sys.exit(f"bench/capacity.py: {exc}")
     except KeyboardInterrupt:
@@ -341,9 +355,6 @@ def main() -> None:
     print(loaded.line("platform"))
     print(floor_single.line(f"floor ({FLOOR_APP})"))
     print(floor_loaded.line(f"floor ({FLOOR_APP})"))
-    speeds = speed_warning(ours_speed, floor_speed)
-    if speeds:
-        print(speeds)
     print(
         f"  one client: {int(misses.sum())} of {len(misses)} requests were loads "
         f"({miss_rate:.1%}; p50 {miss_p50:.1f} ms), the hits' p99 {hit_p99:.2f} ms "

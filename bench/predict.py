@@ -111,7 +111,7 @@ TARGET_COLD_RATIO = 0.1  # a never-loaded version's first call <= 0.1 x a plain 
 FLOOR_APP = "bench.floor_app:app"
 QUIET_CORES = 0.3  # other work on the machine above this skews every figure
 STEAL_CORES = 0.05  # the host taking this much of the cores from the machine is said
-SPEED_SPREAD = 1.25  # cores, or phases, this far apart in speed are said
+SPEED_SPREAD = 1.25  # cores this far apart in speed are said
 # Eight weeks of minute bars (on four the tiny model rarely beats the untrained one on
 # validation); seed 3 converges on them, seeds 0-2 do not.
 TRAINING_START, TRAINING_END = date(2025, 9, 1), date(2025, 10, 24)
@@ -567,9 +567,9 @@ def predict_request(token: str, agent_id: str) -> Request:
 # --- the run -------------------------------------------------------------------------
 
 
-def wait_quiet(patience_s: float) -> float:
+def wait_quiet(patience_s: float) -> None:
     """Wait (a while) for other work on the machine to stop; say how busy it was and
-    how fast each core runs (`reference_loops_ms`); return the slowest core's loop."""
+    how fast each core runs (`reference_loops_ms`)."""
     (other, steal), deadline = machine_load(), time.monotonic() + patience_s
     while other is not None and other > QUIET_CORES and time.monotonic() < deadline:
         print(f"  waiting for the machine to quiet down ({other:.2f} cores busy)")
@@ -588,24 +588,6 @@ def wait_quiet(patience_s: float) -> float:
             "  WARNING: the cores run at different speeds now; a one-client run is as fast "
             "as the core its worker happens to run on"
         )
-    return max(loops)
-
-
-def speed_warning(ours_ms: float | None, floor_ms: float | None) -> str | None:
-    """A warning when ours and the floor were measured in turns of their own, on the
-    machine running at speeds `SPEED_SPREAD` or more apart (the slowest core's loop
-    before each): their ratios are then skewed by about as much."""
-    if (
-        not ours_ms
-        or not floor_ms
-        or max(ours_ms, floor_ms) <= SPEED_SPREAD * min(ours_ms, floor_ms)
-    ):
-        return None
-    return (
-        f"WARNING: the machine ran at another speed for the floor (reference loop "
-        f"{floor_ms:.1f} ms, against {ours_ms:.1f} before ours): the ratios are skewed by "
-        "about as much"
-    )
 
 
 WARMED_SHARE = 0.05  # of the server's CPU in a warm-up: a worker that took less missed it
