@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import json
 import math
 import signal
@@ -55,23 +56,17 @@ from pathlib import Path
 
 import numpy as np
 from _agents import run_child
-from _harness import (
-    BenchError,
-    delta,
-    exchange,
-    machine_busy_s,
-    machine_steal_s,
-    stack_versions,
-)
+from _harness import BenchError, exchange, stack_versions
 from predict import (
     FLOOR_APP,
     Run,
     Server,
-    combine,
     deployment,
     group_cpu_s,
+    in_turns,
     predict_request,
     register,
+    timed,
     wait_quiet,
 )
 
@@ -137,34 +132,7 @@ async def _drive(port: int, raws: Sequence[bytes], clients: int) -> tuple[np.nda
 
 def drive(server: Server, raws: Sequence[bytes], clients: int) -> Run:
     """bench/predict.py's `load`, for a sequence of requests: the run and the CPU."""
-    assert server.proc is not None
-    try:
-        import uvloop
-    except ImportError:
-        factory = None
-    else:
-        factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
-        machine_before, server_before = machine_busy_s(), group_cpu_s(server.proc.pid)
-        steal_before, client_before = machine_steal_s(), time.process_time()
-        latencies, wall = runner.run(_drive(server.port, raws, clients))
-        steal_after, client_after = machine_steal_s(), time.process_time()
-        machine_after, server_after = machine_busy_s(), group_cpu_s(server.proc.pid)
-    server_cpu = (
-        None if server_before is None or server_after is None else server_after - server_before
-    )
-    machine_cpu = (
-        None if machine_before is None or machine_after is None else machine_after - machine_before
-    )
-    return Run(
-        clients,
-        latencies,
-        wall,
-        client_after - client_before,
-        server_cpu,
-        machine_cpu,
-        steal_s=delta(steal_before, steal_after),
-    )
+    return timed(server, clients, lambda: _drive(server.port, raws, clients))
 
 
 def settle(server: Server, patience_s: float) -> None:
@@ -292,6 +260,9 @@ def main() -> None:
                 encoded = [request.encode(port) for request in requests]
                 return [encoded[i] for i in sequence]
 
+            def play(one: Server, clients: int, part: np.ndarray) -> Run:
+                return drive(one, raws(one.port, part), clients)
+
             assert server.proc is not None
             lru: OrderedDict[int, None] = OrderedDict()
             # The first answer imports TensorFlow and builds the structure's graph: the
@@ -318,15 +289,18 @@ def main() -> None:
             drive(floor_server, raws(floor_server.port, warm[: max(200, len(warm) // 4)]), 1)
             wait_quiet(args.wait_quiet)
             misses = lru_misses(single_seq.tolist(), cache_models, lru)
-            turns: dict[tuple[str, int], list[Run]] = {}
-            for sequence, clients in ((single_seq, 1), (loaded_seq, args.clients)):
-                for part in np.array_split(sequence, args.rounds):
-                    for who, one in (("ours", server), ("floor", floor_server)):
-                        run = drive(one, raws(one.port, part), clients)
-                        turns.setdefault((who, clients), []).append(run)
-            single, loaded = combine(turns["ours", 1]), combine(turns["ours", args.clients])
-            floor_single = combine(turns["floor", 1])
-            floor_loaded = combine(turns["floor", args.clients])
+            single_turns, loaded_turns = (
+                in_turns(
+                    np.array_split(sequence, args.rounds),
+                    {
+                        "ours": functools.partial(play, server, clients),
+                        "floor": functools.partial(play, floor_server, clients),
+                    },
+                )
+                for sequence, clients in ((single_seq, 1), (loaded_seq, args.clients))
+            )
+            single, floor_single = single_turns["ours"], single_turns["floor"]
+            loaded, floor_loaded = loaded_turns["ours"], loaded_turns["floor"]
             rss_after = rss_mb(server.proc.pid)
             floor_server.stop()
             server.stop()

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import secrets
@@ -75,12 +76,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import numpy as np
@@ -99,6 +100,7 @@ from _harness import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 TARGET_P50_MS = 10.0
 TARGET_P99_MS = 30.0
 TARGET_RPS = 150.0
@@ -450,11 +452,6 @@ def cpu_by_process(pgid: int) -> dict[int, float]:
     return found
 
 
-def busy_cores(seconds: float = 1.0) -> float | None:
-    """Cores the whole machine kept busy over the next `seconds`."""
-    return machine_load(seconds)[0]
-
-
 def machine_load(seconds: float = 1.0) -> tuple[float | None, float | None]:
     """Cores the whole machine kept busy over the next `seconds`, and cores the host
     took from it (steal)."""
@@ -475,7 +472,7 @@ def machine_load(seconds: float = 1.0) -> tuple[float | None, float | None]:
 RECONNECT_EVERY = 50
 
 
-async def _load(port: int, request: Request, total: int, clients: int) -> Run:
+async def _load(port: int, request: Request, total: int, clients: int) -> tuple[np.ndarray, float]:
     raw = request.encode(port)
     remaining = total
     latencies: list[float] = []
@@ -500,11 +497,22 @@ async def _load(port: int, request: Request, total: int, clients: int) -> Run:
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
-    return Run(clients, np.asarray(latencies), time.perf_counter() - started, 0.0, None, None)
+    return np.asarray(latencies), time.perf_counter() - started
 
 
 def load(server: Server, request: Request, total: int, clients: int) -> Run:
     """`total` requests from `clients` closed-loop clients, with the CPU both sides spent."""
+    return timed(server, clients, lambda: _load(server.port, request, total, clients))
+
+
+def timed(
+    server: Server,
+    clients: int,
+    work: Callable[[], Coroutine[Any, Any, tuple[np.ndarray, float]]],
+) -> Run:
+    """`work` (the clients' requests: their latencies and wall time) on a fresh event
+    loop, with the CPU the server's processes, the clients, the machine and the host
+    spent meanwhile."""
     assert server.proc is not None
     try:
         import uvloop
@@ -515,7 +523,7 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
     with asyncio.Runner(loop_factory=factory) as runner:
         machine_before, each_before = machine_busy_s(), cpu_by_process(server.proc.pid)
         steal_before, client_before = machine_steal_s(), time.process_time()
-        run = runner.run(_load(server.port, request, total, clients))
+        latencies, wall = runner.run(work())
         steal_after, client_after = machine_steal_s(), time.process_time()
         machine_after, each_after = machine_busy_s(), cpu_by_process(server.proc.pid)
     spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
@@ -525,16 +533,13 @@ def load(server: Server, request: Request, total: int, clients: int) -> Run:
         if server_cpu
         else ()
     )
-    machine_cpu = (
-        None if machine_before is None or machine_after is None else machine_after - machine_before
-    )
     return Run(
-        run.clients,
-        run.latencies_s,
-        run.wall_s,
+        clients,
+        latencies,
+        wall,
         client_after - client_before,
         server_cpu,
-        machine_cpu,
+        delta(machine_before, machine_after),
         split,
         delta(steal_before, steal_after),
     )
@@ -624,17 +629,28 @@ def measure(
         "health_1": load(ours, healthz, 1000, 1),
         "health_n": load(ours, healthz, args.requests, args.clients),
     }
-    parts: dict[tuple[str, str], list[Run]] = {}
-    per_turn = max(1, args.requests // args.rounds)
-    for name, clients in (("single", 1), ("loaded", args.clients)):
-        for _ in range(args.rounds):
-            for who, server in (("ours", ours), ("floor", floor)):
-                run = load(server, request, per_turn, clients)
-                parts.setdefault((who, name), []).append(run)
     floor_runs = {}
-    for (who, name), turns in parts.items():
-        (runs if who == "ours" else floor_runs)[name] = combine(turns)
+    counts = [len(part) for part in np.array_split(np.arange(args.requests), args.rounds)]
+    for name, clients in (("single", 1), ("loaded", args.clients)):
+        done = in_turns(
+            counts,
+            {
+                "ours": functools.partial(load, ours, request, clients=clients),
+                "floor": functools.partial(load, floor, request, clients=clients),
+            },
+        )
+        runs[name], floor_runs[name] = done["ours"], done["floor"]
     return runs, floor_runs
+
+
+def in_turns(parts: Sequence[T], players: dict[str, Callable[[T], Run]]) -> dict[str, Run]:
+    """Each part run by every player in turn, so that a change of the machine's speed
+    reaches them all; each player's turns as one run."""
+    turns: dict[str, list[Run]] = {who: [] for who in players}
+    for part in parts:
+        for who, play in players.items():
+            turns[who].append(play(part))
+    return {who: combine(runs) for who, runs in turns.items()}
 
 
 def combine(turns: list[Run]) -> Run:
@@ -703,7 +719,7 @@ def measure_cold(
     compilation does not run into the next call.  Then, in a fresh process, the same
     version's plain `Predictor.load` (file, tracing, XLA, warm-up) is timed: the
     reference."""
-    busy = busy_cores()
+    busy = machine_load()[0]
     latencies = []
     for clone in cloned["agents"]:
         latencies.append(load(server, predict_request(token, clone), 1, 1).latencies_s[0])
