@@ -8,10 +8,12 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY app ./app
-# The default dependencies, the `sample` data source's bokeh-sampledata among them.
-RUN pip install --upgrade pip && pip install . && python -c "import bokeh_sampledata.stocks"
+# The default dependencies at the versions CI tested (constraints.txt, scripts/lock),
+# the `sample` data source's bokeh-sampledata among them.
+RUN pip install --upgrade pip && pip install -c constraints.txt . \
+    && python -c "import bokeh_sampledata.stocks"
 
 FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \

@@ -1,5 +1,6 @@
-# Shared by scripts/start and scripts/test: a project virtualenv, installed from
-# pyproject.toml, reinstalled only when pyproject.toml changes.
+# Shared by scripts/start, scripts/test and scripts/lock: a project virtualenv,
+# installed from pyproject.toml at the versions constraints.txt pins, reinstalled
+# only when either file changes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -22,11 +23,11 @@ ensure_venv() {  # $1: the extras to install, e.g. "" or "[test]"
   fi
   local stamp=".venv/.installed${extras}"
   local digest
-  digest="$(.venv/bin/python -c 'import hashlib,sys; print(hashlib.sha256(open("pyproject.toml","rb").read()).hexdigest())')"
+  digest="$(cat pyproject.toml constraints.txt | .venv/bin/python -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
     echo "installing dependencies into .venv (first run takes a few minutes)..." >&2
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".${extras}"
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".${extras}"
     echo "$digest" > "$stamp"
   fi
 }

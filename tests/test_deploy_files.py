@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 from pydantic import ValidationError
 
 from app.config import Settings
@@ -196,3 +199,41 @@ def test_dockerfile_is_multi_stage_non_root_and_ignores_local_state() -> None:
 def test_the_sample_source_is_a_default_dependency() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert any(dep.startswith("bokeh-sampledata") for dep in project["dependencies"])
+
+
+def _pins() -> dict[str, Version]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not pinned with =="
+            pins[canonicalize_name(name)] = Version(version)
+    return pins
+
+
+def test_constraints_pin_every_dependency_within_pyproject() -> None:
+    """The lock CI, the benches and the image install through (scripts/lock): each
+    requirement of the project and its CPU extras pinned, at a release pyproject.toml
+    allows, so a stale lock fails here rather than at a user's install."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    pins = _pins()
+    for text in [*project["dependencies"], *extras["test"], *extras["jax"]]:
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate(
+            {"platform_machine": "x86_64"}
+        ):
+            continue  # the lock is resolved on x86_64 (the image's and CI's platform)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not in constraints.txt: run scripts/lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"constraints.txt pins {name} {pins[name]}, outside {requirement.specifier}"
+        )
+
+
+def test_every_install_goes_through_the_constraints() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY pyproject.toml README.md constraints.txt" in dockerfile
+    assert "pip install -c constraints.txt ." in dockerfile
+    env = (ROOT / "scripts" / "_env.sh").read_text(encoding="utf-8")
+    assert "pip install --quiet -c constraints.txt -e" in env
