@@ -139,14 +139,15 @@ class Settings(BaseSettings):
     # shutdown); past it the training is killed as before (0: at once).
     shutdown_grace_s: int = Field(default=60, ge=0, le=3600)
     embedded_runner: bool = True
-    # One thread per training process leaves the other core to the API (SPEC §9).
+    # One core per training process leaves the other to the API (SPEC §9): TensorFlow's
+    # thread pools; a JAX child is pinned to that many cores (app.ml.training).
     training_threads: int = Field(default=1, ge=1, le=64)
     # ...and runs at this niceness, so when the API and a training run both want a
     # core the API's requests win it (SPEC §9: p99 while training ≤ 1.5 × idle).
     training_nice: int = Field(default=10, ge=0, le=19)
     # The Keras backend of the training child only (the API and backtests serve under
-    # TensorFlow): on one CPU thread JAX fits the LSTM ≈ 1.7-2.7x and the CNN ≈ 1.4-1.6x
-    # faster, the Transformer about as fast (bench/training.py); without jax installed
+    # TensorFlow): on one core JAX fits the LSTM and the CNN ≈ 2.1-2.3x faster, the
+    # Transformer ≈ 1.2-1.4x (bench/training.py); without jax installed
     # training falls back to TensorFlow with a warning (app.ml.backend).
     keras_training_backend: Literal["tensorflow", "jax"] = "jax"
     backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)

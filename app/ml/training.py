@@ -317,12 +317,12 @@ def configure_threads(intra_op: int, inter_op: int = 1) -> None:
     so a run leaves CPU to the API on a small machine. Once TensorFlow has
     initialised (never so in the worker's child; possible in a process that
     trained before, such as a test session) the pools are fixed and left as they are.
-    Under JAX (`app.ml.backend`) it sets XLA's CPU flags, read when JAX starts; TensorFlow
-    is not imported."""
+    Under JAX (`app.ml.backend`) the process is confined to ``intra_op`` cores before
+    JAX starts (`_confine_xla`); TensorFlow is not imported."""
     from app.ml.backend import current
 
     if current() == "jax":
-        _configure_xla_threads(intra_op)
+        _confine_xla(intra_op)
         return
     import tensorflow as tf
 
@@ -333,18 +333,46 @@ def configure_threads(intra_op: int, inter_op: int = 1) -> None:
         pass
 
 
-def _configure_xla_threads(intra_op: int) -> None:
-    """XLA's CPU thread flags for JAX; a no-op once JAX has started (its client is made)."""
+def _confine_xla(cores: int) -> None:
+    """XLA has no thread-count flag (an unknown one aborts the process; a word without
+    ``--`` is ignored, or read as a file name when it comes first): its CPU client sizes
+    its pools by the cores the process may run on when JAX starts. So the process is
+    pinned to the ``cores`` least busy now, which its later threads inherit; on one
+    core Eigen's pool inside an op goes too. Only threads started later are confined:
+    call it before JAX's first computation (importing Keras does not start it)."""
     import os
-    import sys
 
-    if "jax" in sys.modules:
-        return
-    flags = [f"intra_op_parallelism_threads={intra_op}"]
-    if intra_op == 1:  # one core: no Eigen thread pool inside an op either
-        flags.insert(0, "--xla_cpu_multi_thread_eigen=false")
-    current = os.environ.get("XLA_FLAGS", "")
-    os.environ["XLA_FLAGS"] = " ".join([current, *flags]).strip()
+    allowed = sorted(os.sched_getaffinity(0))
+    if cores < len(allowed):
+        os.sched_setaffinity(0, _least_busy(allowed, cores))
+    flags = os.environ.get("XLA_FLAGS", "")
+    if cores == 1 and "--xla_cpu_multi_thread_eigen" not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} --xla_cpu_multi_thread_eigen=false".strip()
+
+
+def _least_busy(cores: list[int], count: int, sample_s: float = 0.1) -> set[int]:
+    """The ``count`` of ``cores`` busiest least over ``sample_s`` (the last ones when
+    /proc/stat cannot tell): a second training child beside a first takes the other core."""
+    before = _busy_ticks()
+    time.sleep(sample_s)
+    after = _busy_ticks()
+    ranked = sorted(cores, key=lambda core: (after.get(core, 0) - before.get(core, 0), -core))
+    return set(ranked[:count])
+
+
+def _busy_ticks() -> dict[int, int]:
+    """Each core's non-idle clock ticks since boot (idle and iowait excluded)."""
+    ticks: dict[int, int] = {}
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            for line in stat:
+                name, *values = line.split()
+                if name.startswith("cpu") and name[3:].isdigit():
+                    counts = [int(value) for value in values]
+                    ticks[int(name[3:])] = sum(counts) - sum(counts[3:5])
+    except OSError:
+        pass
+    return ticks
 
 
 def _check_inputs(dataset: Dataset, hp: Hyperparameters, epochs: int) -> None:

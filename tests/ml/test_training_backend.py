@@ -5,6 +5,7 @@ with the same predictions; the API never imports JAX; the choice stays in the ch
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -255,3 +256,58 @@ def test_the_compilation_cache_is_trimmed_oldest_first(tmp_path: Path) -> None:
     trim_cache(str(tmp_path), 900)  # over it: down to half, the newest kept
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"entry{n}" for n in range(6, 10)]
     trim_cache(str(tmp_path / "absent"), 10)
+
+
+# JAX's CPU client sizes its thread pools by the cores the process may run on when it
+# starts: `configure_threads` must confine it before that, for any thread count.
+_CONFINED_CHILD = textwrap.dedent(
+    """
+    import json, os, sys, time
+    os.environ.pop("XLA_FLAGS", None)
+    from app.ml.backend import apply
+    assert apply("jax") == "jax"
+    from app.ml.training import configure_threads
+    configure_threads(int(sys.argv[1]))
+    import jax.numpy as jnp
+    x = jnp.ones((600, 600))
+    (x @ x).block_until_ready()
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(40):
+        (x @ x).block_until_ready()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(json.dumps({"cores": sorted(os.sched_getaffinity(0)), "cores_busy": cpu / wall}))
+    """
+)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_training_threads_confine_jax(threads: int) -> None:
+    """`TRAINING_THREADS` caps a JAX child as it caps TensorFlow: one thread keeps it on
+    one core (XLA's flags alone left it on every core), and more than one starts JAX at
+    all (an `intra_op_parallelism_threads` flag without its dashes aborted the process)."""
+    available = len(os.sched_getaffinity(0))
+    done = subprocess.run(
+        [sys.executable, "-c", _CONFINED_CHILD, str(threads)],
+        cwd=ROOT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(seen["cores"]) == min(threads, available)
+    if threads == 1:
+        assert seen["cores_busy"] < 1.15  # CPU time over wall time: one core at most
+
+
+def test_the_least_busy_cores_are_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second training child beside a first takes the core the first leaves idle."""
+    from app.ml import training
+
+    readings = iter([{0: 100, 1: 100, 2: 100}, {0: 180, 1: 101, 2: 150}])
+    monkeypatch.setattr(training, "_busy_ticks", lambda: next(readings))
+    assert training._least_busy([0, 1, 2], 1, sample_s=0) == {1}
+    readings = iter([{}, {}])  # no /proc/stat: the last cores
+    assert training._least_busy([0, 1, 2], 2, sample_s=0) == {1, 2}
