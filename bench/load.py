@@ -6,8 +6,8 @@ it with one replica of each: a throw-away PostgreSQL database (created from
 namespace, ``python -m app.migrate``, one API (``uvicorn app.main:app``) and one
 ARQ worker (``python -m app.tasks.worker``) with the
 defaults that matter here spelled out: ``WORKER_MAX_JOBS=1`` and
-``TRAINING_THREADS=1`` (the training child uses one TensorFlow thread, leaving
-the other core to the API).  Rate limits are off.
+``TRAINING_THREADS=1`` (the training child runs on one core, leaving the other
+to the API).  Rate limits are off.
 
 Through the API a quant creates a small agent (AAPL daily bars, an LSTM with
 look-back 60 and 32 units, 2 epochs) and the worker trains it to READY.  Then

@@ -351,7 +351,7 @@ def _confine_xla(cores: int) -> None:
 
 
 def _least_busy(cores: list[int], count: int, sample_s: float = 0.1) -> set[int]:
-    """The ``count`` of ``cores`` busiest least over ``sample_s`` (the last ones when
+    """The ``count`` of ``cores`` least busy over ``sample_s`` (the last ones when
     /proc/stat cannot tell): a second training child beside a first takes the other core."""
     before = _busy_ticks()
     time.sleep(sample_s)
