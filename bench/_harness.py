@@ -51,20 +51,22 @@ def _cpu_ticks() -> list[int] | None:
         return None
 
 
-def machine_busy_s() -> float | None:
-    """CPU seconds the whole machine has been busy, all cores (idle, iowait and steal
-    excluded); None where there is no /proc."""
+def machine_cpu_s() -> tuple[float | None, float | None]:
+    """From one reading: CPU seconds the whole machine has been busy, all cores (idle,
+    iowait and steal excluded), and those the host gave other guests while this
+    machine's cores wanted to run (steal: it slows every figure of a run, and no process
+    here shows it); each None where /proc cannot tell."""
     ticks = _cpu_ticks()
     if ticks is None:
-        return None
-    return (sum(ticks[:7]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+        return None, None
+    tick = os.sysconf("SC_CLK_TCK")
+    busy = (sum(ticks[:7]) - ticks[3] - ticks[4]) / tick
+    return busy, (ticks[7] / tick if len(ticks) >= 8 else None)
 
 
-def machine_steal_s() -> float | None:
-    """CPU seconds the host gave other guests while this machine's cores wanted to run
-    (steal): it slows every figure of a run, and no process here shows it."""
-    ticks = _cpu_ticks()
-    return None if ticks is None or len(ticks) < 8 else ticks[7] / os.sysconf("SC_CLK_TCK")
+def machine_busy_s() -> float | None:
+    """`machine_cpu_s`'s busy seconds alone."""
+    return machine_cpu_s()[0]
 
 
 def reference_loops_ms(repeats: int = 3) -> list[float]:
@@ -119,8 +121,8 @@ STACK = (
 
 
 def stack_versions() -> str:
-    """The versions a run measured: the install is not locked, so the same command a
-    week apart may measure other releases of the libraries on the request's path."""
+    """The versions a run measured: constraints.txt pins them until `scripts/lock`
+    refreshes it, so figures of two runs compare only when this line is the same."""
     from importlib.metadata import PackageNotFoundError, version
 
     found = [f"python {sys.version.split()[0]}"]

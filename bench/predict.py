@@ -91,8 +91,7 @@ from _harness import (
     delta,
     exchange,
     free_port,
-    machine_busy_s,
-    machine_steal_s,
+    machine_cpu_s,
     migrate,
     process_stat,
     reference_loops_ms,
@@ -385,7 +384,7 @@ class Run:
     # Each server process's share of the server's CPU, largest first (one busy process
     # of two would halve the throughput the run measures).
     split: tuple[float, ...] = ()
-    steal_s: float | None = None  # the host's, over the run (`machine_steal_s`)
+    steal_s: float | None = None  # the host's, over the run (`machine_cpu_s`)
 
     @property
     def other_cores(self) -> float | None:
@@ -455,9 +454,9 @@ def cpu_by_process(pgid: int) -> dict[int, float]:
 def machine_load(seconds: float = 1.0) -> tuple[float | None, float | None]:
     """Cores the whole machine kept busy over the next `seconds`, and cores the host
     took from it (steal)."""
-    before, steal_before = machine_busy_s(), machine_steal_s()
+    before, steal_before = machine_cpu_s()
     time.sleep(seconds)
-    after, steal_after = machine_busy_s(), machine_steal_s()
+    after, steal_after = machine_cpu_s()
     busy, steal = delta(before, after), delta(steal_before, steal_after)
     return (
         None if busy is None else busy / seconds,
@@ -521,11 +520,11 @@ def timed(
     else:
         factory = uvloop.new_event_loop
     with asyncio.Runner(loop_factory=factory) as runner:
-        machine_before, each_before = machine_busy_s(), cpu_by_process(server.proc.pid)
-        steal_before, client_before = machine_steal_s(), time.process_time()
+        machine_before, steal_before = machine_cpu_s()
+        each_before, client_before = cpu_by_process(server.proc.pid), time.process_time()
         latencies, wall = runner.run(work())
-        steal_after, client_after = machine_steal_s(), time.process_time()
-        machine_after, each_after = machine_busy_s(), cpu_by_process(server.proc.pid)
+        client_after, each_after = time.process_time(), cpu_by_process(server.proc.pid)
+        machine_after, steal_after = machine_cpu_s()
     spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
     server_cpu = sum(spent) if each_before and each_after else None
     split = tuple(
