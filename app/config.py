@@ -146,8 +146,9 @@ class Settings(BaseSettings):
     # core the API's requests win it (SPEC §9: p99 while training ≤ 1.5 × idle).
     training_nice: int = Field(default=10, ge=0, le=19)
     # The Keras backend of the training child only (the API and backtests serve under
-    # TensorFlow): on one core JAX fits the LSTM ≈ 2.1-2.8x, the CNN ≈ 1.4-2.3x and the
-    # Transformer ≈ 1.2-1.4x faster (bench/training.py); without jax installed
+    # TensorFlow): on one core JAX fits the LSTM ≈ 1.6-2.8x and the CNN ≈ 1.4-2.3x
+    # faster, the Transformer 1.2-1.4x on one machine and 0.6x on an AVX-512 one
+    # (bench/training.py); without jax installed
     # training falls back to TensorFlow with a warning (app.ml.backend).
     keras_training_backend: Literal["tensorflow", "jax"] = "jax"
     backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)
