@@ -225,6 +225,12 @@ async def test_a_training_run_outlasts_a_postgres_restart(
             "progress_write_interval_s": 0.1,
             "training_max_attempts": 1,
             "reaper_interval_s": 1.0,
+            # Not the traffic test's 2 s, there to fail fast while the server is down
+            # (a refused connection fails at once anyway): with a worker process starting
+            # beside it on a loaded machine, a first connection took longer, and the
+            # registration before the restart read it as an outage.
+            "db_connect_timeout_s": 10.0,
+            "db_pool_timeout_s": 10.0,
         }
     )
     worker = worker_process(settings, log=tmp_path / "worker.log") if with_redis else None
