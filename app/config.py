@@ -151,6 +151,12 @@ class Settings(BaseSettings):
     # (bench/training.py); without jax installed
     # training falls back to TensorFlow with a warning (app.ml.backend).
     keras_training_backend: Literal["tensorflow", "jax"] = "jax"
+    # Exceptions to it by architecture, as JSON: {"Transformer": "tensorflow"} where
+    # bench/training.py measures TensorFlow the faster for one (it depends on the
+    # processor). An `auto` job trains its candidates in one child, under the default.
+    keras_training_backend_by_architecture: dict[str, Literal["tensorflow", "jax"]] = Field(
+        default_factory=dict
+    )
     backtest_cost_bp: float = Field(default=5.0, ge=0, le=500)
     # Skill is judged on up to this many rolling-origin folds, each trained afresh
     # (0: on the single test split only, which is quicker and weaker).
@@ -218,6 +224,11 @@ class Settings(BaseSettings):
     db_connect_timeout_s: float = Field(default=5.0, gt=0)
     migration_lock_timeout_s: float = Field(default=120.0, gt=0)
 
+    def training_backend(self, architecture: str) -> str:
+        """The Keras backend a training job of ``architecture`` runs under."""
+        by_architecture = self.keras_training_backend_by_architecture
+        return by_architecture.get(architecture.upper(), self.keras_training_backend)
+
     def model_expiry_days(self, frequency: str) -> int:
         intraday = frequency not in ("1d", "1wk")
         return self.model_expiry_intraday_days if intraday else self.model_expiry_daily_days
@@ -229,6 +240,18 @@ class Settings(BaseSettings):
     def _rate_parses(cls, value: str) -> str:
         RatePolicy("check", value)
         return value
+
+    @field_validator("keras_training_backend_by_architecture")
+    @classmethod
+    def _architectures_exist(cls, value: dict[str, str]) -> dict[str, str]:
+        known = {"LSTM", "CNN", "TRANSFORMER"}
+        unknown = sorted(name for name in value if name.upper() not in known)
+        if unknown:
+            raise ValueError(
+                f"KERAS_TRAINING_BACKEND_BY_ARCHITECTURE names {', '.join(unknown)}: "
+                "the architectures are LSTM, CNN and Transformer"
+            )
+        return {name.upper(): backend for name, backend in value.items()}
 
     @field_validator("csv_timezone")
     @classmethod

@@ -83,3 +83,25 @@ def test_readme_configuration_table_matches_settings() -> None:
     assert all(rows), "every configuration row names its variables in backticks"
     assert not settings - documented, f"undocumented settings: {sorted(settings - documented)}"
     assert not documented - settings, f"rows naming no setting: {sorted(documented - settings)}"
+
+
+def test_the_training_backend_can_differ_by_architecture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KERAS_TRAINING_BACKEND", "jax")
+    monkeypatch.setenv("KERAS_TRAINING_BACKEND_BY_ARCHITECTURE", '{"transformer": "tensorflow"}')
+    settings = Settings(var_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    assert settings.training_backend("Transformer") == "tensorflow"
+    assert settings.training_backend("LSTM") == "jax"
+    assert settings.training_backend("auto") == "jax"  # one child trains every candidate
+
+
+@pytest.mark.parametrize(
+    ("mapping", "field"),
+    [({"GRU": "jax"}, "GRU"), ({"LSTM": "torch"}, "LSTM")],
+)
+def test_a_backend_for_an_unknown_architecture_or_backend_is_refused(
+    tmp_path: Path, mapping: dict[str, str], field: str
+) -> None:
+    with pytest.raises(ValidationError, match=field):
+        Settings(var_dir=tmp_path, keras_training_backend_by_architecture=mapping, _env_file=None)  # type: ignore[call-arg]

@@ -291,7 +291,7 @@ class _Run:
             champion=await self._champion(agent),
             threads=settings.training_threads,
             nice=settings.training_nice,
-            backend=settings.keras_training_backend,
+            backend=settings.training_backend(agent.architecture),
             compilation_cache=str(settings.var_dir / "jax-cache"),
         )
         checkpoint = await self._checkpoint()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -311,3 +312,26 @@ def test_the_least_busy_cores_are_chosen(monkeypatch: pytest.MonkeyPatch) -> Non
     assert training._least_busy([0, 1, 2], 1, sample_s=0) == {1}
     readings = iter([{}, {}])  # no /proc/stat: the last cores
     assert training._least_busy([0, 1, 2], 2, sample_s=0) == {1, 2}
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+async def test_a_job_trains_under_its_architectures_backend(
+    app_factory: Any, make_worker_settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`KERAS_TRAINING_BACKEND_BY_ARCHITECTURE` overrides the default for the job's
+    architecture: the child reports the backend it trained under."""
+    from tests.utils.jobs import tiny_agent, wait_for
+    from tests.utils.users import bearer, user_with_tokens
+
+    caplog.set_level(logging.INFO, logger="app.tasks.supervisor")
+    settings = make_worker_settings(
+        keras_training_backend="jax", keras_training_backend_by_architecture={"LSTM": "tensorflow"}
+    )
+    client = await app_factory(settings)
+    _, tokens = await user_with_tokens(client, user_segment="quant")
+    created = await client.post("/api/v1/agents", json=tiny_agent("LSTM"), headers=bearer(tokens))
+    assert created.status_code == 202, created.text
+    await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
+    # The supervisor's line: "training <version> (<the child's backend>) took …"
+    trained = [r.getMessage() for r in caplog.records if r.name == "app.tasks.supervisor"]
+    assert [m.split()[2] for m in trained if " took " in m] == ["(tensorflow)"]
