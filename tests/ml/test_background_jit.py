@@ -22,13 +22,19 @@ JIT_WAIT_S = 300.0  # a guard against a hung thread, not a timing assertion
 
 
 class _HeldCompiler:
-    """Stands in for the background thread: compiles only when the test says so."""
+    """Stands in for the background thread: compiles only when the test says so.
+
+    It holds only the test's own models. A `ModelStore` closes without waiting for a
+    load under way, so an earlier test's preload thread in this process may still
+    submit one; counting it made `submitted` hold two models once in CI."""
 
     def __init__(self) -> None:
         self.submitted: list[CompiledModel] = []
+        self._thread = threading.get_ident()
 
     def submit(self, compiled: CompiledModel) -> None:
-        self.submitted.append(compiled)
+        if threading.get_ident() == self._thread:
+            self.submitted.append(compiled)
 
 
 @pytest.fixture
