@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, computed_field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.vocabulary import TRAINED_ARCHITECTURES
+
 # 256 bits from `secrets` is what the OWASP JWT cheat sheet asks of an HS256 key.
 MIN_SECRET_KEY_LENGTH = 32
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -244,8 +246,7 @@ class Settings(BaseSettings):
     @field_validator("keras_training_backend_by_architecture")
     @classmethod
     def _architectures_exist(cls, value: dict[str, str]) -> dict[str, str]:
-        known = {"LSTM", "CNN", "TRANSFORMER"}
-        unknown = sorted(name for name in value if name.upper() not in known)
+        unknown = sorted(name for name in value if name.upper() not in TRAINED_ARCHITECTURES)
         if unknown:
             raise ValueError(
                 f"KERAS_TRAINING_BACKEND_BY_ARCHITECTURE names {', '.join(unknown)}: "

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.hyperparameters import RANGES
+from app.core.vocabulary import TRAINED_ARCHITECTURES
 
 if TYPE_CHECKING:
     import keras
 
-ARCHITECTURES = ("LSTM", "CNN", "TRANSFORMER")
-_ALIASES = {"LSTM": "LSTM", "CNN": "CNN", "CONV1D": "CNN", "TRANSFORMER": "TRANSFORMER"}
+ARCHITECTURES = TRAINED_ARCHITECTURES
+_ALIASES = {**{name: name for name in ARCHITECTURES}, "CONV1D": "CNN"}
 
 # (low, high) inclusive. Wide enough for a quant to experiment, narrow enough
 # that a typo (units=10000, dropout=0.9) cannot tie up the worker or train nothing.
