@@ -230,7 +230,7 @@ def time_to_ready(backend: str) -> dict[str, Any]:
     return {
         "time_to_ready_s": ready,
         "stages": stages,
-        "backend": result["keras_backend"],
+        "backend": result["metrics"]["training_backend"],
         "epochs_run": result["metrics"]["epochs_run"],
         "train_samples": result["metrics"]["train_samples"],
         "bars": bars.height,

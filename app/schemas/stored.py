@@ -260,6 +260,13 @@ class AgentMetrics(TypedDict, total=False):
     train_samples: int
     validation_samples: int
     samples_per_second: float
+    training_backend: Annotated[
+        str,
+        _(
+            "The Keras backend that trained the version (jax or tensorflow), which "
+            "samples_per_second was measured on; every version is served under TensorFlow."
+        ),
+    ]
     data_warnings: Annotated[list[str], _("What to know about the version's data.")]
 
 

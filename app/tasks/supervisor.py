@@ -143,7 +143,7 @@ async def supervise(
         logger.info(
             "training %s (%s) took %s s by stage",
             spec.version_id,
-            result.get("keras_backend"),
+            result.get("metrics", {}).get("training_backend"),
             stages,
         )
         return result
@@ -502,6 +502,7 @@ def train_and_evaluate(
             "train_samples": result.train_samples,
             "validation_samples": len(splits.validation),
             "samples_per_second": round(result.samples_per_second, 1),
+            "training_backend": current_backend(),
         }
     )
     stages.mark("walk_forward")
@@ -533,9 +534,8 @@ def train_and_evaluate(
             {"epoch": e, "loss": _num(lo), "val_loss": _num(vl)}
             for e, lo, vl in zip(curve["epoch"], curve["loss"], curve["val_loss"], strict=True)
         ],
-        # Where the child's time went (seconds per stage, `_Stages`), and on what: for
-        # logs and bench/training.py; the job stores neither.
-        "keras_backend": current_backend(),
+        # Where the child's time went (seconds per stage, `_Stages`): for logs and
+        # bench/training.py; the job does not store it.
         "stage_seconds": stages.seconds,
         "child_started_at": _CHILD_STARTED[1] if _CHILD_STARTED else None,
     }

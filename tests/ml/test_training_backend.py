@@ -236,7 +236,7 @@ def test_the_training_child_trains_under_its_backend_and_leaves_the_parent_alone
         )
     )
     assert reporter.stages == ["EVALUATING"]
-    assert result["keras_backend"] == backend
+    assert result["metrics"]["training_backend"] == backend
     assert {name: os.environ.get(name) for name in chosen_in_the_child} == before
     assert any((tmp_path / "jax-cache").iterdir())  # the folds reused the fit's programs
     assert set(result["stage_seconds"]) >= {"spawn", "fit", "walk_forward", "save"}
@@ -319,7 +319,8 @@ async def test_a_job_trains_under_its_architectures_backend(
     app_factory: Any, make_worker_settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """`KERAS_TRAINING_BACKEND_BY_ARCHITECTURE` overrides the default for the job's
-    architecture: the child reports the backend it trained under."""
+    architecture: the child reports the backend it trained under, and the version
+    records it."""
     from tests.utils.jobs import tiny_agent, wait_for
     from tests.utils.users import bearer, user_with_tokens
 
@@ -331,7 +332,8 @@ async def test_a_job_trains_under_its_architectures_backend(
     _, tokens = await user_with_tokens(client, user_segment="quant")
     created = await client.post("/api/v1/agents", json=tiny_agent("LSTM"), headers=bearer(tokens))
     assert created.status_code == 202, created.text
-    await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
+    agent = await wait_for(client, tokens, created.json()["agent_id"], {"READY"})
     # The supervisor's line: "training <version> (<the child's backend>) took …"
     trained = [r.getMessage() for r in caplog.records if r.name == "app.tasks.supervisor"]
     assert [m.split()[2] for m in trained if " took " in m] == ["(tensorflow)"]
+    assert agent["metrics"]["training_backend"] == "tensorflow"

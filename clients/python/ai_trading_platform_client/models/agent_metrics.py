@@ -109,6 +109,8 @@ class AgentMetrics:
         train_samples (int | Unset):
         validation_samples (int | Unset):
         samples_per_second (float | Unset):
+        training_backend (str | Unset): The Keras backend that trained the version (jax or tensorflow), which
+            samples_per_second was measured on; every version is served under TensorFlow.
         data_warnings (list[str] | Unset): What to know about the version's data.
     """
 
@@ -188,6 +190,7 @@ class AgentMetrics:
     train_samples: int | Unset = UNSET
     validation_samples: int | Unset = UNSET
     samples_per_second: float | Unset = UNSET
+    training_backend: str | Unset = UNSET
     data_warnings: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -548,6 +551,8 @@ class AgentMetrics:
 
         samples_per_second = self.samples_per_second
 
+        training_backend = self.training_backend
+
         data_warnings: list[str] | Unset = UNSET
         if not isinstance(self.data_warnings, Unset):
             data_warnings = self.data_warnings
@@ -711,6 +716,8 @@ class AgentMetrics:
             field_dict["validation_samples"] = validation_samples
         if samples_per_second is not UNSET:
             field_dict["samples_per_second"] = samples_per_second
+        if training_backend is not UNSET:
+            field_dict["training_backend"] = training_backend
         if data_warnings is not UNSET:
             field_dict["data_warnings"] = data_warnings
 
@@ -1262,6 +1269,8 @@ class AgentMetrics:
 
         samples_per_second = d.pop("samples_per_second", UNSET)
 
+        training_backend = d.pop("training_backend", UNSET)
+
         data_warnings = cast(list[str], d.pop("data_warnings", UNSET))
 
         agent_metrics = cls(
@@ -1341,6 +1350,7 @@ class AgentMetrics:
             train_samples=train_samples,
             validation_samples=validation_samples,
             samples_per_second=samples_per_second,
+            training_backend=training_backend,
             data_warnings=data_warnings,
         )
 
