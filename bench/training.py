@@ -21,7 +21,8 @@ Then, each in a fresh process of its own (the Keras backend is chosen per proces
 
 Run: ``.venv/bin/python bench/training.py`` (several minutes on 2 cores);
 ``--backend jax|tensorflow`` picks the time-to-READY run's backend (default: the
-setting's), ``--skip-ready`` leaves it out.
+setting's), ``--architecture`` its agent's (default: the seed's LSTM), ``--skip-ready``
+leaves it out.
 Last line: ``training ours_samples_per_s=<x> plain_fit_samples_per_s=<y> ratio=<x/y>
 time_to_ready_s=<t> plain_fit_s=<p> ready_ratio=<t/p>``.
 """
@@ -145,7 +146,9 @@ def throughput(threads: int) -> dict[str, Any]:
 SEED_START, SEED_END = datetime(2025, 1, 2, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)
 
 
-def seed_spec(out_dir: str, backend: str) -> Any:
+def seed_spec(out_dir: str, backend: str, architecture: str | None = None) -> Any:
+    """The seed agent's job; ``architecture`` replaces the seed's LSTM (with its own
+    defaults for the seed's frequency)."""
     from app.config import Settings
     from app.ml.architectures import default_hyperparameters
     from app.schemas.agents import SEED_AGENT_EXAMPLE
@@ -155,7 +158,7 @@ def seed_spec(out_dir: str, backend: str) -> Any:
     settings = Settings()
     body = SEED_AGENT_EXAMPLE
     frequency, horizon = str(body["data_frequency"]), str(body["prediction_horizon"])
-    architecture = str(body["model_preferences"]["architecture"])
+    architecture = architecture or str(body["model_preferences"]["architecture"])
     return TrainingSpec(
         agent_id="bench",
         version_id="bench-ready",
@@ -203,7 +206,7 @@ async def _fetch_seed_bars() -> Any:
     )
 
 
-def time_to_ready(backend: str) -> dict[str, Any]:
+def time_to_ready(backend: str, architecture: str) -> dict[str, Any]:
     """The seed agent's job from its fetch to the child's result (the database writes
     around it are milliseconds), with the child's stages; run in a process that never
     imports Keras (the worker's parent), as the job does."""
@@ -211,7 +214,7 @@ def time_to_ready(backend: str) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
         # A cold compilation cache, as a worker's first run: it pays off inside the run.
-        spec = replace(seed_spec(out, backend), compilation_cache=cache)
+        spec = replace(seed_spec(out, backend, architecture), compilation_cache=cache)
         started = time.perf_counter()
         bars = asyncio.run(_fetch_seed_bars())
         fetched = time.perf_counter()
@@ -237,7 +240,7 @@ def time_to_ready(backend: str) -> dict[str, Any]:
     }
 
 
-def plain_seed_fit(epochs_run: int) -> dict[str, float]:
+def plain_seed_fit(epochs_run: int, architecture: str) -> dict[str, float]:
     """`model.fit` of the seed job's model on its training and validation windows,
     materialised, for the request's epochs (the backend is this process's): seconds in
     all, and until the end of epoch ``epochs_run`` (the job's fit may stop early)."""
@@ -247,7 +250,7 @@ def plain_seed_fit(epochs_run: int) -> dict[str, float]:
     from app.tasks.supervisor import prepare
 
     with tempfile.TemporaryDirectory() as out:
-        spec = seed_spec(out, "tensorflow")
+        spec = seed_spec(out, "tensorflow", architecture)
     configure_threads(spec.threads)
     bars = asyncio.run(_fetch_seed_bars())
     dataset, _ = prepare(spec, bars)
@@ -307,9 +310,9 @@ def _child_mode(argv: list[str]) -> bool:
 
         answer: dict[str, Any] = throughput(Settings().training_threads)
     elif mode == "--ready":
-        answer = time_to_ready(backend)
+        answer = time_to_ready(backend, argv[3])
     else:
-        answer = plain_seed_fit(int(argv[3]))
+        answer = plain_seed_fit(int(argv[3]), argv[4])
     print(json.dumps(answer))
     return True
 
@@ -318,6 +321,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("tensorflow", "jax"), default=None)
     parser.add_argument("--skip-ready", action="store_true")
+    parser.add_argument(
+        "--architecture",
+        choices=("LSTM", "CNN", "Transformer"),
+        default="LSTM",
+        help="the time-to-READY agent's architecture (the seed's: LSTM)",
+    )
     args = parser.parse_args()
     print(f"stack: {stack_versions()}")
     dataset = synthetic_dataset()
@@ -354,11 +363,14 @@ def main() -> None:
     )
     if not args.skip_ready:
         backend = args.backend or settings.keras_training_backend
-        ready = _in_process("--ready", backend)
-        reference = _in_process("--plain-fit", ready["backend"], str(ready["epochs_run"]))
+        ready = _in_process("--ready", backend, args.architecture)
+        reference = _in_process(
+            "--plain-fit", ready["backend"], str(ready["epochs_run"]), args.architecture
+        )
         plain_fit_s, plain_run_s = reference["plain_fit_s"], reference["plain_fit_epochs_run_s"]
         print(
-            f"seed agent ({ready['bars']} bars, {ready['train_samples']} training windows, "
+            f"seed agent, {args.architecture} ({ready['bars']} bars, "
+            f"{ready['train_samples']} training windows, "
             f"{ready['epochs_run']} epochs run) under {ready['backend']}, seconds by stage:"
         )
         print("  " + " ".join(f"{k}={v:.2f}" for k, v in ready["stages"].items()))
@@ -370,7 +382,8 @@ def main() -> None:
         line += (
             f" time_to_ready_s={ready['time_to_ready_s']:.1f} plain_fit_s={plain_fit_s:.1f}"
             f" ready_ratio={ready['time_to_ready_s'] / plain_fit_s:.2f}"
-            f" backend={ready['backend']} plain_fit_epochs_run_s={plain_run_s:.1f}"
+            f" backend={ready['backend']} architecture={args.architecture}"
+            f" plain_fit_epochs_run_s={plain_run_s:.1f}"
             f" ready_ratio_epochs_run={ready['time_to_ready_s'] / plain_run_s:.2f}"
         )
     print(line)
