@@ -188,7 +188,7 @@ class Runtime:
             await task.stop()
         await self.notifier.drain()
         await self.queue.close()
-        self.predictions.close()
+        await self.predictions.close()
         await self.http.aclose()
         if self.redis is not None:
             await self.redis.aclose()

@@ -21,6 +21,7 @@ serving and at start-up), on a thread of its own so inference never queues behin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import uuid
@@ -181,9 +182,18 @@ class ModelStore:
     def evict(self, version_id: uuid.UUID) -> None:
         self._cache.evict(version_id)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._preload_pool.shutdown(wait=False, cancel_futures=True)
+    async def close(self, timeout_s: float = 10.0) -> None:
+        """Drop the queued loads and wait, up to ``timeout_s``, for those already running.
+
+        A load's thread goes on after the request or preload awaiting it is cancelled;
+        one left running after shutdown went on filling a registry of the process that
+        the next app in it (a test's) had started using."""
+        pools = (self._pool, self._preload_pool)
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        finished = asyncio.gather(*(asyncio.to_thread(pool.shutdown) for pool in pools))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(finished, timeout_s)
 
 
 def _predictor_bytes(predictor: Predictor) -> int:

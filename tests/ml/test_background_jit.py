@@ -24,9 +24,9 @@ JIT_WAIT_S = 300.0  # a guard against a hung thread, not a timing assertion
 class _HeldCompiler:
     """Stands in for the background thread: compiles only when the test says so.
 
-    It holds only the test's own models. A `ModelStore` closes without waiting for a
-    load under way, so an earlier test's preload thread in this process may still
-    submit one; counting it made `submitted` hold two models once in CI."""
+    It holds only the test's own models: a preload thread of an earlier test's app in
+    this process (one not closed, or whose load outlasted its store's wait at close)
+    may still submit one, which made `submitted` hold two models once in CI."""
 
     def __init__(self) -> None:
         self.submitted: list[CompiledModel] = []

@@ -236,8 +236,8 @@ class PredictionService:
         self._news_source: NewsSource | None = None
         self._news_ready = False
 
-    def close(self) -> None:
-        self.models.close()
+    async def close(self) -> None:
+        await self.models.close()
         self._writer.close()
 
     # --- the pipeline -----------------------------------------------------------
