@@ -246,11 +246,12 @@ class Settings(BaseSettings):
     @field_validator("keras_training_backend_by_architecture")
     @classmethod
     def _architectures_exist(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(name for name in value if name.upper() not in TRAINED_ARCHITECTURES)
+        known = {a.upper() for a in TRAINED_ARCHITECTURES}
+        unknown = sorted(name for name in value if name.upper() not in known)
         if unknown:
             raise ValueError(
                 f"KERAS_TRAINING_BACKEND_BY_ARCHITECTURE names {', '.join(unknown)}: "
-                "the architectures are LSTM, CNN and Transformer"
+                f"the architectures are {', '.join(TRAINED_ARCHITECTURES)}"
             )
         return {name.upper(): backend for name, backend in value.items()}
 

@@ -146,9 +146,8 @@ def throughput(threads: int) -> dict[str, Any]:
 SEED_START, SEED_END = datetime(2025, 1, 2, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)
 
 
-def seed_spec(out_dir: str, backend: str, architecture: str | None = None) -> Any:
-    """The seed agent's job; ``architecture`` replaces the seed's LSTM (with its own
-    defaults for the seed's frequency)."""
+def seed_spec(out_dir: str, backend: str, architecture: str) -> Any:
+    """The seed agent's job with ``architecture`` (its defaults for the seed's frequency)."""
     from app.config import Settings
     from app.ml.architectures import default_hyperparameters
     from app.schemas.agents import SEED_AGENT_EXAMPLE
@@ -158,7 +157,6 @@ def seed_spec(out_dir: str, backend: str, architecture: str | None = None) -> An
     settings = Settings()
     body = SEED_AGENT_EXAMPLE
     frequency, horizon = str(body["data_frequency"]), str(body["prediction_horizon"])
-    architecture = architecture or str(body["model_preferences"]["architecture"])
     return TrainingSpec(
         agent_id="bench",
         version_id="bench-ready",
@@ -318,14 +316,16 @@ def _child_mode(argv: list[str]) -> bool:
 
 
 def main() -> None:
+    from app.schemas.agents import SEED_AGENT_EXAMPLE
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("tensorflow", "jax"), default=None)
     parser.add_argument("--skip-ready", action="store_true")
     parser.add_argument(
         "--architecture",
-        choices=("LSTM", "CNN", "Transformer"),
-        default="LSTM",
-        help="the time-to-READY agent's architecture (the seed's: LSTM)",
+        choices=ARCHITECTURES,
+        default=str(SEED_AGENT_EXAMPLE["model_preferences"]["architecture"]),
+        help="the time-to-READY agent's architecture (default: the seed's)",
     )
     args = parser.parse_args()
     print(f"stack: {stack_versions()}")

@@ -37,9 +37,9 @@ class Architecture(StrEnum):
     auto = "auto"
 
 
-# The networks a training run builds, by the upper-case names the trainer and the
-# settings key them by (`auto` is a choice among these, not a network of its own).
-TRAINED_ARCHITECTURES = tuple(a.upper() for a in Architecture if a is not Architecture.auto)
+# The networks a training run builds (`auto` is a choice among these, not a network of
+# its own); the trainer and the settings key them by their upper-case names.
+TRAINED_ARCHITECTURES = tuple(a for a in Architecture if a is not Architecture.auto)
 
 
 class DataSource(StrEnum):

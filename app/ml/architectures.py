@@ -23,8 +23,7 @@ from app.core.vocabulary import TRAINED_ARCHITECTURES
 if TYPE_CHECKING:
     import keras
 
-ARCHITECTURES = TRAINED_ARCHITECTURES
-_ALIASES = {**{name: name for name in ARCHITECTURES}, "CONV1D": "CNN"}
+_ALIASES = {**{a.upper(): a.upper() for a in TRAINED_ARCHITECTURES}, "CONV1D": "CNN"}
 
 # (low, high) inclusive. Wide enough for a quant to experiment, narrow enough
 # that a typo (units=10000, dropout=0.9) cannot tie up the worker or train nothing.
@@ -57,7 +56,7 @@ def normalise_architecture(name: str) -> str:
     key = name.strip().upper()
     if key not in _ALIASES:
         raise InvalidHyperparameters(
-            f"unknown architecture {name!r}; choose one of LSTM, CNN, Transformer"
+            f"unknown architecture {name!r}; choose one of {', '.join(TRAINED_ARCHITECTURES)}"
         )
     return _ALIASES[key]
 

@@ -189,9 +189,9 @@ class ModelStore:
         one left running after shutdown went on filling a registry of the process that
         the next app in it (a test's) had started using."""
         pools = (self._pool, self._preload_pool)
-        for pool in pools:
-            pool.shutdown(wait=False, cancel_futures=True)
-        finished = asyncio.gather(*(asyncio.to_thread(pool.shutdown) for pool in pools))
+        finished = asyncio.gather(
+            *(asyncio.to_thread(pool.shutdown, cancel_futures=True) for pool in pools)
+        )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(finished, timeout_s)
 

@@ -143,7 +143,7 @@ async def supervise(
         logger.info(
             "training %s (%s) took %s s by stage",
             spec.version_id,
-            result.get("metrics", {}).get("training_backend"),
+            result["metrics"]["training_backend"],
             stages,
         )
         return result
